@@ -1,0 +1,3 @@
+from facefilters.cli import main
+
+main()

@@ -1,0 +1,213 @@
+"""The ``facefilters`` command. Commands are thin: build objects, call one function.
+
+Every :class:`~facefilters.errors.FaceFiltersError` becomes a one-line message on stderr
+and exit code 1; usage mistakes exit with 2 (Typer's own).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Callable, List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+
+from . import __version__
+from .catalog import Catalog
+from .errors import FaceFiltersError
+from .paths import samples_dir
+
+app = typer.Typer(
+    name="facefilters",
+    help="Snapchat-style face filters on MediaPipe's 478 face landmarks, "
+    "and a look at how they work.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+FiltersDir = Annotated[
+    Optional[List[Path]],
+    typer.Option("--filters-dir", help="Extra folder of filter folders (repeatable).",
+                 file_okay=False),
+]
+MaxFaces = Annotated[int, typer.Option("--max-faces", min=1, max=16,
+                                       help="The most faces to find per frame.")]
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn domain errors into one line on stderr and exit code 1."""
+    try:
+        yield
+    except FaceFiltersError as e:
+        err.print(Text("error: ", style="bold red") + Text(str(e)))
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print(Text("interrupted; nothing was written", style="yellow"))
+        raise typer.Exit(130) from None
+    except OSError as e:
+        where = f" '{e.filename}'" if e.filename else ""
+        err.print(Text("error: ", style="bold red") + Text(f"{e.strerror or e}{where}"))
+        raise typer.Exit(1) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"facefilters {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Snapchat-style face filters, and a look at how they work."""
+
+
+class _FpsColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text(f"{speed:5.1f} fps" if speed else "  ... fps", style="cyan")
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, Optional[int]], None]]:
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               _FpsColumn(), TextColumn("eta"), TimeRemainingColumn()]
+    with Progress(*columns, console=err, transient=False,
+                  disable=not err.is_terminal) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: Optional[int]) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def apply(
+    input: Annotated[Path, typer.Argument(help="A photo or a video.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the result.",
+                                         show_default=False)],
+    filter: Annotated[str, typer.Option("--filter", "-f", help="Which filter.")] = "dog",
+    filters_dir: FiltersDir = None,
+    max_faces: MaxFaces = 4,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
+) -> None:
+    """Put a filter on the faces in a photo or a video."""
+    from .pipeline import apply_file
+
+    with _user_errors():
+        chosen = Catalog(filters_dir or []).load(filter)
+        with _progress_bar(f"{chosen.name}") as progress:
+            result = apply_file(input, output, chosen, max_faces=max_faces, force=force,
+                                progress=progress)
+    _report(result)
+
+
+def _report(result: object) -> None:
+    from .pipeline import ApplyResult
+
+    assert isinstance(result, ApplyResult)
+    if result.frames_with_faces == 0:
+        what = "photo" if result.kind == "image" else "video"
+        err.print(Text(f"warning: no face found in the {what}; written unchanged",
+                       style="yellow"))
+    detail = "" if result.kind == "image" else (
+        f" ({result.frames} frames, a face in {result.frames_with_faces})")
+    err.print(f"wrote [bold]{result.output}[/]{detail}")
+
+
+@app.command("filters")
+def list_filters(filters_dir: FiltersDir = None) -> None:
+    """List the filters and what they do."""
+    with _user_errors():
+        catalog = Catalog(filters_dir or [])
+        table = Table(box=None, show_header=True, header_style="bold")
+        table.add_column("filter", style="bold cyan")
+        table.add_column("name")
+        table.add_column("description")
+        for filter_id in catalog.ids():
+            info = catalog.info(filter_id)
+            table.add_row(filter_id, info.name, info.description)
+        out.print(table)
+
+
+@app.command()
+def inspect(
+    input: Annotated[Path, typer.Argument(help="A photo or a video.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (JSON Lines for a "
+                                          "video) with all 478 landmarks.")] = False,
+    max_faces: MaxFaces = 4,
+) -> None:
+    """Show what the computer sees: faces, boxes, anchors and landmarks."""
+    from .pipeline import inspect_file
+
+    with _user_errors():
+        if as_json:
+            for record in inspect_file(input, max_faces=max_faces):
+                sys.stdout.write(json.dumps(record, separators=(",", ":")) + "\n")
+            return
+        for record in inspect_file(input, max_faces=max_faces):
+            _print_record(record)
+
+
+def _print_record(record: dict) -> None:
+    head = f"frame {record['frame']} at {record['time']:.3f} s: " if "frame" in record else ""
+    faces = record["faces"]
+    out.print(f"{head}{record['width']}x{record['height']}, {len(faces)} face(s)")
+    for face in faces:
+        x1, y1, x2, y2 = face["bbox"]
+        out.print(f"  face {face['id']}: box ({x1:.0f}, {y1:.0f})-({x2:.0f}, {y2:.0f}), "
+                  f"roll {face['roll_deg']:+.1f} deg, yaw {face['yaw_deg']:+.1f} deg, "
+                  f"mouth open {face['measures']['mouth_open']:.2f}")
+        for name, (x, y) in face["anchors"].items():
+            out.print(f"    {name:<13} ({x:7.1f}, {y:7.1f})")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the results.")] = Path(
+        "demo-output"),
+    filter: Annotated[str, typer.Option("--filter", "-f", help="Which filter.")] = "dog",
+) -> None:
+    """Try it out: filter the bundled sample clip and say where the result is."""
+    from .pipeline import apply_file
+
+    with _user_errors():
+        catalog = Catalog()
+        chosen = catalog.load(filter)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        sample = samples_dir() / "demo.mp4"
+        target = out_dir / f"demo-{filter}.mp4"
+        err.print(f"No live window yet: filtering the sample clip [bold]{sample.name}[/] "
+                  f"with '{chosen.name}'.")
+        with _progress_bar(chosen.name) as progress:
+            result = apply_file(sample, target, chosen, force=True, progress=progress)
+    _report(result)
+    out.print(f"Open [bold]{target.resolve()}[/] to watch it.")
+
+
+def main() -> None:
+    """Entry point of the ``facefilters`` console script."""
+    app()

@@ -1,0 +1,119 @@
+"""MediaPipe FaceMesh behind a one-method interface. The only module that imports mediapipe."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .faces import N_LANDMARKS, Faces
+
+# MediaPipe's C++ side logs start-up chatter ("W0000 ... Feedback manager requires ...")
+# straight to file descriptor 2, which no Python logging setting reaches. It comes from
+# worker threads while the graph starts, sometimes just after the first frame returns,
+# so native stderr stays muted from construction until the second frame or close().
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+class _NativeStderrMute:
+    def __init__(self) -> None:
+        self._saved: int | None = None
+        if os.environ.get("FACEFILTERS_DEBUG"):
+            return
+        sys.stderr.flush()
+        self._saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+
+    def release(self) -> None:
+        if self._saved is not None:
+            sys.stderr.flush()
+            os.dup2(self._saved, 2)
+            os.close(self._saved)
+            self._saved = None
+
+
+class FaceMeshDetector:
+    """Finds faces and their 478 landmarks (with irises) with MediaPipe FaceMesh.
+
+    Args:
+        static_image_mode: True for unrelated photos (detect every time); False for video
+            frames, where FaceMesh tracks the face from the previous frame.
+        max_faces: the most faces to report per frame.
+        min_detection_confidence: MediaPipe's face detector threshold.
+        min_tracking_confidence: below this, tracking falls back to detection.
+    """
+
+    def __init__(self, *, static_image_mode: bool, max_faces: int = 4,
+                 min_detection_confidence: float = 0.5,
+                 min_tracking_confidence: float = 0.5) -> None:
+        from absl import logging as absl_logging
+        from mediapipe.python.solutions import face_mesh
+
+        absl_logging.set_verbosity(absl_logging.ERROR)
+        self._mute: _NativeStderrMute | None = _NativeStderrMute()
+        self._frames = 0
+        try:
+            self._mesh: Any = face_mesh.FaceMesh(
+                static_image_mode=static_image_mode,
+                max_num_faces=max_faces,
+                refine_landmarks=True,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
+        except BaseException:
+            self._unmute()
+            raise
+
+    def detect(self, frame: np.ndarray) -> Faces:
+        """Landmarks of every face in a frame.
+
+        Args:
+            frame: ndarray of shape (H, W, 3), uint8, BGR.
+
+        Returns:
+            Faces in pixel coordinates, untracked (ids are -1).
+        """
+        h, w = frame.shape[:2]
+        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        rgb.flags.writeable = False
+        result = self._mesh.process(rgb)
+        self._frames += 1
+        if self._frames >= 2:
+            self._unmute()
+        found = result.multi_face_landmarks or []
+        if not found:
+            return Faces.empty()
+        landmarks = np.array(
+            [[(p.x, p.y, p.z) for p in face.landmark] for face in found], np.float32
+        )
+        if landmarks.shape[1] != N_LANDMARKS:  # pragma: no cover - refine_landmarks is on
+            raise RuntimeError(f"FaceMesh returned {landmarks.shape[1]} landmarks")
+        # MediaPipe's z uses the same scale as x (normalised by image width).
+        landmarks *= np.array([w, h, w], np.float32)
+        return Faces(landmarks)
+
+    def _unmute(self) -> None:
+        if self._mute is not None:
+            self._mute.release()
+            self._mute = None
+
+    def close(self) -> None:
+        try:
+            self._mesh.close()
+        finally:
+            self._unmute()
+
+    def __del__(self) -> None:
+        self._unmute()
+
+    def __enter__(self) -> FaceMeshDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,120 @@
+"""The "how it works" view: the landmark mesh, the face box and the named anchors."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import cv2
+import numpy as np
+
+from ..faces import Faces
+from ..geometry import FaceGeometry
+from .draw import AA, blend_layer, clip_box, label
+
+MESH_BGR = (255, 230, 120)
+CONTOUR_BGR = (255, 255, 255)
+IRIS_BGR = (80, 220, 255)
+BOX_BGR = (90, 220, 90)
+ANCHOR_BGR = (40, 140, 255)
+
+
+@lru_cache(maxsize=1)
+def topology() -> dict[str, np.ndarray]:
+    """Edges of the mesh: name -> ndarray of shape (E, 2), int: landmark index pairs."""
+    with resources.files("facefilters").joinpath("data/topology.npz").open("rb") as f:
+        data = np.load(f)
+        return {k: data[k].astype(np.int32) for k in data.files}
+
+
+def _segments(xy: np.ndarray, edges: np.ndarray, shift: int) -> list[np.ndarray]:
+    # cv2 draws sub-pixel lines from fixed-point integers with `shift` fraction bits.
+    pts = np.round(xy[edges] * (1 << shift)).astype(np.int32)
+    return list(pts)
+
+
+def draw_mesh(
+    frame: np.ndarray,
+    faces: Faces,
+    geometry: FaceGeometry,
+    i: int,
+    *,
+    tessellation: bool = True,
+    box: bool = True,
+    anchors: bool = True,
+) -> None:
+    """Draw face ``i``'s mesh, box and anchors onto ``frame``, in place.
+
+    Args:
+        frame: ndarray of shape (H, W, 3), uint8, BGR.
+        faces: the frame's faces.
+        geometry: ``measure(faces)``.
+        i: which face.
+        tessellation, box, anchors: which parts to draw.
+    """
+    h, w = frame.shape[:2]
+    xy = faces.xy[i]
+    size = float(geometry.eye_distance[i])
+    thin = 1 if size < 120 else 2
+    x0, y0, x1, y1 = clip_box(faces.xyxy[i], (w, h), pad=4)
+    if tessellation and x1 > x0 and y1 > y0:
+        region = frame[y0:y1, x0:x1]
+        layer = region.copy()
+        mask = np.zeros(region.shape[:2], np.uint8)
+        shift = 4
+        local = xy - (x0, y0)
+        edges = topology()
+        for name, color, width, target in (
+            ("tessellation", MESH_BGR, thin, layer),
+            ("contours", CONTOUR_BGR, thin + 1, layer),
+        ):
+            segs = _segments(local, edges[name], shift)
+            cv2.polylines(target, segs, False, color, width, AA, shift)
+            cv2.polylines(mask, segs, False, 255, width, AA, shift)
+        blend_layer(region, layer, mask, 0.7)
+        for iris in (slice(468, 473), slice(473, 478)):
+            pts = xy[iris]
+            r = float(np.mean(np.linalg.norm(pts[1:] - pts[0], axis=1)))
+            c = tuple(int(v) for v in np.round(pts[0] * 16))
+            cv2.circle(frame, c, int(round(r * 16)), IRIS_BGR, thin, AA, 4)
+    if box:
+        bx0, by0, bx1, by1 = np.round(faces.xyxy[i]).astype(int)
+        cv2.rectangle(frame, (int(bx0), int(by0)), (int(bx1), int(by1)), BOX_BGR, thin + 1, AA)
+        face_id = int(faces.ids[i])
+        tag = f"face {face_id}" if face_id >= 0 else "face"
+        label(frame, tag, (int(bx0), int(by0) - 14), scale=_text_scale(size),
+              background=(30, 110, 30))
+    if anchors:
+        _draw_anchors(frame, geometry, i, size)
+
+
+def _text_scale(size: float) -> float:
+    return float(np.clip(size / 160.0, 0.35, 0.9))
+
+
+# Where each label sits relative to its point, in the face frame (eye distances).
+_LABEL_SIDE = {
+    "right_eye": (-0.45, -0.35),
+    "left_eye": (0.45, -0.35),
+    "nose_tip": (0.45, 0.0),
+    "mouth_center": (0.75, 0.05),
+    "forehead": (0.35, -0.15),
+    "chin": (0.45, 0.1),
+}
+
+
+def _draw_anchors(frame: np.ndarray, geometry: FaceGeometry, i: int, size: float) -> None:
+    scale = _text_scale(size)
+    radius = max(3, round(size * 0.05))
+    for name, side in _LABEL_SIDE.items():
+        p = geometry.anchors[name][i]
+        q = geometry.face_to_image(i, name, side)
+        # Labels are read on screen, so mirrored faces keep text left-to-right; only the
+        # side it is put on follows the face.
+        pc = (int(round(p[0])), int(round(p[1])))
+        cv2.line(frame, pc, (int(q[0]), int(q[1])), ANCHOR_BGR, 1, AA)
+        cv2.circle(frame, pc, radius + 2, (255, 255, 255), -1, AA)
+        cv2.circle(frame, pc, radius, ANCHOR_BGR, -1, AA)
+        align = "right" if q[0] < p[0] else "left"
+        label(frame, name, (int(q[0]), int(q[1])), scale=scale, background=(20, 70, 160),
+              align=align)
