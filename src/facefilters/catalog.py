@@ -18,8 +18,8 @@ import numpy as np
 
 from .errors import FilterError
 from .geometry import ANCHOR_NAMES, MEASURE_NAMES
-from .paths import builtin_filters_dir
 from .layers import AnyLayer, Filter, MeshLayer, SpriteLayer, TearsLayer, Trigger
+from .paths import builtin_filters_dir
 from .render.sprite import Sprite
 from .render.tears import TearStyle
 

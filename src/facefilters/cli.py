@@ -27,7 +27,6 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-
 from . import __version__
 from .catalog import Catalog
 from .errors import FaceFiltersError
@@ -41,7 +40,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+# soft_wrap: an error stays one line however narrow the terminal.
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 FiltersDir = Annotated[

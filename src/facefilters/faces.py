@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
-
 import numpy as np
 
 N_LANDMARKS = 478
@@ -51,7 +49,7 @@ class Faces:
     def __len__(self) -> int:
         return len(self.landmarks)
 
-    def __getitem__(self, index: Union[int, slice, np.ndarray]) -> Faces:
+    def __getitem__(self, index: int | slice | np.ndarray) -> Faces:
         if isinstance(index, (int, np.integer)):
             index = slice(int(index), int(index) + 1 if index != -1 else None)
         return Faces(self.landmarks[index], self.ids[index], self.mirrored)

@@ -85,10 +85,10 @@ def draw_tears(frame: np.ndarray, geometry: FaceGeometry, i: int, face_id: int, 
         return base + (p_face[..., :1] * ax + p_face[..., 1:2] * ay) * size
 
     h, w = frame.shape[:2]
-    trail_w = max(2, int(round(size * 0.07)))
+    trail_w = max(2, int(round(size * 0.085)))
     for eye_index, (eye, outward) in enumerate((("right_eye", -1.0), ("left_eye", 1.0))):
         # A watery shine along the lower lid, where the tears well up.
-        lid = np.stack([np.linspace(-0.24, 0.24, 9), 0.17 + 0.05 * np.cos(
+        lid = np.stack([np.linspace(-0.2, 0.2, 9), 0.15 + 0.05 * np.cos(
             np.linspace(-np.pi / 2, np.pi / 2, 9))], axis=1)
         trails: list[np.ndarray] = [to_image(lid, eye)]
         drops = []
@@ -98,7 +98,7 @@ def draw_tears(frame: np.ndarray, geometry: FaceGeometry, i: int, face_id: int, 
             cycle, life = int(np.floor(cycle_f)), cycle_f - np.floor(cycle_f)
             # Streams spread along the lower lid, from near the nose to the outer corner.
             along = (s + 0.5) / style.streams
-            start = np.array([outward * (-0.08 + 0.24 * along), 0.2])
+            start = np.array([outward * (-0.16 + 0.42 * along), 0.2])
             start[0] += (_rand(face_id, eye_index, s, cycle) - 0.5) * 0.06
             run_time = (1.0 - WELL_FRACTION) / style.rate
             length = max(0.8, style.speed * run_time * 0.75)
@@ -119,7 +119,7 @@ def draw_tears(frame: np.ndarray, geometry: FaceGeometry, i: int, face_id: int, 
 
         _draw_trails(frame, trails, style.color_bgr, trail_w, (w, h))
         for tip, scale_k, fade in drops:
-            _draw_drop(frame, tip, size * 0.26 * scale_k, fade, ax, ay, style)
+            _draw_drop(frame, tip, size * 0.34 * scale_k, fade, ax, ay, style)
 
 
 def _draw_trails(frame: np.ndarray, trails: list[np.ndarray], color: tuple[int, int, int],
@@ -132,13 +132,19 @@ def _draw_trails(frame: np.ndarray, trails: list[np.ndarray], color: tuple[int, 
     if x1 <= x0 or y1 <= y0:
         return
     region = frame[y0:y1, x0:x1]
-    mask = np.zeros(region.shape[:2], np.uint8)
     polys = [np.round((p - (x0, y0)) * 16).astype(np.int32) for p in trails]
+    mask = np.zeros(region.shape[:2], np.uint8)
     cv2.polylines(mask, polys, False, 255, width, AA, 4)
-    mask = cv2.GaussianBlur(mask, (0, 0), max(0.6, width * 0.25))
-    # Wet skin: a tinted, brightened version of what is underneath.
-    wet = cv2.addWeighted(region, 0.55, np.full_like(region, color), 0.45, 25)
-    blend_layer(region, wet, mask, 0.8)
+    mask = cv2.GaussianBlur(mask, (0, 0), max(0.6, width * 0.2))
+    # Water on skin: the skin shows through, tinted and a little darker at the edges ...
+    wet = cv2.addWeighted(region, 0.45, np.full_like(region, color), 0.55, 0)
+    blend_layer(region, wet, mask, 0.85)
+    # ... and a thin specular line down the middle makes it read as glossy.
+    shine = np.zeros_like(mask)
+    shift = np.array([-0.25 * width, 0]) * 16
+    cv2.polylines(shine, [(p + shift).astype(np.int32) for p in polys], False, 255,
+                  max(1, width // 3), AA, 4)
+    blend_layer(region, np.full_like(region, 255), shine, 0.45)
 
 
 def _draw_drop(frame: np.ndarray, tip_xy: np.ndarray, height: float, opacity: float,

@@ -1,0 +1,147 @@
+"""Read photos into BGR frames and write frames back out as photos."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from facefilters.errors import InputError, OutputError
+from facefilters.io.media import check_input_file
+
+__all__ = ["IMAGE_SUFFIXES", "read_image", "write_image"]
+
+# Encoder parameters per suffix: high quality, since a filtered photo is a final product.
+_ENCODE_PARAMS: dict[str, list[int]] = {
+    ".png": [cv2.IMWRITE_PNG_COMPRESSION, 3],
+    ".jpg": [cv2.IMWRITE_JPEG_QUALITY, 95],
+    ".jpeg": [cv2.IMWRITE_JPEG_QUALITY, 95],
+    ".webp": [cv2.IMWRITE_WEBP_QUALITY, 95],
+    ".bmp": [],
+}
+
+IMAGE_SUFFIXES: tuple[str, ...] = tuple(_ENCODE_PARAMS)
+"""The suffixes `write_image` accepts, lower case and with the dot."""
+
+# The eight EXIF orientations as operations on an array in stored (unrotated) order.
+_ORIENTATIONS = (
+    lambda a: a,
+    lambda a: a[:, ::-1],
+    lambda a: a[::-1, ::-1],
+    lambda a: a[::-1, :],
+    lambda a: np.swapaxes(a, 0, 1),
+    lambda a: np.rot90(a, -1),
+    lambda a: np.swapaxes(a, 0, 1)[::-1, ::-1],
+    lambda a: np.rot90(a, 1),
+)
+
+
+def _decode(buf: np.ndarray, flags: int) -> np.ndarray | None:
+    try:
+        return cv2.imdecode(buf, flags)
+    except cv2.error:
+        return None
+
+
+def _alpha_unit(alpha: np.ndarray) -> np.ndarray:
+    if alpha.dtype == np.uint8:
+        return alpha.astype(np.float32) / 255.0
+    if alpha.dtype == np.uint16:
+        return alpha.astype(np.float32) / 65535.0
+    return np.clip(alpha.astype(np.float32), 0.0, 1.0)
+
+
+def _flatten_alpha(buf: np.ndarray, color: np.ndarray) -> np.ndarray:
+    """Composite a photo with an alpha channel over white, keeping EXIF orientation.
+
+    ``IMREAD_COLOR`` drops alpha, which leaves whatever colour the transparent pixels
+    happen to store (often black); a cut-out portrait looks right on white instead.
+    """
+    raw = _decode(buf, cv2.IMREAD_UNCHANGED)
+    if raw is None or raw.ndim != 3 or raw.shape[2] != 4:
+        return color
+    # IMREAD_UNCHANGED ignores EXIF orientation, so find which orientation turns the
+    # unrotated colour planes into the rotated ones, and apply it to the alpha too.
+    unrotated = _decode(buf, cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    if unrotated is None:
+        return color
+    for orient in _ORIENTATIONS:
+        candidate = orient(unrotated)
+        if candidate.shape == color.shape and np.array_equal(candidate, color):
+            alpha = _alpha_unit(orient(raw[:, :, 3]))[:, :, np.newaxis]
+            flat = color.astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
+            return np.clip(flat + 0.5, 0, 255).astype(np.uint8)
+    return color
+
+
+def read_image(path: str | os.PathLike[str]) -> np.ndarray:
+    """Read a photo as a BGR frame.
+
+    Grayscale photos become three equal channels, 16-bit and floating-point photos are
+    scaled to 8 bits, and photos with an alpha channel are composited over white. The
+    EXIF orientation is applied, as `cv2.imread` does.
+
+    Args:
+        path: The photo to read. Any format OpenCV decodes (JPEG, PNG, WebP, BMP, TIFF...).
+
+    Returns:
+        ndarray of shape (H, W, 3) and dtype uint8, in BGR channel order.
+
+    Raises:
+        InputError: The file is missing, a folder, empty, or not a photo OpenCV can decode.
+    """
+    path = check_input_file(path)
+    try:
+        # Reading the bytes ourselves, rather than cv2.imread(path), keeps non-ASCII file
+        # names working on Windows and tells a permission error from a bad image.
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
+    buf = np.frombuffer(data, dtype=np.uint8)
+    color = _decode(buf, cv2.IMREAD_COLOR)
+    if color is None or color.size == 0:
+        raise InputError(f"cannot read '{path}': not an image, or the image is damaged")
+    if color.dtype != np.uint8:
+        color = cv2.convertScaleAbs(color, alpha=255.0 if color.dtype.kind == "f" else 1 / 257)
+    if data[:3] != b"\xff\xd8\xff":  # JPEG cannot carry alpha; skip a second decode
+        color = _flatten_alpha(buf, color)
+    return np.ascontiguousarray(color)
+
+
+def write_image(path: str | os.PathLike[str], frame: np.ndarray) -> None:
+    """Write a BGR frame as a photo, in the format the path's suffix names.
+
+    Args:
+        path: Where to write. The suffix (case-insensitive) picks the format: ``.png``,
+            ``.jpg``/``.jpeg`` (quality 95), ``.webp`` (quality 95) or ``.bmp``. The bytes
+            go to exactly this path, so it also works for a temporary name from
+            `facefilters.io.atomic.atomic_output`.
+        frame: ndarray of shape (H, W, 3) and dtype uint8, in BGR channel order.
+
+    Raises:
+        ValueError: The frame is not of shape (H, W, 3) and dtype uint8.
+        OutputError: The suffix names no supported format, or the file cannot be written.
+    """
+    path = Path(path)
+    if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
+        raise ValueError(
+            f"frame must be of shape (H, W, 3) and dtype uint8, got {frame.shape} {frame.dtype}"
+        )
+    suffix = path.suffix.lower()
+    if suffix not in _ENCODE_PARAMS:
+        raise OutputError(
+            f"cannot write '{path}': unknown image type '{path.suffix}'; "
+            f"use {', '.join(IMAGE_SUFFIXES)}"
+        )
+    try:
+        ok, encoded = cv2.imencode(suffix, frame, _ENCODE_PARAMS[suffix])
+    except cv2.error:
+        ok = False
+    if not ok:
+        raise OutputError(f"cannot write '{path}': OpenCV could not encode the image")
+    try:
+        path.write_bytes(encoded.tobytes())
+    except OSError as exc:
+        raise OutputError(f"cannot write '{path}': {exc.strerror or exc}") from None

@@ -1,0 +1,162 @@
+"""Tell photos from videos by their content, and check input files before reading them.
+
+The kind of a file is decided by what is inside it, never by its name, so a PNG saved as
+``clip.mp4`` is still read as a photo, and a text file named ``clip.mp4`` is refused with a
+message instead of an FFmpeg traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from facefilters.errors import InputError
+
+__all__ = [
+    "MediaKind",
+    "check_input_file",
+    "detect_kind",
+    "is_container_header",
+    "is_image_header",
+]
+
+MediaKind = Literal["image", "video"]
+
+# Enough bytes for every signature below; the RIFF/WebP and JPEG 2000 box signatures are
+# the longest at 12 bytes.
+_HEADER_SIZE = 16
+
+# Signatures of the still-image formats OpenCV's bundled decoders read.  Checked here
+# rather than with cv2.haveImageReader because that takes a file name, which OpenCV
+# cannot open when it holds non-ASCII characters on Windows.
+_IMAGE_SIGNATURES: tuple[bytes, ...] = (
+    b"\xff\xd8\xff",  # JPEG
+    b"\x89PNG\r\n\x1a\n",  # PNG
+    b"II*\x00",  # TIFF, little-endian
+    b"MM\x00*",  # TIFF, big-endian
+    b"\x00\x00\x00\x0cjP  \r\n\x87\n",  # JPEG 2000 (.jp2)
+    b"\xffO\xffQ",  # JPEG 2000 codestream (.j2k)
+    b"\x59\xa6\x6a\x95",  # Sun raster
+    b"v/1\x01",  # OpenEXR
+    b"#?RADIANCE",  # Radiance HDR
+    b"#?RGBE",  # Radiance HDR
+)
+
+
+def is_image_header(header: bytes) -> bool:
+    """Tell whether the first bytes of a file are those of a still image OpenCV reads.
+
+    Args:
+        header: The first 16 bytes of the file (fewer if the file is shorter).
+
+    Returns:
+        True for JPEG, PNG, WebP, BMP, TIFF, JPEG 2000, Sun raster, OpenEXR, Radiance
+        HDR and binary or ASCII PNM/PAM (``P1`` to ``P7``) headers.
+    """
+    if header.startswith(_IMAGE_SIGNATURES):
+        return True
+    if header[:4] == b"RIFF" and header[8:12] == b"WEBP":
+        return True
+    # "BM" alone starts too many text files; a bitmap's reserved bytes 6..9 are zero.
+    if header[:2] == b"BM" and header[6:10] == b"\x00\x00\x00\x00":
+        return True
+    # Netpbm's magic is only two characters, so demand the whitespace that must follow
+    # it; otherwise any text file that starts with "P1" would count as an image.
+    return (
+        len(header) >= 3
+        and header[:1] == b"P"
+        and header[1:2] in b"1234567"
+        and header[2:3] in b" \t\r\n"
+    )
+
+
+def is_container_header(header: bytes) -> bool:
+    """Tell whether the first bytes of a file are those of a common video container.
+
+    Used to word an error: a file that starts like a video but does not open is a
+    truncated or damaged video, not some other kind of file.
+
+    Args:
+        header: The first 16 bytes of the file (fewer if the file is shorter).
+
+    Returns:
+        True for MP4/MOV/3GP (an ``ftyp``, ``moov``, ``mdat``, ``free`` or ``wide`` box
+        first), Matroska/WebM, AVI, FLV, ASF/WMV, Ogg and MPEG-PS headers.
+    """
+    if header[4:8] in (b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip"):
+        return True
+    if header[:4] == b"RIFF" and header[8:12] == b"AVI ":
+        return True
+    return header.startswith(
+        (
+            b"\x1a\x45\xdf\xa3",  # Matroska, WebM
+            b"FLV\x01",
+            b"\x30\x26\xb2\x75\x8e\x66\xcf\x11",  # ASF, WMV
+            b"OggS",
+            b"\x00\x00\x01\xba",  # MPEG program stream
+        )
+    )
+
+
+def check_input_file(path: str | os.PathLike[str]) -> Path:
+    """Check that an input path names a readable, non-empty regular file.
+
+    Args:
+        path: The file the user asked to read.
+
+    Returns:
+        The path as a `Path`.
+
+    Raises:
+        InputError: The file is missing, is a folder, is empty or cannot be opened.
+    """
+    path = Path(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"no such file: '{path}'") from None
+    except OSError as exc:
+        raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
+    if path.is_dir():
+        raise InputError(f"cannot read '{path}': it is a folder, not a file")
+    if st.st_size == 0:
+        raise InputError(f"cannot read '{path}': the file is empty")
+    return path
+
+
+def _read_header(path: Path) -> bytes:
+    try:
+        with path.open("rb") as f:
+            return f.read(_HEADER_SIZE)
+    except OSError as exc:
+        raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
+
+
+def detect_kind(path: str | os.PathLike[str]) -> MediaKind:
+    """Decide whether a file is a photo or a video from its content.
+
+    A file is an image when its first bytes carry a still-image signature (see
+    `is_image_header`). Otherwise it is a video when FFmpeg can open it, it has a video
+    stream and at least one frame of that stream decodes.
+
+    Args:
+        path: The file to look at. Its name and suffix play no part.
+
+    Returns:
+        ``"image"`` or ``"video"``.
+
+    Raises:
+        InputError: The file is missing, a folder or empty; it is neither an image nor a
+            video; it has no video stream; or the video is empty or truncated so that no
+            frame decodes.
+    """
+    path = check_input_file(path)
+    if is_image_header(_read_header(path)):
+        return "image"
+    # Imported here because video.py imports check_input_file from this module.
+    from facefilters.io.video import VideoReader
+
+    with VideoReader(path):
+        # Opening decodes the first frame, so reaching here proves the video is readable.
+        return "video"

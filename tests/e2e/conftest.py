@@ -1,0 +1,60 @@
+"""Fixtures for end-to-end tests: real public-domain photos and the real FaceMesh model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import matplotlib
+import numpy as np
+import pytest
+from skimage import data
+
+from facefilters.paths import samples_dir
+
+
+@pytest.fixture(scope="session")
+def grace_hopper_path() -> Path:
+    return Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+
+
+@pytest.fixture(scope="session")
+def astronaut_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("photos") / "astronaut.png"
+    cv2.imwrite(str(path), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
+    return path
+
+
+@pytest.fixture(scope="session")
+def photos(grace_hopper_path: Path, astronaut_path: Path) -> dict[str, Path]:
+    return {"grace_hopper": grace_hopper_path, "astronaut": astronaut_path}
+
+
+@pytest.fixture(scope="session")
+def demo_clip() -> Path:
+    path = samples_dir() / "demo.mp4"
+    assert path.is_file(), f"missing sample {path}; run `make samples`"
+    return path
+
+
+@pytest.fixture(scope="session")
+def no_face_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # A smooth gradient with shapes: an image, but nothing like a face.
+    h, w = 240, 320
+    img = np.zeros((h, w, 3), np.uint8)
+    img[..., 0] = np.linspace(40, 220, w, dtype=np.uint8)[None, :]
+    img[..., 1] = np.linspace(200, 60, h, dtype=np.uint8)[:, None]
+    cv2.rectangle(img, (40, 40), (120, 200), (20, 20, 200), -1)
+    path = tmp_path_factory.mktemp("photos") / "landscape.png"
+    cv2.imwrite(str(path), img)
+    return path
+
+
+def read(path: Path) -> np.ndarray:
+    image = cv2.imread(str(path))
+    assert image is not None, f"cannot read {path}"
+    return image
+
+
+os.environ.setdefault("COLUMNS", "120")
