@@ -7,6 +7,8 @@ expected, e.g. ``filters/dog/filter.toml: layers[1].width: expected a positive n
 
 from __future__ import annotations
 
+import math
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -231,7 +233,7 @@ class _Validator:
     def number(self, table: dict[str, Any], key: str, default: Any = _MISSING, *,
                positive: bool = False, integer: bool = False) -> float:
         value = self._get(key, table, default)
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = _is_number(value)
         if integer:
             ok = ok and float(value).is_integer()
         if ok and positive:
@@ -251,8 +253,8 @@ class _Validator:
     def pair(self, table: dict[str, Any], key: str,
              default: Any = _MISSING) -> tuple[float, float]:
         value = self._get(key, table, default)
-        if (not isinstance(value, (list, tuple)) or len(value) != 2 or not all(
-                isinstance(x, (int, float)) and not isinstance(x, bool) for x in value)):
+        if not isinstance(value, (list, tuple)) or len(value) != 2 or not all(
+                _is_number(x) for x in value):
             raise self.error(key, "expected two numbers [x, y]", value)
         return float(value[0]), float(value[1])
 
@@ -265,11 +267,16 @@ class _Validator:
 
     def color(self, table: dict[str, Any], key: str, default: str) -> tuple[int, int, int]:
         value = self._get(key, table, default)
-        text = value[1:] if isinstance(value, str) and value.startswith("#") else ""
-        try:
-            r, g, b = (int(text[k:k + 2], 16) for k in (0, 2, 4))
-            if len(text) != 6:
-                raise ValueError
-        except ValueError:
-            raise self.error(key, 'expected a colour "#rrggbb"', value) from None
+        if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value):
+            raise self.error(key, 'expected a colour "#rrggbb"', value)
+        r, g, b = (int(value[k:k + 2], 16) for k in (1, 3, 5))
         return b, g, r
+
+
+_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _is_number(value: Any) -> bool:
+    # TOML has inf and nan; neither places anything anywhere.
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))

@@ -52,7 +52,10 @@ class Faces:
 
     def __getitem__(self, index: int | slice | np.ndarray) -> Faces:
         if isinstance(index, (int, np.integer)):
-            index = slice(int(index), int(index) + 1 if index != -1 else None)
+            n = len(self)
+            if not -n <= index < n:
+                raise IndexError(f"face index {index} out of range for {n} faces")
+            index = slice(int(index) % n, int(index) % n + 1)
         return Faces(self.landmarks[index], self.ids[index], self.mirrored)
 
     @property

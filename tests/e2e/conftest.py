@@ -58,3 +58,29 @@ def read(path: Path) -> np.ndarray:
 
 
 os.environ.setdefault("COLUMNS", "120")
+
+
+@pytest.fixture(scope="session")
+def open_mouth_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The astronaut with her jaw pulled down by a smooth warp, so her mouth is open.
+
+    Made in code from the public-domain photo: everything below the lips slides down by
+    0.3 eye distances, fading out sideways and below the chin.
+    """
+    from facefilters.detect import FaceMeshDetector
+    from facefilters.geometry import measure
+
+    img = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
+    with FaceMeshDetector(static_image_mode=True) as detector:
+        g = measure(detector.detect(img))
+    eye = float(g.eye_distance[0])
+    lip, chin = g.anchors["mouth_center"][0], g.anchors["chin"][0]
+    h, w = img.shape[:2]
+    yy, xx = np.mgrid[:h, :w].astype(np.float32)
+    below = np.clip((yy - lip[1]) / (0.08 * eye), 0, 1)
+    fade = np.clip(1 - (yy - chin[1]) / eye, 0, 1) * np.exp(-(((xx - lip[0]) / (1.1 * eye)) ** 2))
+    warped = cv2.remap(img, xx, yy - 0.3 * eye * below * fade, cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_REFLECT)
+    path = tmp_path_factory.mktemp("photos") / "astronaut-mouth-open.png"
+    cv2.imwrite(str(path), warped)
+    return path

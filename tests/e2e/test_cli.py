@@ -230,3 +230,21 @@ def test_bad_input(tmp_path: Path, photos, demo_clip: Path, case: str, code: int
     # Nothing on disk was lost or left behind.
     after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_dog_tongue_appears_when_the_mouth_opens(tmp_path: Path, photos,
+                                                 open_mouth_photo: Path) -> None:
+    with FaceMeshDetector(static_image_mode=True) as d:
+        closed_g = measure(d.detect(read(photos["astronaut"])))
+        open_g = measure(d.detect(read(open_mouth_photo)))
+    assert closed_g.measures["mouth_open"][0] < 0.25 < open_g.measures["mouth_open"][0]
+    for photo, g, tongue_expected in ((photos["astronaut"], closed_g, False),
+                                      (open_mouth_photo, open_g, True)):
+        out = tmp_path / f"{photo.stem}-dog.png"
+        assert run("apply", photo, "-o", out, "--filter", "dog").exit_code == 0
+        mask = changed(read(photo), read(out))
+        eye = float(g.eye_distance[0])
+        # The tongue hangs from the lower lip, below the dog nose.
+        below_lip = g.anchors["lower_lip"][0] + g.axis_y[0] * 0.3 * eye
+        share = region(mask, below_lip, 0.12 * eye)
+        assert (share > 0.7) if tongue_expected else (share < 0.05), share

@@ -1,0 +1,414 @@
+"""Loading filter folders: validation errors, the happy path, and the catalog."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from facefilters.catalog import Catalog, load_filter
+from facefilters.errors import FaceFiltersError, FilterError
+from facefilters.geometry import ANCHOR_NAMES, MEASURE_NAMES
+from facefilters.layers import MeshLayer, SpriteLayer, TearsLayer, Trigger
+
+from builders import make_faces
+
+BUILTINS = ("dog", "glasses", "mesh", "tears")
+
+
+def write_png(path: Path, bgra: np.ndarray | None = None) -> Path:
+    """Write an RGBA PNG (a 16x8 half-transparent orange block by default)."""
+    if bgra is None:
+        bgra = np.zeros((8, 16, 4), np.uint8)
+        bgra[...] = (0, 128, 255, 200)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert cv2.imwrite(str(path), bgra)
+    return path
+
+
+def make_filter(base: Path, filter_id: str, toml: str, assets: tuple[str, ...] = ("a.png",)
+                ) -> Path:
+    """A filter folder ``base/filter_id`` with ``filter.toml`` and PNG assets."""
+    folder = base / filter_id
+    folder.mkdir(parents=True)
+    (folder / "filter.toml").write_text(toml, encoding="utf-8")
+    for name in assets:
+        write_png(folder / name)
+    return folder
+
+
+def sprite_toml(**overrides: str) -> str:
+    """A valid one-sprite filter; each override replaces (or with "" drops) one key."""
+    keys = {
+        "kind": '"sprite"',
+        "image": '"a.png"',
+        "pin": "[8, 4]",
+        "anchor": '"nose_tip"',
+        "width": "1.5",
+    }
+    keys.update(overrides)
+    body = "\n".join(f"{k} = {v}" for k, v in keys.items() if v)
+    return f'name = "Test"\n\n[[layers]]\n{body}\n'
+
+
+def tears_toml(**overrides: str) -> str:
+    keys = {"kind": '"tears"'}
+    keys.update(overrides)
+    body = "\n".join(f"{k} = {v}" for k, v in keys.items() if v)
+    return f"[[layers]]\n{body}\n"
+
+
+def case(case_id: str, toml: str, setup: str | None, expected: list[str], marks=()):
+    return pytest.param(toml, setup, expected, id=case_id, marks=marks)
+
+
+BROKEN = [
+    # id, filter.toml, what is set up around it, substrings the error must contain
+    case("invalid-toml", 'name = "x"\n[[layers]\nkind = "sprite"\n', None, ["not valid TOML"]),
+    case("missing-layers", 'name = "x"\n', None,
+         ["layers: expected at least one [[layers]] table"]),
+    case("empty-layers", "layers = []\n", None, ["layers: expected at least one [[layers]]"]),
+    case("layers-not-a-list", 'layers = "sprite"\n', None,
+         ["layers: expected at least one [[layers]] table", "got 'sprite'"]),
+    case("layer-not-a-table", "layers = [1, 2]\n", None, ["layers[0]: expected a table", "got 1"]),
+    case("unknown-top-key", 'nmae = "x"\n' + sprite_toml(), None,
+         ["nmae: unknown key", "description, layers, name"]),
+    case("name-not-a-string", sprite_toml().replace('name = "Test"', "name = 3"), None,
+         ["name: expected a string, got 3"]),
+    case("unknown-kind", sprite_toml(kind='"hat"'), None,
+         ["layers[0].kind: expected one of sprite, tears, mesh", "got 'hat'"]),
+    case("missing-kind", sprite_toml(kind=""), None, ["layers[0].kind: missing required key"]),
+    case("typo-widht", sprite_toml(width="", widht="1.5"), None,
+         ["layers[0].widht: unknown key", "width"]),
+    case("width-wide", sprite_toml(width='"wide"'), None,
+         ["layers[0].width", "positive number", "got 'wide'"]),
+    case("width-negative", sprite_toml(width="-1.5"), None,
+         ["layers[0].width: expected a positive number, got -1.5"]),
+    case("width-zero", sprite_toml(width="0"), None,
+         ["layers[0].width: expected a positive number"]),
+    case("width-bool", sprite_toml(width="true"), None,
+         ["layers[0].width: expected a positive number, got True"]),
+    case("width-inf", sprite_toml(width="inf"), None,
+         ["layers[0].width: expected a positive number"]),
+    case("offset-nan", sprite_toml(offset="[nan, 0]"), None,
+         ["layers[0].offset: expected two numbers"]),
+    case("width-missing", sprite_toml(width=""), None, ["layers[0].width: missing required key"]),
+    case("pin-three-numbers", sprite_toml(pin="[1, 2, 3]"), None,
+         ["layers[0].pin: expected two numbers [x, y], got [1, 2, 3]"]),
+    case("pin-strings", sprite_toml(pin='["1", "2"]'), None,
+         ["layers[0].pin: expected two numbers"]),
+    case("offset-one-number", sprite_toml(offset="[0.5]"), None,
+         ["layers[0].offset: expected two numbers"]),
+    case("unknown-anchor", sprite_toml(anchor='"nose"'), None,
+         ["layers[0].anchor: expected one of " + ", ".join(ANCHOR_NAMES), "got 'nose'"]),
+    case("unknown-measure", sprite_toml(when='{ measure = "smile", above = 0.2 }'), None,
+         ["layers[0].when.measure: expected one of " + ", ".join(MEASURE_NAMES), "got 'smile'"]),
+    case("when-not-a-table", sprite_toml(when='"mouth_open"'), None,
+         ["layers[0].when: expected a table"]),
+    case("when-typo", sprite_toml(when='{ measure = "mouth_open", abov = 0.2 }'), None,
+         ["layers[0].when.abov: unknown key"]),
+    case("when-fade-negative",
+         sprite_toml(when='{ measure = "mouth_open", above = 0.2, fade = -1 }'), None,
+         ["layers[0].when.fade: expected a positive number"]),
+    case("second-layer", sprite_toml() + "\n[[layers]]\nkind = \"mesh\"\nbox = \"yes\"\n", None,
+         ["layers[1].box: expected true or false, got 'yes'"]),
+    case("mesh-unknown-key", '[[layers]]\nkind = "mesh"\nimage = "a.png"\n', None,
+         ["layers[0].image: unknown key"]),
+    case("color-blue", tears_toml(color='"blue"'), None,
+         ['layers[0].color: expected a colour "#rrggbb"', "got 'blue'"]),
+    case("color-short", tears_toml(color='"#12345"'), None, ['expected a colour "#rrggbb"']),
+    case("color-not-hex", tears_toml(color='"#12345g"'), None, ['expected a colour "#rrggbb"']),
+    case(
+        "color-signs", tears_toml(color='"#-1-1-1"'), None, ['expected a colour "#rrggbb"'],
+    ),
+    case("streams-fraction", tears_toml(streams="1.5"), None,
+         ["layers[0].streams: expected a positive whole number, got 1.5"]),
+    case("rate-zero", tears_toml(rate="0"), None, ["layers[0].rate: expected a positive number"]),
+    case("asset-missing", sprite_toml(image='"nope.png"'), None,
+         ["layers[0].image: expected an existing PNG file, got 'nope.png'"]),
+    case("asset-is-a-folder", sprite_toml(image='"sub"'), "subfolder",
+         ["layers[0].image: expected an existing PNG file"]),
+    case("asset-parent-dir", sprite_toml(image='"../x.png"'), None,
+         ["layers[0].image: expected a file inside the filter's folder", "'../x.png'"]),
+    case("asset-sneaky-parent", sprite_toml(image='"sub/../../x.png"'), "subfolder",
+         ["layers[0].image: expected a file inside the filter's folder"]),
+    case("asset-absolute", sprite_toml(image='"{outside}"'), None,
+         ["layers[0].image: expected a file inside the filter's folder"]),
+    case("asset-absolute-inside", sprite_toml(image='"{inside}"'), None,
+         ["layers[0].image: expected a file inside the filter's folder"]),
+    case("asset-symlink-out", sprite_toml(image='"link.png"'), "symlink",
+         ["layers[0].image: expected a file inside the filter's folder", "'link.png'"]),
+    case("asset-not-png", sprite_toml(image='"notes.png"'), "text-png",
+         ["layers[0].image: expected a readable PNG image", "'notes.png'"]),
+    case("tears-image-missing", tears_toml(image='"drop.png"'), None,
+         ["layers[0].image: expected an existing PNG file"]),
+]
+
+
+def _setup(folder: Path, what: str | None, outside_png: Path) -> None:
+    if what == "symlink":
+        (folder / "link.png").symlink_to(outside_png)
+    elif what == "text-png":
+        (folder / "notes.png").write_text("not an image\n", encoding="utf-8")
+    elif what == "subfolder":
+        (folder / "sub").mkdir()
+
+
+@pytest.mark.parametrize(("toml", "setup", "expected"), BROKEN)
+def test_broken_filter_is_refused(tmp_path, toml, setup, expected):
+    # x.png exists next to the filter folder, so refusals are about the path, not a
+    # missing file.
+    outside_png = write_png(tmp_path / "x.png")
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    write_png(folder / "a.png")
+    text = toml.replace("{outside}", outside_png.as_posix()).replace(
+        "{inside}", (folder / "a.png").as_posix())
+    (folder / "filter.toml").write_text(text, encoding="utf-8")
+    _setup(folder, setup, outside_png)
+
+    with pytest.raises(FilterError) as excinfo:
+        load_filter(folder)
+    message = str(excinfo.value)
+    assert str(folder / "filter.toml") in message
+    for part in expected:
+        assert part in message
+    assert isinstance(excinfo.value, FaceFiltersError)
+
+
+def test_missing_filter_toml_is_a_filter_error(tmp_path):
+    with pytest.raises(FilterError, match="cannot read"):
+        load_filter(tmp_path)
+
+
+# --- the happy path --------------------------------------------------------------------
+
+
+def test_valid_sprite_filter_loads_with_its_fields(tmp_path):
+    toml = """\
+name = "Happy"
+description = "A test filter."
+
+[[layers]]
+kind = "sprite"
+image = "a.png"
+pin = [8, 4.5]
+anchor = "forehead"
+offset = [0.25, -1]
+width = 2
+
+[[layers]]
+kind = "sprite"
+image = "art/b.png"
+pin = [0, 0]
+anchor = "lower_lip"
+width = 0.75
+when = { measure = "mouth_open", above = 0.25 }
+
+[[layers]]
+kind = "tears"
+color = "#8fd3ff"
+streams = 3
+
+[[layers]]
+kind = "mesh"
+box = false
+"""
+    folder = make_filter(tmp_path, "happy", toml, assets=("a.png", "art/b.png"))
+    f = load_filter(folder)
+    assert (f.id, f.name, f.description) == ("happy", "Happy", "A test filter.")
+    assert [type(layer) for layer in f.layers] == [SpriteLayer, SpriteLayer, TearsLayer,
+                                                   MeshLayer]
+    first, second, tears, mesh = f.layers
+    assert first.pin_xy == (8.0, 4.5)
+    assert first.anchor == "forehead"
+    assert first.offset_xy == (0.25, -1.0)
+    assert first.width == 2.0
+    assert first.when is None
+    assert first.sprite.size_wh == (16, 8)
+    # The PNG's straight BGRA (0, 128, 255, 200) arrives premultiplied.
+    a = 200 / 255
+    np.testing.assert_allclose(first.sprite.premultiplied[0, 0],
+                               [0, 128 / 255 * a, a, a], rtol=1e-6)
+    assert second.offset_xy == (0.0, 0.0)
+    assert second.when == Trigger(measure="mouth_open", above=0.25, fade=0.1)
+    assert tears.style.color_bgr == (255, 211, 143)
+    assert tears.style.streams == 3
+    assert tears.style.rate == pytest.approx(1.2)
+    assert tears.style.drop is None
+    assert (mesh.tessellation, mesh.box, mesh.anchors) == (True, False, True)
+
+
+def test_name_and_description_default(tmp_path):
+    folder = make_filter(tmp_path, "plain", '[[layers]]\nkind = "mesh"\n', assets=())
+    f = load_filter(folder)
+    assert (f.name, f.description) == ("plain", "")
+
+
+@pytest.mark.parametrize(
+    ("image", "expected_bgra"),
+    [
+        (np.full((4, 6, 3), (10, 20, 30), np.uint8), (10, 20, 30, 255)),
+        (np.full((4, 6), 77, np.uint8), (77, 77, 77, 255)),
+        (np.full((4, 6, 4), (257 * 10, 257 * 20, 257 * 30, 65535), np.uint16),
+         (10, 20, 30, 255)),
+    ],
+    ids=["rgb", "grey", "16-bit"],
+)
+def test_other_png_flavours_load_as_bgra(tmp_path, image, expected_bgra):
+    folder = make_filter(tmp_path, "flavour", sprite_toml(), assets=())
+    write_png(folder / "a.png", image)
+    sprite = load_filter(folder).layers[0].sprite
+    assert sprite.size_wh == (6, 4)
+    np.testing.assert_allclose(sprite.premultiplied[0, 0] * 255, expected_bgra, atol=1e-3)
+
+
+# --- Catalog ---------------------------------------------------------------------------
+
+
+def test_catalog_sees_user_filters(tmp_path):
+    make_filter(tmp_path, "mine", sprite_toml().replace('"Test"', '"Mine"'))
+    (tmp_path / "not-a-filter").mkdir()  # folders without filter.toml are skipped
+    catalog = Catalog(extra_dirs=[tmp_path])
+    assert "mine" in catalog.ids()
+    assert "not-a-filter" not in catalog.ids()
+    assert catalog.ids() == sorted(catalog.ids())
+    info = catalog.info("mine")
+    assert (info.id, info.name, info.folder) == ("mine", "Mine", tmp_path / "mine")
+    assert catalog.load("mine").name == "Mine"
+
+
+def test_catalog_accepts_a_single_filter_folder(tmp_path):
+    folder = make_filter(tmp_path, "solo", sprite_toml())
+    assert "solo" in Catalog(extra_dirs=[folder]).ids()
+
+
+def test_user_filter_overrides_builtin_with_the_same_id(tmp_path):
+    make_filter(tmp_path, "dog", sprite_toml().replace('"Test"', '"My dog"'))
+    catalog = Catalog(extra_dirs=[tmp_path])
+    assert catalog.info("dog").folder == tmp_path / "dog"
+    dog = catalog.load("dog")
+    assert dog.name == "My dog"
+    assert len(dog.layers) == 1
+
+
+def test_later_user_folder_wins(tmp_path):
+    make_filter(tmp_path / "one", "same", sprite_toml().replace('"Test"', '"One"'))
+    make_filter(tmp_path / "two", "same", sprite_toml().replace('"Test"', '"Two"'))
+    catalog = Catalog(extra_dirs=[tmp_path / "one", tmp_path / "two"])
+    assert catalog.load("same").name == "Two"
+
+
+def test_unknown_id_lists_the_available_ones(tmp_path):
+    make_filter(tmp_path, "mine", sprite_toml())
+    catalog = Catalog(extra_dirs=[tmp_path])
+    for call in (catalog.load, catalog.info):
+        with pytest.raises(FilterError) as excinfo:
+            call("cat")
+        message = str(excinfo.value)
+        assert "unknown filter 'cat'" in message
+        assert "available: " in message
+        assert all(i in message for i in catalog.ids())
+
+
+def test_missing_filters_dir_is_a_filter_error(tmp_path):
+    missing = tmp_path / "nowhere"
+    with pytest.raises(FilterError, match="filters folder does not exist") as excinfo:
+        Catalog(extra_dirs=[missing])
+    assert str(missing) in str(excinfo.value)
+
+
+def test_broken_user_filter_is_listed_but_fails_to_load(tmp_path):
+    # Listing must not load assets, so one broken filter cannot break `filters`.
+    make_filter(tmp_path, "broken", sprite_toml(image='"missing.png"'), assets=())
+    catalog = Catalog(extra_dirs=[tmp_path])
+    assert catalog.info("broken").name == "Test"
+    with pytest.raises(FilterError, match="expected an existing PNG file"):
+        catalog.load("broken")
+
+
+def test_builtins_are_listed():
+    assert set(BUILTINS) <= set(Catalog().ids())
+
+
+def test_every_builtin_loads():
+    catalog = Catalog()
+    assert catalog.ids()
+    for filter_id in catalog.ids():
+        f = catalog.load(filter_id)
+        assert f.id == filter_id
+        assert f.layers
+        assert catalog.info(filter_id).name == f.name
+
+
+def test_every_builtin_draws_on_a_synthetic_face():
+    catalog = Catalog()
+    faces = make_faces(ids=[0], mouth_open=0.5)
+    for filter_id in catalog.ids():
+        frame = np.full((480, 640, 3), 128, np.uint8)
+        out = catalog.load(filter_id).apply(frame, faces, t=0.7)
+        assert out is frame
+        assert np.any(frame != 128), filter_id
+
+
+# --- Filter.apply with a trigger -------------------------------------------------------
+
+TONGUE_TOML = """\
+name = "Tongue"
+
+[[layers]]
+kind = "sprite"
+image = "tongue.png"
+pin = [8, 0]
+anchor = "lower_lip"
+width = 0.5
+when = { measure = "mouth_open", above = 0.25 }
+"""
+
+
+@pytest.fixture
+def tongue(tmp_path):
+    folder = make_filter(tmp_path, "tongue", TONGUE_TOML, assets=())
+    red = np.zeros((16, 16, 4), np.uint8)
+    red[...] = (0, 0, 255, 255)
+    write_png(folder / "tongue.png", red)
+    return load_filter(folder)
+
+
+@pytest.mark.parametrize(
+    ("mouth_open", "expected"),
+    [(0.0, "hidden"), (0.2, "hidden"), (0.3, "partly"), (0.5, "shown")],
+)
+def test_triggered_layer_follows_the_mouth(tongue, mouth_open, expected):
+    frame = np.zeros((480, 640, 3), np.uint8)
+    faces = make_faces(mouth_open=mouth_open)
+    tongue.apply(frame, faces, t=0.0)
+    red = frame[..., 2]
+    if expected == "hidden":
+        assert not np.any(frame)
+    elif expected == "partly":
+        # 0.3 is half way through the 0.1 fade above 0.25.
+        assert 100 <= red.max() <= 155
+    else:
+        assert red.max() == 255
+        # Pinned by its top edge to the lower lip, hanging down the face.
+        lip_y = 240 + 60 * (0.95 + mouth_open / 2)
+        ys = np.nonzero(red == 255)[0]
+        assert lip_y - 1 <= ys.min() and ys.max() <= lip_y + 0.5 * 60 + 1
+
+
+def test_apply_with_no_faces_leaves_the_frame(tongue):
+    frame = np.zeros((48, 64, 3), np.uint8)
+    assert tongue.apply(frame, make_faces(0), t=0.0) is frame
+    assert not np.any(frame)
+
+
+def test_unreadable_symlink_error_is_clean(tmp_path):
+    # A dangling link inside the folder is simply a missing asset.
+    folder = make_filter(tmp_path, "dangling", sprite_toml(image='"gone.png"'), assets=())
+    os.symlink(folder / "nowhere.png", folder / "gone.png")
+    with pytest.raises(FilterError, match="expected an existing PNG file"):
+        load_filter(folder)

@@ -1,0 +1,198 @@
+"""geometry.measure: anchors, face frame, roll and expression measures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facefilters import geometry as g
+from facefilters.geometry import ANCHOR_NAMES, MEASURE_NAMES, measure
+
+from builders import ANCHOR_TEMPLATE, MOUTH_Y, make_faces, place, rotation
+
+# Where each anchor sits in the builder's template, in eye distances (face frame).
+EXPECTED_ANCHORS = {
+    "right_eye": ANCHOR_TEMPLATE[g.RIGHT_IRIS],
+    "left_eye": ANCHOR_TEMPLATE[g.LEFT_IRIS],
+    "eyes_center": (0.0, 0.0),
+    "nose_tip": ANCHOR_TEMPLATE[g.NOSE_TIP],
+    "forehead": ANCHOR_TEMPLATE[g.FOREHEAD],
+    "chin": ANCHOR_TEMPLATE[g.CHIN],
+    "mouth_center": (0.0, MOUTH_Y),
+    "upper_lip": (0.0, MOUTH_Y - 0.2),
+    "lower_lip": (0.0, MOUTH_Y + 0.2),
+}
+
+POSES = [
+    pytest.param({}, id="upright"),
+    pytest.param({"roll_deg": 25.0}, id="roll+25"),
+    pytest.param({"roll_deg": -70.0, "eye_distance": 33.0}, id="roll-70-small"),
+    pytest.param({"mirrored": True}, id="mirrored"),
+    pytest.param({"mirrored": True, "roll_deg": -35.0, "eye_distance": 140.0}, id="mirrored-roll"),
+]
+
+
+def test_expected_anchors_cover_every_anchor_name():
+    assert set(EXPECTED_ANCHORS) == set(ANCHOR_NAMES)
+
+
+@pytest.mark.parametrize("pose", POSES)
+def test_anchors_land_where_the_builder_put_them(pose):
+    kwargs = {"center_xy": (300.0, 200.0), **pose}
+    geo = measure(make_faces(mouth_open=0.4, **kwargs))
+    for name, template_xy in EXPECTED_ANCHORS.items():
+        assert geo.anchors[name].shape == (1, 2)
+        assert geo.anchors[name].dtype == np.float32
+        np.testing.assert_allclose(
+            geo.anchors[name][0], place(template_xy, **kwargs), atol=1e-3, err_msg=name
+        )
+
+
+def test_upright_face_in_plain_pixels(face):
+    # An unmirrored picture shows the person's left eye on the right-hand side.
+    geo = measure(face)
+    np.testing.assert_allclose(geo.anchors["left_eye"][0], [350.0, 240.0], atol=1e-4)
+    np.testing.assert_allclose(geo.anchors["right_eye"][0], [290.0, 240.0], atol=1e-4)
+    np.testing.assert_allclose(geo.anchors["chin"][0], [320.0, 333.0], atol=1e-4)
+    np.testing.assert_allclose(geo.axis_x[0], [1.0, 0.0], atol=1e-6)
+    np.testing.assert_allclose(geo.axis_y[0], [0.0, 1.0], atol=1e-6)
+    assert geo.roll_deg[0] == pytest.approx(0.0, abs=1e-4)
+    assert geo.yaw_deg[0] == pytest.approx(0.0, abs=1e-4)
+
+
+def test_one_row_per_face_in_order():
+    faces = make_faces(3, eye_distance=[30.0, 60.0, 90.0], roll_deg=[-10.0, 0.0, 20.0])
+    geo = measure(faces)
+    assert len(geo) == 3
+    np.testing.assert_allclose(geo.eye_distance, [30.0, 60.0, 90.0], rtol=1e-5)
+    np.testing.assert_allclose(geo.roll_deg, [-10.0, 0.0, 20.0], atol=1e-3)
+    for name in MEASURE_NAMES:
+        assert geo.measures[name].shape == (3,)
+
+
+@pytest.mark.parametrize("eye_distance", [8.0, 60.0, 237.5])
+@pytest.mark.parametrize("roll_deg", [0.0, 33.0])
+def test_eye_distance(eye_distance, roll_deg):
+    geo = measure(make_faces(eye_distance=eye_distance, roll_deg=roll_deg))
+    assert geo.eye_distance.dtype == np.float32
+    assert geo.eye_distance[0] == pytest.approx(eye_distance, rel=1e-5)
+
+
+def test_eye_distance_of_degenerate_face_is_floored():
+    faces = make_faces()
+    landmarks = np.zeros_like(faces.landmarks)
+    geo = measure(type(faces)(landmarks))
+    assert geo.eye_distance[0] > 0
+    assert np.all(np.isfinite(geo.axis_x))
+
+
+@pytest.mark.parametrize("mirrored", [False, True], ids=["plain", "mirrored"])
+@pytest.mark.parametrize("roll_deg", np.arange(-40.0, 41.0, 10.0))
+def test_roll_positive_is_clockwise_on_screen(roll_deg, mirrored):
+    geo = measure(make_faces(roll_deg=roll_deg, mirrored=mirrored))
+    assert geo.roll_deg[0] == pytest.approx(roll_deg, abs=1e-3)
+
+
+def test_roll_sign_in_pixels():
+    # Clockwise on screen with y down: the chin swings to the left of the nose.
+    geo = measure(make_faces(roll_deg=30.0))
+    assert geo.anchors["chin"][0, 0] < geo.anchors["eyes_center"][0, 0]
+    assert geo.roll_deg[0] > 0
+
+
+@pytest.mark.parametrize("roll_deg", [-40.0, 0.0, 25.0])
+def test_mirroring_the_picture_negates_roll(roll_deg):
+    faces = make_faces(center_xy=(200.0, 240.0), roll_deg=roll_deg)
+    flipped = faces.mirror(640)
+    # The builder's mirrored face is the same picture, built directly.
+    expected = make_faces(center_xy=(639 - 200.0, 240.0), roll_deg=-roll_deg, mirrored=True)
+    np.testing.assert_allclose(flipped.landmarks, expected.landmarks, atol=1e-3)
+    assert measure(flipped).roll_deg[0] == pytest.approx(-roll_deg, abs=1e-3)
+
+
+@pytest.mark.parametrize("pose", POSES)
+def test_face_axes_are_orthonormal(pose):
+    geo = measure(make_faces(**pose))
+    ax, ay = geo.axis_x[0].astype(np.float64), geo.axis_y[0].astype(np.float64)
+    assert np.linalg.norm(ax) == pytest.approx(1.0, abs=1e-6)
+    assert np.linalg.norm(ay) == pytest.approx(1.0, abs=1e-6)
+    assert float(ax @ ay) == pytest.approx(0.0, abs=1e-6)
+    # A reflection exactly when the picture is mirrored.
+    det = np.linalg.det(np.column_stack([ax, ay]))
+    assert det == pytest.approx(-1.0 if pose.get("mirrored") else 1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("pose", POSES)
+def test_axes_point_to_left_eye_and_chin(pose):
+    geo = measure(make_faces(**pose))
+    center = geo.anchors["eyes_center"][0]
+    to_left_eye = geo.anchors["left_eye"][0] - center
+    to_chin = geo.anchors["chin"][0] - center
+    cos_x = to_left_eye @ geo.axis_x[0] / np.linalg.norm(to_left_eye)
+    cos_y = to_chin @ geo.axis_y[0] / np.linalg.norm(to_chin)
+    assert cos_x == pytest.approx(1.0, abs=1e-5)
+    assert cos_y == pytest.approx(1.0, abs=1e-5)
+
+
+def test_mirrored_upright_face():
+    geo = measure(make_faces(mirrored=True))
+    # The person's left eye is on the image's left, yet down the face is still down.
+    np.testing.assert_allclose(geo.axis_x[0], [-1.0, 0.0], atol=1e-6)
+    np.testing.assert_allclose(geo.axis_y[0], [0.0, 1.0], atol=1e-6)
+    assert geo.roll_deg[0] == pytest.approx(0.0, abs=1e-4)
+    assert geo.yaw_deg[0] == pytest.approx(0.0, abs=1e-4)
+
+
+def test_mouth_open_grows_with_the_lip_gap():
+    gaps = [0.0, 0.05, 0.2, 0.4, 0.6]
+    geo = measure(make_faces(len(gaps), mouth_open=gaps, eye_distance=50.0))
+    values = geo.measures["mouth_open"]
+    assert np.all(np.diff(values) > 0)
+    np.testing.assert_allclose(values, gaps, atol=1e-4)
+
+
+@pytest.mark.parametrize("mouth_open", [0.0, 0.3])
+@pytest.mark.parametrize("roll_deg", [0.0, -30.0])
+def test_measures_do_not_depend_on_face_scale(mouth_open, roll_deg):
+    sizes = [20.0, 60.0, 200.0]
+    geo = measure(make_faces(3, eye_distance=sizes, mouth_open=mouth_open, roll_deg=roll_deg))
+    for name in MEASURE_NAMES:
+        np.testing.assert_allclose(geo.measures[name], geo.measures[name][1], rtol=1e-4,
+                                   err_msg=name)
+    assert geo.measures["mouth_open"][1] == pytest.approx(mouth_open, abs=1e-4)
+
+
+def test_eye_and_brow_measures_of_the_template(face):
+    # Template: lids 0.12 apart on a 0.5-wide eye; brows 0.35 above the irises.
+    geo = measure(face)
+    assert geo.measures["left_eye_open"][0] == pytest.approx(0.24, abs=1e-4)
+    assert geo.measures["right_eye_open"][0] == pytest.approx(0.24, abs=1e-4)
+    assert geo.measures["brow_raise"][0] == pytest.approx(0.35, abs=1e-4)
+
+
+@pytest.mark.parametrize("mirrored", [False, True], ids=["plain", "mirrored"])
+@pytest.mark.parametrize("roll_deg", [-40.0, 0.0, 15.0, 90.0])
+@pytest.mark.parametrize(
+    ("anchor", "offset_xy"),
+    [("eyes_center", (0.0, -1.0)), ("nose_tip", (0.5, 0.25)), ("chin", (-1.2, 0.0))],
+)
+def test_face_to_image_offsets_follow_roll(anchor, offset_xy, roll_deg, mirrored):
+    pose = {"center_xy": (310.0, 250.0), "eye_distance": 48.0, "roll_deg": roll_deg,
+            "mirrored": mirrored}
+    geo = measure(make_faces(**pose))
+    got = geo.face_to_image(0, anchor, offset_xy)
+    assert got.shape == (2,)
+    assert got.dtype == np.float32
+    expected = place(np.add(EXPECTED_ANCHORS[anchor], offset_xy), **pose)
+    np.testing.assert_allclose(got, expected, atol=1e-3)
+
+
+def test_up_the_face_points_right_when_rolled_90_degrees_clockwise():
+    geo = measure(make_faces(center_xy=(100.0, 100.0), eye_distance=40.0, roll_deg=90.0))
+    np.testing.assert_allclose(geo.face_to_image(0, "eyes_center", (0.0, -1.0)), [140, 100],
+                               atol=1e-3)
+
+
+def test_rotation_helper_is_clockwise_on_screen():
+    # Guards the builder itself: +x turned 90 degrees clockwise points down (y down).
+    np.testing.assert_allclose(rotation(90.0) @ (1.0, 0.0), (0.0, 1.0), atol=1e-12)

@@ -1,0 +1,220 @@
+"""One Euro smoothing and stable face ids."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facefilters.faces import Faces
+from facefilters.tracking import FaceTracker, OneEuroFilter
+
+from builders import make_faces
+
+FPS = 30.0
+EYE = 60.0  # eye distance in pixels: the filter's unit of speed
+
+
+# --- OneEuroFilter ---------------------------------------------------------------------
+
+
+def test_first_sample_passes_through():
+    x = np.array([[10.5, -3.25], [7.0, 8.0]])
+    out = OneEuroFilter()(x, 0.0, scale=EYE)
+    np.testing.assert_array_equal(out, x)
+    assert out.dtype == np.float32
+
+
+def test_output_is_a_copy():
+    filt = OneEuroFilter()
+    x = np.zeros((3, 2), np.float32)
+    out = filt(x, 0.0)
+    out += 5
+    np.testing.assert_array_equal(filt(x, 1 / FPS), 0)
+
+
+def test_constant_input_stays_constant():
+    filt = OneEuroFilter()
+    x = np.array([[100.0, 50.0], [20.0, 30.0]], np.float32)
+    for k in range(60):
+        np.testing.assert_array_equal(filt(x, k / FPS, scale=EYE), x)
+
+
+def _noise_reduction(points: np.ndarray, watch: int, frames: int = 300) -> float:
+    """How many times smaller the smoothed jitter of point ``watch`` is than the raw one."""
+    rng = np.random.default_rng(1234)
+    filt = OneEuroFilter()
+    raw = points[None] + rng.normal(0.0, 1.0, (frames, *points.shape)).astype(np.float32)
+    out = np.array([filt(x, k / FPS, scale=EYE) for k, x in enumerate(raw)])
+    # Skip the first second: the filter starts from the first (noisy) sample.
+    return float(raw[30:, watch, :2].std(axis=0).mean() / out[30:, watch, :2].std(axis=0).mean())
+
+
+def test_still_face_nose_tip_jitter_is_cut_at_least_3x():
+    # 1 px of independent noise on every landmark of a still face, as a camera gives.
+    face = make_faces(1, center_xy=(320.0, 240.0), eye_distance=EYE).landmarks[0]
+    assert _noise_reduction(face, watch=1) >= 3.0
+
+
+def test_lone_still_point_is_smoothed():
+    # A lone point has no neighbours to average its noise over, so its noise reads as
+    # motion and opens the filter up; it is still smoothed, just less than a face.
+    assert _noise_reduction(np.array([[320.0, 240.0]]), watch=0) >= 1.5
+
+
+@pytest.mark.parametrize("speed", [1.0, 3.0, 6.0])  # eye distances per second
+def test_steady_ramp_lags_at_most_one_frame(speed):
+    filt = OneEuroFilter()
+    step = speed * EYE / FPS
+    direction = np.array([0.6, 0.8])
+    for k in range(90):
+        x = np.array([[100.0, 100.0]]) + k * step * direction
+        out = filt(x, k / FPS, scale=EYE)
+    behind = float((x - out)[0] @ direction)
+    # Prediction may put it a hair ahead; behind by more than a frame is lag.
+    assert -0.05 <= behind / step <= 1.0
+
+
+@pytest.mark.parametrize("t_next", [1.0, 0.5], ids=["same-t", "earlier-t"])
+def test_time_not_increasing_resets(t_next):
+    filt = OneEuroFilter()
+    filt(np.zeros((1, 2)), 0.9, scale=EYE)
+    filt(np.zeros((1, 2)), 1.0, scale=EYE)
+    jump = np.array([[50.0, -20.0]])
+    np.testing.assert_array_equal(filt(jump, t_next, scale=EYE), jump)
+    # ...and the reset state is the new sample: the next step moves from there.
+    np.testing.assert_array_equal(filt(jump, t_next + 1 / FPS, scale=EYE), jump)
+
+
+def test_reset_forgets_the_past():
+    filt = OneEuroFilter()
+    filt(np.zeros((1, 2)), 0.0)
+    filt.reset()
+    x = np.array([[9.0, 9.0]])
+    np.testing.assert_array_equal(filt(x, 1 / FPS), x)
+
+
+# --- FaceTracker -----------------------------------------------------------------------
+
+
+def _two_faces(k: int, order: tuple[int, int] = (0, 1)) -> Faces:
+    # Two faces 4 eye distances apart, drifting slowly towards each other's side.
+    centers = np.array([[200.0 + 1.5 * k, 240.0 + 0.5 * k], [440.0 - 1.0 * k, 230.0]])
+    return make_faces(2, center_xy=centers[list(order)], eye_distance=EYE)
+
+
+def test_ids_are_stable_for_two_slowly_moving_faces():
+    tracker = FaceTracker()
+    first = tracker.update(_two_faces(0), 0.0)
+    assert first.ids[0] != first.ids[1]
+    for k in range(1, 40):
+        out = tracker.update(_two_faces(k), k / FPS)
+        assert out.ids.tolist() == first.ids.tolist()
+
+
+def test_face_walking_across_the_frame_keeps_its_id():
+    # 8 px per frame for 2 s: far beyond any one-step match radius in total.
+    tracker = FaceTracker()
+    ids = {
+        int(tracker.update(make_faces(center_xy=(60.0 + 8 * k, 240.0)), k / FPS).ids[0])
+        for k in range(60)
+    }
+    assert ids == {0}
+
+
+def test_swapped_input_order_keeps_ids_on_their_faces():
+    tracker = FaceTracker()
+    first = tracker.update(_two_faces(0), 0.0)
+    left_id, right_id = first.ids.tolist()
+    for k in range(1, 20):
+        order = (1, 0) if k % 2 else (0, 1)
+        out = tracker.update(_two_faces(k, order), k / FPS)
+        # Output keeps the input order; the id follows the face, not the slot.
+        left_slot = 0 if order == (0, 1) else 1
+        assert out.ids[left_slot] == left_id
+        assert out.ids[1 - left_slot] == right_id
+        assert out.xy[left_slot, :, 0].mean() < out.xy[1 - left_slot, :, 0].mean()
+
+
+def test_update_keeps_order_count_and_mirrored_flag():
+    tracker = FaceTracker()
+    faces = make_faces(3, mirrored=True)
+    out = tracker.update(faces, 0.0)
+    assert len(out) == 3
+    assert out.mirrored
+    assert len(set(out.ids.tolist())) == 3
+    # First sighting passes through unsmoothed.
+    np.testing.assert_array_equal(out.landmarks, faces.landmarks)
+
+
+def test_empty_frame_returns_no_faces():
+    tracker = FaceTracker()
+    assert len(tracker.update(Faces.empty(), 0.0)) == 0
+
+
+def test_smoothing_off_returns_raw_landmarks():
+    tracker = FaceTracker(smoothing=False)
+    rng = np.random.default_rng(5)
+    for k in range(5):
+        faces = make_faces()
+        noisy = Faces(faces.landmarks + rng.normal(0, 1, faces.landmarks.shape))
+        out = tracker.update(noisy, k / FPS)
+        np.testing.assert_array_equal(out.landmarks, noisy.landmarks)
+        assert out.ids.tolist() == [0]
+
+
+def _noisy_face(rng: np.random.Generator, center_xy=(320.0, 240.0)) -> Faces:
+    faces = make_faces(center_xy=center_xy, eye_distance=EYE)
+    return Faces(faces.landmarks + rng.normal(0.0, 1.0, faces.landmarks.shape).astype(np.float32))
+
+
+def test_face_lost_briefly_keeps_its_id_and_smoothing_state():
+    tracker = FaceTracker(keep_lost_s=1.0)
+    rng = np.random.default_rng(7)
+    for k in range(30):
+        face_id = tracker.update(_noisy_face(rng), k / FPS).ids[0]
+    last = tracker.update(_noisy_face(rng), 30 / FPS)
+    for k in range(31, 40):  # 0.3 s without a face
+        assert len(tracker.update(Faces.empty(), k / FPS)) == 0
+    raw = _noisy_face(rng)
+    back = tracker.update(raw, 40 / FPS)
+    assert back.ids[0] == face_id
+    # A reset filter would pass the raw sample through; a resumed one pulls it towards
+    # where the face was.
+    assert not np.allclose(back.landmarks, raw.landmarks, atol=1e-3)
+    err_raw = np.abs(raw.landmarks - last.landmarks).mean()
+    err_back = np.abs(back.landmarks - last.landmarks).mean()
+    assert err_back < err_raw
+
+
+def test_face_lost_longer_than_keep_lost_gets_a_new_id():
+    tracker = FaceTracker(keep_lost_s=0.5)
+    first = tracker.update(make_faces(), 0.0).ids[0]
+    tracker.update(make_faces(), 0.1)
+    tracker.update(Faces.empty(), 0.3)
+    again = tracker.update(make_faces(), 0.7)  # 0.6 s after it was last seen
+    assert again.ids[0] != first
+    np.testing.assert_array_equal(again.landmarks, make_faces().landmarks)
+
+
+def test_face_lost_exactly_keep_lost_is_still_known():
+    tracker = FaceTracker(keep_lost_s=0.5)
+    first = tracker.update(make_faces(), 0.0).ids[0]
+    assert tracker.update(make_faces(), 0.5).ids[0] == first
+
+
+def test_new_face_far_away_gets_a_new_id():
+    tracker = FaceTracker()
+    a = tracker.update(make_faces(center_xy=(100.0, 240.0)), 0.0).ids[0]
+    out = tracker.update(make_faces(center_xy=(560.0, 240.0)), 1 / FPS)
+    assert out.ids[0] != a
+    # The far face starts its own smoothing: it is not dragged towards the old one.
+    np.testing.assert_array_equal(out.landmarks, make_faces(center_xy=(560.0, 240.0)).landmarks)
+
+
+def test_second_face_appearing_gets_a_new_id_and_first_keeps_its_own():
+    tracker = FaceTracker()
+    a = tracker.update(make_faces(center_xy=(150.0, 240.0)), 0.0).ids[0]
+    both = make_faces(2, center_xy=np.array([[152.0, 240.0], [480.0, 240.0]]))
+    out = tracker.update(both, 1 / FPS)
+    assert out.ids[0] == a
+    assert out.ids[1] not in (a, -1)
