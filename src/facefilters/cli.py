@@ -185,23 +185,77 @@ def _print_record(record: dict) -> None:
             out.print(f"    {name:<13} ({x:7.1f}, {y:7.1f})")
 
 
+def _parse_size(value: Optional[str]) -> Optional[tuple[int, int]]:
+    if value is None:
+        return None
+    try:
+        w, h = (int(v) for v in value.lower().split("x"))
+        if w < 16 or h < 16 or w > 7680 or h > 4320:
+            raise ValueError
+    except ValueError:
+        raise typer.BadParameter(f"expected WIDTHxHEIGHT such as 1280x720, got {value!r}",
+                                 param_hint="--size") from None
+    return w, h
+
+
+Lang = Annotated[Optional[str], typer.Option("--lang", help="Language of the window's text: "
+                                             "nl or en (default: the system's).")]
+
+
+@app.command()
+def live(
+    camera: Annotated[int, typer.Option("--camera", min=0, help="Which camera (0 is the "
+                                        "first).")] = 0,
+    source: Annotated[Optional[Path], typer.Option(
+        "--source", help="Play a video (looped) or a photo instead of a camera.",
+        show_default=False)] = None,
+    filter: Annotated[Optional[str], typer.Option("--filter", "-f",
+                                                  help="Filter to start with.")] = None,
+    size: Annotated[Optional[str], typer.Option("--size", help="Picture size WxH, e.g. "
+                                                "1280x720.", show_default=False)] = None,
+    no_mirror: Annotated[bool, typer.Option("--no-mirror", help="Show the picture as the "
+                                            "camera sees it, not as a mirror.")] = False,
+    fullscreen: Annotated[bool, typer.Option("--fullscreen", help="Start fullscreen.")] = False,
+    filters_dir: FiltersDir = None,
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Folder for snapshots and recordings [default: ~/Pictures/facefilters].",
+        show_default=False, file_okay=False)] = None,
+    max_faces: MaxFaces = 4,
+    lang: Lang = None,
+) -> None:
+    """Open the camera and play with filters in a window (keys: h for help)."""
+    from .live import run_live
+
+    size_wh = _parse_size(size)
+    with _user_errors():
+        run_live(camera=camera, source=source, filter_id=filter, size_wh=size_wh,
+                 mirror=not no_mirror, fullscreen=fullscreen, filters_dirs=filters_dir or [],
+                 out_dir=out, max_faces=max_faces, lang=lang, log=err.print)
+
+
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the results.")] = Path(
         "demo-output"),
     filter: Annotated[str, typer.Option("--filter", "-f", help="Which filter.")] = "dog",
+    lang: Lang = None,
 ) -> None:
-    """Try it out: filter the bundled sample clip and say where the result is."""
+    """Try it out: the live window if there is a camera and a screen, else the sample clip."""
+    from .live import live_unavailable_reason, run_live
     from .pipeline import apply_file
 
     with _user_errors():
+        reason = live_unavailable_reason()
+        if reason is None:
+            run_live(filter_id=filter, out_dir=out_dir, lang=lang, log=err.print)
+            return
         catalog = Catalog()
         chosen = catalog.load(filter)
         out_dir.mkdir(parents=True, exist_ok=True)
         sample = samples_dir() / "demo.mp4"
         target = out_dir / f"demo-{filter}.mp4"
-        err.print(f"No live window yet: filtering the sample clip [bold]{sample.name}[/] "
-                  f"with '{chosen.name}'.")
+        err.print(f"No live window: {reason}. Filtering the sample clip "
+                  f"[bold]{sample.name}[/] with '{chosen.name}' instead.")
         with _progress_bar(chosen.name) as progress:
             result = apply_file(sample, target, chosen, force=True, progress=progress)
     _report(result)

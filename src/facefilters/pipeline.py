@@ -114,10 +114,12 @@ def apply_file(
         if kind == "image":
             frame = read_image(input_path)
             detector = detector_factory(static_image_mode=True, max_faces=max_faces)
-            processor = FrameProcessor(detector, FaceTracker(smoothing=False), filter)
-            _, faces = processor(frame, 0.0)
+            try:
+                processor = FrameProcessor(detector, FaceTracker(smoothing=False), filter)
+                _, faces = processor(frame, 0.0)
+            finally:
+                close_detector(detector)
             write_image(tmp, frame)
-            _close(detector)
             return ApplyResult("image", output_path, 1, int(len(faces) > 0))
 
         detector = detector_factory(static_image_mode=False, max_faces=max_faces)
@@ -136,13 +138,14 @@ def apply_file(
                         if progress:
                             progress(frames, total)
         finally:
-            _close(detector)
+            close_detector(detector)
         if frames == 0:
             raise InputError(f"cannot read '{input_path}': the video has no frames")
         return ApplyResult("video", output_path, frames, with_faces)
 
 
-def _close(detector: Any) -> None:
+def close_detector(detector: Any) -> None:
+    """Close a detector if it has a ``close`` method (fakes need not)."""
     close = getattr(detector, "close", None)
     if close:
         close()
@@ -196,7 +199,7 @@ def inspect_file(
         try:
             faces = FaceTracker(smoothing=False).update(detector.detect(frame), 0.0)
         finally:
-            _close(detector)
+            close_detector(detector)
         h, w = frame.shape[:2]
         yield {"width": w, "height": h, "faces": describe_faces(faces)}
         return
@@ -213,4 +216,4 @@ def inspect_file(
                 if progress:
                     progress(vf.index + 1, total)
     finally:
-        _close(detector)
+        close_detector(detector)

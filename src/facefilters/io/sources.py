@@ -1,0 +1,239 @@
+"""Live frame sources: a camera, or a video or photo played as if it were a camera.
+
+Each source captures on its own thread and keeps only the newest frame, so when
+processing a frame takes long, stale frames are dropped instead of queueing up delay.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from ..errors import SourceError
+from .image import read_image
+from .media import detect_kind
+from .video import VideoReader
+
+STALL_S = 2.0
+"""A camera silent for this long counts as disconnected."""
+
+
+@dataclass(frozen=True)
+class Captured:
+    """One captured frame.
+
+    Attributes:
+        image: ndarray of shape (H, W, 3), uint8, BGR.
+        time_s: when it was captured, on the ``time.monotonic()`` clock.
+        index: how many frames the source had captured before this one.
+    """
+
+    image: np.ndarray
+    time_s: float
+    index: int
+
+
+class FrameSource(Protocol):
+    """Anything the live loop can take frames from."""
+
+    name: str
+
+    def read(self, timeout_s: float = 1.0) -> Captured | None:
+        """The newest frame not returned before, waiting up to ``timeout_s``; None if none.
+
+        Raises:
+            SourceError: the source stopped (camera unplugged).
+        """
+
+    def close(self) -> None:
+        """Stop capturing."""
+
+
+class _ThreadedSource:
+    """Runs ``_grab`` on a thread and hands out the newest frame."""
+
+    name = "source"
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._latest: Captured | None = None
+        self._returned = -1
+        self._error: SourceError | None = None
+        self._stop = threading.Event()
+        self._count = 0
+        self._thread = threading.Thread(target=self._run, name=f"capture {self.name}",
+                                        daemon=True)
+
+    def _start(self) -> None:
+        self._thread.start()
+
+    def _grab(self) -> np.ndarray | None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                image = self._grab()
+                if image is None:
+                    continue
+                captured = Captured(image, time.monotonic(), self._count)
+                self._count += 1
+                with self._cond:
+                    self._latest = captured
+                    self._cond.notify_all()
+        except SourceError as e:
+            with self._cond:
+                self._error = e
+                self._cond.notify_all()
+
+    def read(self, timeout_s: float = 1.0) -> Captured | None:
+        with self._cond:
+            fresh = self._cond.wait_for(
+                lambda: self._error is not None or (
+                    self._latest is not None and self._latest.index > self._returned),
+                timeout=timeout_s)
+            if self._latest is not None and self._latest.index > self._returned:
+                self._returned = self._latest.index
+                return self._latest
+            if self._error is not None:
+                raise self._error
+            del fresh  # woke up without a new frame: a timeout
+            return None
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2.0)
+        self._release()
+
+    def _release(self) -> None:
+        pass
+
+    def __enter__(self):  # noqa: ANN204 - returns the subclass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class CameraSource(_ThreadedSource):
+    """A webcam through OpenCV.
+
+    Args:
+        index: which camera (0 is the first).
+        size_wh: the capture size to ask for; the camera may choose another.
+    """
+
+    def __init__(self, index: int = 0, size_wh: tuple[int, int] | None = (1280, 720)) -> None:
+        self.name = f"camera {index}"
+        self.index = index
+        super().__init__()
+        self._cap = cv2.VideoCapture(index)
+        if not self._cap.isOpened():
+            self._cap.release()
+            raise SourceError(
+                f"no camera at index {index}; try another with --camera N, "
+                "or play a video with --source FILE")
+        if size_wh:
+            self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, size_wh[0])
+            self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size_wh[1])
+        ok, first = self._cap.read()
+        if not ok or first is None:
+            self._cap.release()
+            raise SourceError(
+                f"camera {index} opened but sends no picture; try another with --camera N, "
+                "or play a video with --source FILE")
+        self._last_ok = time.monotonic()
+        self._start()
+
+    def _grab(self) -> np.ndarray | None:
+        ok, image = self._cap.read()
+        if ok and image is not None:
+            self._last_ok = time.monotonic()
+            return image
+        if time.monotonic() - self._last_ok > STALL_S:
+            raise SourceError(f"camera {self.index} stopped sending pictures (unplugged?)")
+        time.sleep(0.01)
+        return None
+
+    def _release(self) -> None:
+        self._cap.release()
+
+
+def camera_available(index: int = 0) -> bool:
+    """True when a camera at ``index`` opens and gives a picture."""
+    try:
+        CameraSource(index, None).close()
+        return True
+    except SourceError:
+        return False
+
+
+class FileSource(_ThreadedSource):
+    """A video played in real time and looped, or a photo repeated, like a camera.
+
+    Args:
+        path: a video or a photo.
+        size_wh: resize every frame to this size; None keeps the file's size.
+        loop: start the video again at its end.
+        fps: how often a photo is repeated per second.
+    """
+
+    def __init__(self, path: Path, size_wh: tuple[int, int] | None = None, *,
+                 loop: bool = True, fps: float = 30.0) -> None:
+        self.name = Path(path).name
+        super().__init__()
+        self.path = Path(path)
+        self.size_wh = size_wh
+        self.loop = loop
+        self._still: np.ndarray | None = None
+        self._reader: VideoReader | None = None
+        self._frames = iter(())
+        if detect_kind(self.path) == "image":
+            self._still = self._resize(read_image(self.path))
+            self._period = 1.0 / fps
+        else:
+            self._open_video()
+        self._next_due = time.monotonic()
+        self._start()
+
+    def _resize(self, image: np.ndarray) -> np.ndarray:
+        if self.size_wh and (image.shape[1], image.shape[0]) != tuple(self.size_wh):
+            return cv2.resize(image, tuple(self.size_wh), interpolation=cv2.INTER_AREA)
+        return image
+
+    def _open_video(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+        self._reader = VideoReader(self.path)
+        self._period = 1.0 / float(self._reader.info.fps)
+        self._frames = iter(self._reader)
+
+    def _grab(self) -> np.ndarray | None:
+        # Pace frames to the file's own rate, as a camera would deliver them.
+        delay = self._next_due - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        self._next_due = max(self._next_due + self._period, time.monotonic() - self._period)
+        if self._still is not None:
+            return self._still.copy()
+        frame = next(self._frames, None)
+        if frame is None:
+            if not self.loop:
+                self._stop.set()
+                return None
+            self._open_video()
+            frame = next(self._frames, None)
+            if frame is None:
+                raise SourceError(f"'{self.path}' has no frames to play")
+        return self._resize(frame.image)
+
+    def _release(self) -> None:
+        if self._reader is not None:
+            self._reader.close()

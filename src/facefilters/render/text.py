@@ -1,0 +1,144 @@
+"""Anti-aliased TrueType text and panels on BGR frames.
+
+OpenCV's own text drawing knows only ASCII, so "scène" or "geïnteresseerd" would come
+out wrong. Text is rendered with Pillow in the DejaVu fonts that matplotlib ships, then
+blended into the frame; rendered strings are cached, so a HUD redrawn every frame costs
+little.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from .draw import blend_layer
+
+WHITE = (255, 255, 255)
+
+
+def font_path(bold: bool = False, mono: bool = False) -> Path:
+    """The DejaVu font file that matplotlib ships (found without importing matplotlib)."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
+        raise RuntimeError("matplotlib is needed for its DejaVu fonts")
+    name = "DejaVuSansMono" if mono else "DejaVuSans"
+    return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / (
+        f"{name}-Bold.ttf" if bold else f"{name}.ttf")
+
+
+@lru_cache(maxsize=32)
+def _font(size_px: int, bold: bool, mono: bool) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_path(bold, mono)), size_px)
+
+
+def has_glyphs(text: str, bold: bool = False) -> bool:
+    """True when the font draws every character of ``text`` (no placeholder boxes)."""
+    cmap = _cmap(bold)
+    return all(ch.isspace() or ord(ch) in cmap for ch in text)
+
+
+@lru_cache(maxsize=2)
+def _cmap(bold: bool) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # fontTools comes with matplotlib
+
+    return frozenset(TTFont(str(font_path(bold))).getBestCmap())
+
+
+@lru_cache(maxsize=512)
+def _render(text: str, size_px: int, bold: bool, mono: bool) -> np.ndarray:
+    """Coverage mask of one line: ndarray of shape (h, w), uint8, 255 = ink."""
+    font = _font(size_px, bold, mono)
+    ascent, descent = font.getmetrics()
+    left, _, right, _ = font.getbbox(text)
+    width = max(1, int(np.ceil(right - min(left, 0))) + 2)
+    image = Image.new("L", (width, ascent + descent), 0)
+    ImageDraw.Draw(image).text((-min(left, 0) + 1, 0), text, font=font, fill=255)
+    mask = np.asarray(image, np.uint8)
+    mask.setflags(write=False)
+    return mask
+
+
+def text_size(text: str, size_px: int, *, bold: bool = False, mono: bool = False,
+              ) -> tuple[int, int]:
+    """Width and height in pixels of one line of text."""
+    h, w = _render(text, size_px, bold, mono).shape
+    return w, h
+
+
+def draw_text(
+    frame: np.ndarray,
+    text: str,
+    org_xy: tuple[float, float],
+    size_px: int,
+    *,
+    color: tuple[int, int, int] = WHITE,
+    bold: bool = False,
+    mono: bool = False,
+    align: str = "left",
+    shadow: bool = False,
+) -> tuple[int, int, int, int]:
+    """Draw one line of text, in place.
+
+    Args:
+        frame: ndarray of shape (H, W, 3), uint8, BGR.
+        text: the line (any Unicode the font has).
+        org_xy: top-left of the line, or top-centre / top-right with ``align``.
+        size_px: font size in pixels.
+        color: BGR.
+        bold, mono: font face.
+        align: "left", "center" or "right".
+        shadow: a soft dark shadow, for text straight on a picture.
+
+    Returns:
+        The line's box ``x0, y0, x1, y1`` in frame pixels (before clipping).
+    """
+    mask = _render(text, size_px, bold, mono)
+    h, w = mask.shape
+    x = int(round(org_xy[0] - {"left": 0, "center": w / 2, "right": w}[align]))
+    y = int(round(org_xy[1]))
+    if shadow:
+        off = max(1, size_px // 14)
+        soft = cv2.GaussianBlur(mask, (0, 0), max(1.0, size_px / 12))
+        _blend_mask(frame, soft, x + off, y + off, (0, 0, 0), 0.8)
+    _blend_mask(frame, mask, x, y, color, 1.0)
+    return x, y, x + w, y + h
+
+
+def _blend_mask(frame: np.ndarray, mask: np.ndarray, x: int, y: int,
+                color: tuple[int, int, int], opacity: float) -> None:
+    fh, fw = frame.shape[:2]
+    h, w = mask.shape
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, fw), min(y + h, fh)
+    if x1 <= x0 or y1 <= y0:
+        return
+    region = frame[y0:y1, x0:x1]
+    ink = np.empty_like(region)
+    ink[...] = color
+    blend_layer(region, ink, mask[y0 - y:y1 - y, x0 - x:x1 - x], opacity)
+
+
+def draw_panel(frame: np.ndarray, xyxy: tuple[int, int, int, int], *,
+               color: tuple[int, int, int] = (20, 20, 20), opacity: float = 0.7,
+               radius: int = 12) -> None:
+    """A translucent rounded rectangle, in place, clipped to the frame."""
+    fh, fw = frame.shape[:2]
+    x0, y0, x1, y1 = (int(v) for v in xyxy)
+    cx0, cy0, cx1, cy1 = max(x0, 0), max(y0, 0), min(x1, fw), min(y1, fh)
+    if cx1 <= cx0 or cy1 <= cy0:
+        return
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    r = max(0, min(radius, (x1 - x0) // 2, (y1 - y0) // 2))
+    cv2.rectangle(mask, (r, 0), (x1 - x0 - 1 - r, y1 - y0 - 1), 255, -1)
+    cv2.rectangle(mask, (0, r), (x1 - x0 - 1, y1 - y0 - 1 - r), 255, -1)
+    for cx, cy in ((r, r), (x1 - x0 - 1 - r, r), (r, y1 - y0 - 1 - r),
+                   (x1 - x0 - 1 - r, y1 - y0 - 1 - r)):
+        cv2.circle(mask, (cx, cy), r, 255, -1, cv2.LINE_AA)
+    region = frame[cy0:cy1, cx0:cx1]
+    fill = np.empty_like(region)
+    fill[...] = color
+    blend_layer(region, fill, mask[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0], opacity)
