@@ -10,6 +10,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Callable, List, Optional
 
@@ -198,8 +199,18 @@ def _parse_size(value: Optional[str]) -> Optional[tuple[int, int]]:
     return w, h
 
 
-Lang = Annotated[Optional[str], typer.Option("--lang", help="Language of the window's text: "
-                                             "nl or en (default: the system's).")]
+class Language(str, Enum):
+    nl = "nl"
+    en = "en"
+
+
+Lang = Annotated[Optional[Language], typer.Option(
+    "--lang", help="Language of the window's text [default: the system's, else en].",
+    show_default=False)]
+
+
+def _lang(value: Optional[Language]) -> Optional[str]:
+    return value.value if value is not None else None
 
 
 @app.command()
@@ -230,7 +241,44 @@ def live(
     with _user_errors():
         run_live(camera=camera, source=source, filter_id=filter, size_wh=size_wh,
                  mirror=not no_mirror, fullscreen=fullscreen, filters_dirs=filters_dir or [],
-                 out_dir=out, max_faces=max_faces, lang=lang, log=err.print)
+                 out_dir=out, max_faces=max_faces, lang=_lang(lang), log=err.print)
+
+
+@app.command()
+def lesson(
+    camera: Annotated[int, typer.Option("--camera", min=0, help="Which camera (0 is the "
+                                        "first).")] = 0,
+    source: Annotated[Optional[Path], typer.Option(
+        "--source", help="A video (looped) or a photo instead of a camera; with --export, "
+        "the photo the slides are made from [default: the sample portrait].",
+        show_default=False)] = None,
+    export: Annotated[Optional[Path], typer.Option(
+        "--export", help="Write each step as a PNG slide into this folder, no window.",
+        show_default=False, file_okay=False)] = None,
+    step: Annotated[int, typer.Option("--step", min=1, max=8, help="Step to start at.")] = 1,
+    no_mirror: Annotated[bool, typer.Option("--no-mirror", help="Show the picture as the "
+                                            "camera sees it, not as a mirror.")] = False,
+    fullscreen: Annotated[bool, typer.Option("--fullscreen", help="Start fullscreen.")] = False,
+    lang: Lang = None,
+) -> None:
+    """A lesson for the classroom: how the computer sees a face, step by step."""
+    from .lesson import export_lesson, run_lesson
+
+    with _user_errors():
+        if export is None:
+            run_lesson(camera=camera, source=source, mirror=not no_mirror,
+                       fullscreen=fullscreen, lang=_lang(lang), step=step, log=err.print)
+            return
+        from .detect import FaceBoxDetector, FaceMeshDetector
+        from .i18n import Messages
+
+        photo = source if source is not None else samples_dir() / "portrait.jpg"
+        with FaceMeshDetector(static_image_mode=True) as detector, FaceBoxDetector() as boxes:
+            written = export_lesson(export, photo, Messages(_lang(lang)), detector=detector,
+                                    box_detector=boxes)
+    for path in written:
+        out.print(str(path))
+    err.print(f"wrote {len(written)} slides to [bold]{export}[/]")
 
 
 @app.command()
@@ -247,7 +295,7 @@ def demo(
     with _user_errors():
         reason = live_unavailable_reason()
         if reason is None:
-            run_live(filter_id=filter, out_dir=out_dir, lang=lang, log=err.print)
+            run_live(filter_id=filter, out_dir=out_dir, lang=_lang(lang), log=err.print)
             return
         catalog = Catalog()
         chosen = catalog.load(filter)

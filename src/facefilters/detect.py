@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -38,7 +39,29 @@ class _NativeStderrMute:
             self._saved = None
 
 
-class FaceMeshDetector:
+class _QuietStart:
+    """Keeps MediaPipe's native start-up chatter off stderr until the second frame."""
+
+    def _mute_start(self) -> None:
+        self._mute: _NativeStderrMute | None = _NativeStderrMute()
+        self._frames = 0
+
+    def _frame_done(self) -> None:
+        self._frames += 1
+        if self._frames >= 2:
+            self._unmute()
+
+    def _unmute(self) -> None:
+        mute = getattr(self, "_mute", None)
+        if mute is not None:
+            mute.release()
+            self._mute = None
+
+    def __del__(self) -> None:
+        self._unmute()
+
+
+class FaceMeshDetector(_QuietStart):
     """Finds faces and their 478 landmarks (with irises) with MediaPipe FaceMesh.
 
     Args:
@@ -56,8 +79,7 @@ class FaceMeshDetector:
         from mediapipe.python.solutions import face_mesh
 
         absl_logging.set_verbosity(absl_logging.ERROR)
-        self._mute: _NativeStderrMute | None = _NativeStderrMute()
-        self._frames = 0
+        self._mute_start()
         try:
             self._mesh: Any = face_mesh.FaceMesh(
                 static_image_mode=static_image_mode,
@@ -83,9 +105,7 @@ class FaceMeshDetector:
         rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
         rgb.flags.writeable = False
         result = self._mesh.process(rgb)
-        self._frames += 1
-        if self._frames >= 2:
-            self._unmute()
+        self._frame_done()
         found = result.multi_face_landmarks or []
         if not found:
             return Faces.empty()
@@ -98,21 +118,78 @@ class FaceMeshDetector:
         landmarks *= np.array([w, h, w], np.float32)
         return Faces(landmarks)
 
-    def _unmute(self) -> None:
-        if self._mute is not None:
-            self._mute.release()
-            self._mute = None
-
     def close(self) -> None:
         try:
             self._mesh.close()
         finally:
             self._unmute()
 
-    def __del__(self) -> None:
-        self._unmute()
-
     def __enter__(self) -> FaceMeshDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class FaceBoxes:
+    """Face detector output: where the faces are and how sure the detector is.
+
+    Attributes:
+        xyxy: ndarray of shape (n, 4), float32: boxes ``x1, y1, x2, y2`` in pixels.
+        confidence: ndarray of shape (n,), float32 in [0, 1].
+    """
+
+    xyxy: np.ndarray
+    confidence: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.confidence)
+
+
+class FaceBoxDetector(_QuietStart):
+    """MediaPipe's face detector (BlazeFace): boxes and confidences, the step before landmarks.
+
+    Args:
+        full_range: the model for faces up to 5 m away, instead of 2 m.
+        min_confidence: faces below this are not reported.
+    """
+
+    def __init__(self, *, full_range: bool = False, min_confidence: float = 0.5) -> None:
+        from mediapipe.python.solutions import face_detection
+
+        self._mute_start()
+        try:
+            self._detector: Any = face_detection.FaceDetection(
+                model_selection=1 if full_range else 0,
+                min_detection_confidence=min_confidence)
+        except BaseException:
+            self._unmute()
+            raise
+
+    def detect(self, frame: np.ndarray) -> FaceBoxes:
+        """Boxes of the faces in a BGR uint8 frame of shape (H, W, 3)."""
+        h, w = frame.shape[:2]
+        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        rgb.flags.writeable = False
+        found = self._detector.process(rgb).detections or []
+        self._frame_done()
+        boxes = np.zeros((len(found), 4), np.float32)
+        scores = np.zeros(len(found), np.float32)
+        for i, det in enumerate(found):
+            box = det.location_data.relative_bounding_box
+            boxes[i] = (box.xmin * w, box.ymin * h, (box.xmin + box.width) * w,
+                        (box.ymin + box.height) * h)
+            scores[i] = det.score[0] if det.score else 0.0
+        return FaceBoxes(boxes, scores)
+
+    def close(self) -> None:
+        try:
+            self._detector.close()
+        finally:
+            self._unmute()
+
+    def __enter__(self) -> FaceBoxDetector:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -27,7 +27,7 @@ from .errors import FaceFiltersError, SourceError
 from .faces import Faces
 from .i18n import Messages
 from .io.image import write_image
-from .io.sources import FrameSource
+from .io.sources import Captured, FrameSource
 from .io.video import VideoWriter
 from .io.window import Window
 from .layers import Filter, MeshLayer
@@ -53,6 +53,31 @@ def default_output_dir() -> Path:
         if xdg and Path(xdg) != Path.home():
             return Path(xdg) / "facefilters"
     return Path.home() / "Pictures" / "facefilters"
+
+
+def run_loop(source: FrameSource, window: Window, render: Callable[[Captured], np.ndarray],
+             on_key: Callable[[str], bool],
+             on_frame: Callable[[float, float], None] | None = None,
+             clock: Callable[[], float] = time.monotonic) -> None:
+    """Source -> render -> window, until ``on_key`` returns False or the window closes.
+
+    Args:
+        source: frames; the newest is taken each time.
+        window: where pictures go and keys come from.
+        render: turns a captured frame into the picture to show.
+        on_key: acts on a key name; False quits.
+        on_frame: called with (capture time, shown time) after each frame is shown.
+        clock: the clock ``on_frame`` reads.
+    """
+    while window.is_open():
+        captured = source.read(timeout_s=0.05)
+        if captured is not None:
+            window.show(render(captured))
+            if on_frame is not None:
+                on_frame(captured.time_s, clock())
+        key = window.poll_key(1)
+        if key is not None and not on_key(key):
+            break
 
 
 class Recorder:
@@ -313,15 +338,8 @@ class LiveApp:
             SourceError: the source stopped; a recording in progress is saved first.
         """
         try:
-            while window.is_open():
-                captured = source.read(timeout_s=0.05)
-                if captured is not None:
-                    window.show(self.render(captured.image, captured.time_s))
-                    if on_frame is not None:
-                        on_frame(captured.time_s, self.clock())
-                key = window.poll_key(1)
-                if key is not None and not self.handle_key(key, window):
-                    break
+            run_loop(source, window, lambda c: self.render(c.image, c.time_s),
+                     lambda key: self.handle_key(key, window), on_frame, self.clock)
         except SourceError as e:
             saved = self.stop_recording()
             if saved is not None:

@@ -142,3 +142,65 @@ def draw_panel(frame: np.ndarray, xyxy: tuple[int, int, int, int], *,
     fill = np.empty_like(region)
     fill[...] = color
     blend_layer(region, fill, mask[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0], opacity)
+
+
+def wrap_text(text: str, size_px: int, max_width: int, *, bold: bool = False) -> list[str]:
+    """Break text into lines no wider than ``max_width`` pixels (at word boundaries).
+
+    A ``\\n`` in the text always starts a new line.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        words = paragraph.split()
+        line = ""
+        for word in words:
+            candidate = f"{line} {word}".strip()
+            if line and text_size(candidate, size_px, bold=bold)[0] > max_width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return lines
+
+
+def draw_caption(frame: np.ndarray, title: str, body: str, corner: str = "") -> int:
+    """A large, high-contrast caption band across the bottom, scaled to the frame.
+
+    Sized to be read from the back of a classroom: the title is about 1/16 and the body
+    about 1/22 of the frame height.
+
+    Args:
+        frame: ndarray of shape (H, W, 3), uint8, BGR; drawn on in place.
+        title: the first line, bold.
+        body: one or two sentences, wrapped to the frame width.
+        corner: a short label at the band's right end (e.g. "3 / 8").
+
+    Returns:
+        The y coordinate where the band starts.
+    """
+    fh, fw = frame.shape[:2]
+    title_px = max(14, fh // 16)
+    body_px = max(12, fh // 22)
+    pad = body_px
+    corner_w = text_size(corner, body_px, bold=True)[0] + pad if corner else 0
+    width = fw - 2 * pad - corner_w
+    title_lines = wrap_text(title, title_px, width, bold=True)
+    body_lines = wrap_text(body, body_px, width) if body else []
+    title_h, body_h = int(title_px * 1.25), int(body_px * 1.3)
+    height = 2 * pad + len(title_lines) * title_h + len(body_lines) * body_h + pad // 3
+    y0 = fh - height
+    draw_panel(frame, (-pad, y0, fw + pad, fh + pad), color=(15, 15, 15), opacity=0.85,
+               radius=0)
+    y = y0 + pad
+    for line in title_lines:
+        draw_text(frame, line, (pad, y), title_px, bold=True, color=(80, 220, 255))
+        y += title_h
+    y += pad // 3
+    for line in body_lines:
+        draw_text(frame, line, (pad, y), body_px, color=(255, 255, 255))
+        y += body_h
+    if corner:
+        draw_text(frame, corner, (fw - pad, y0 + pad), body_px, bold=True,
+                  color=(200, 200, 200), align="right")
+    return y0
