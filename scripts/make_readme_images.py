@@ -1,4 +1,7 @@
-"""Makes docs/images/filters.png: every built-in filter on both public-domain photos.
+"""Makes the README's pictures from the public-domain photos.
+
+- docs/images/filters.jpg: every built-in filter on both photos;
+- docs/images/lesson-nl.jpg: two lesson slides in Dutch.
 
     .venv/bin/python scripts/make_readme_images.py
 """
@@ -19,6 +22,7 @@ from facefilters.pipeline import apply_file
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "images" / "filters.jpg"
+LESSON_OUT = ROOT / "docs" / "images" / "lesson-nl.jpg"
 FILTERS = ("dog", "glasses", "tears", "mesh")
 TILE = 300
 
@@ -52,6 +56,22 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(OUT), np.concatenate(rows, axis=0), [cv2.IMWRITE_JPEG_QUALITY, 90])
     print(f"wrote {OUT}")
+    make_lesson_picture()
+
+
+def make_lesson_picture() -> None:
+    from facefilters.detect import FaceBoxDetector, FaceMeshDetector
+    from facefilters.i18n import Messages
+    from facefilters.lesson import export_lesson
+
+    with tempfile.TemporaryDirectory() as tmp, FaceMeshDetector(
+            static_image_mode=True) as detector, FaceBoxDetector() as boxes:
+        slides = export_lesson(Path(tmp), samples_dir() / "portrait.jpg", Messages("nl"),
+                               detector=detector, box_detector=boxes, steps=[2, 5])
+        small = [cv2.resize(read_image(p), (640, 360), interpolation=cv2.INTER_AREA)
+                 for p in slides]
+    cv2.imwrite(str(LESSON_OUT), np.concatenate(small, axis=1), [cv2.IMWRITE_JPEG_QUALITY, 88])
+    print(f"wrote {LESSON_OUT}")
 
 
 if __name__ == "__main__":
