@@ -48,8 +48,11 @@ def load_language(lang: str) -> dict[str, str]:
 
 
 def system_language() -> str:
-    """The language of the system locale if we have it, else English."""
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+    """The language of the system locale if we have it, else English.
+
+    Variables are read in GNU gettext's order: LANGUAGE, LC_ALL, LC_MESSAGES, LANG.
+    """
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(var, "")
         if value:
             code = value.split(":")[0].split("_")[0].split(".")[0].lower()

@@ -85,6 +85,17 @@ def fit_canvas(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH) -> np.nd
     Returns:
         ndarray of shape (size_wh[1], size_wh[0], 3), uint8, BGR.
     """
+    return fit_photo(image, size_wh)[0]
+
+
+def fit_photo(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH,
+              ) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """Fit a picture onto the lesson canvas.
+
+    Returns:
+        The canvas (as :func:`fit_canvas`), the scaled picture alone (ndarray of shape
+        (h, w, 3), uint8), and the canvas ``xy`` of that picture's top-left corner.
+    """
     cw, ch = size_wh
     h, w = image.shape[:2]
     scale = min(cw / w, ch / h)
@@ -92,13 +103,13 @@ def fit_canvas(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH) -> np.nd
     fitted = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1
                         else cv2.INTER_LINEAR)
     if (nw, nh) == (cw, ch):
-        return fitted
+        return fitted, fitted, (0, 0)
     small = cv2.resize(image, (cw // 8, ch // 8), interpolation=cv2.INTER_AREA)
     canvas = cv2.resize(cv2.GaussianBlur(small, (0, 0), 3), (cw, ch))
     canvas = (canvas * 0.45).astype(np.uint8)
     x, y = (cw - nw) // 2, (ch - nh) // 2
     canvas[y:y + nh, x:x + nw] = fitted
-    return canvas
+    return canvas, fitted, (x, y)
 
 
 # -- the steps ---------------------------------------------------------------------------
@@ -379,13 +390,21 @@ class Lesson:
         Returns:
             ndarray of shape (720, 1280, 3), uint8, BGR.
         """
-        canvas = fit_canvas(image)
-        faces = self.tracker.update(self.detector.detect(canvas), capture_s)
+        canvas, photo, (dx, dy) = fit_photo(image, CANVAS_WH)
+        # Detect on the photo alone: the blurred bars beside it confuse FaceMesh (a wide
+        # open mouth read as nearly closed). Then move the results onto the canvas.
+        raw = self.detector.detect(photo)
+        if dx or dy:
+            landmarks = raw.landmarks.copy()
+            landmarks[..., :2] += (dx, dy)
+            raw = Faces(landmarks, raw.ids, raw.mirrored)
+        faces = self.tracker.update(raw, capture_s)
         boxes = np.zeros((0, 4), np.float32)
         confidence = np.zeros(0, np.float32)
         if STEPS[self.step] == "detector":
-            found = self.box_detector.detect(canvas)
-            boxes, confidence = found.xyxy, found.confidence
+            found = self.box_detector.detect(photo)
+            boxes = found.xyxy + np.array([dx, dy, dx, dy], np.float32)
+            confidence = found.confidence
         if self.mirror:
             canvas = cv2.flip(canvas, 1)
             faces = faces.mirror(canvas.shape[1])

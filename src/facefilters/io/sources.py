@@ -183,13 +183,16 @@ class FileSource(_ThreadedSource):
         size_wh: resize every frame to this size; None keeps the file's size.
         loop: start the video again at its end.
         fps: how often a photo is repeated per second.
+        realtime: deliver frames at the file's own rate; False delivers them as fast as
+            they decode (for benchmarks).
     """
 
     def __init__(self, path: Path, size_wh: tuple[int, int] | None = None, *,
-                 loop: bool = True, fps: float = 30.0) -> None:
+                 loop: bool = True, fps: float = 30.0, realtime: bool = True) -> None:
         self.name = Path(path).name
         super().__init__()
         self.path = Path(path)
+        self.realtime = realtime
         self.size_wh = size_wh
         self.loop = loop
         self._still: np.ndarray | None = None
@@ -218,7 +221,7 @@ class FileSource(_ThreadedSource):
     def _grab(self) -> np.ndarray | None:
         # Pace frames to the file's own rate, as a camera would deliver them.
         delay = self._next_due - time.monotonic()
-        if delay > 0:
+        if delay > 0 and self.realtime:
             time.sleep(delay)
         self._next_due = max(self._next_due + self._period, time.monotonic() - self._period)
         if self._still is not None:

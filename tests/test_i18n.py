@@ -1,0 +1,301 @@
+"""Language files: the same keys and placeholders in every language, and how they are read."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+import string
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+import facefilters
+from facefilters import i18n
+from facefilters.errors import FaceFiltersError
+from facefilters.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    Messages,
+    load_language,
+    parse_messages,
+    system_language,
+)
+from facefilters.lesson import _LESSON_ANCHORS, STEPS
+
+SRC = Path(facefilters.__file__).parent
+PAIRS = list(itertools.permutations(LANGUAGES, 2))
+
+# Values the f-string keys in src/ are filled with. A new f-string key makes
+# test_every_key_used_in_src_exists fail until its values are listed here.
+EXPANSIONS: dict[str, tuple[str, ...]] = {
+    "lesson.{}.title": tuple(str(n) for n in range(1, len(STEPS) + 1)),
+    "lesson.{}.text": tuple(str(n) for n in range(1, len(STEPS) + 1)),
+    "lesson.anchor.{}": _LESSON_ANCHORS,
+    "lesson.8.{}": ("danger", "spot"),
+    "lesson.8.{}_text": ("danger", "spot"),
+    # The help panel's rows, in live.py's order.
+    "live.help.{}": ("next", "previous", "digits", "mesh", "snapshot", "record", "fullscreen",
+                     "help", "quit"),
+}
+
+# What the program passes for each placeholder name.
+SAMPLE_VALUES = {"count": 3, "fps": 29.97, "score": 0.953, "value": 0.25, "n": 2,
+                 "total": 8, "name": "snap-001.png", "folder": "/tmp/pictures"}
+
+
+def placeholders(text: str) -> set[str]:
+    """Every ``{field:spec}`` in a message, as written."""
+    return {f"{{{field}{':' + spec if spec else ''}}}"
+            for _, field, spec, _ in string.Formatter().parse(text) if field is not None}
+
+
+def _message_calls(tree: ast.AST):
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        if (isinstance(func, ast.Name) and func.id in ("m", "messages")) or (
+                isinstance(func, ast.Attribute) and func.attr == "messages"):
+            yield node.args[0]
+
+
+def keys_used_in_src() -> tuple[set[str], set[str]]:
+    """Message keys the code asks for: plain keys, and f-string keys as ``{}`` patterns.
+
+    Covers ``messages("...")``, ``m("...")``, ``self.messages(...)``, ``ctx.messages(...)``,
+    including both branches of ``messages("a" if x else "b")``.
+    """
+    plain: set[str] = set()
+    patterns: set[str] = set()
+    for path in sorted(SRC.rglob("*.py")):
+        for arg in _message_calls(ast.parse(path.read_text(encoding="utf-8"))):
+            in_fstrings = set()
+            for node in ast.walk(arg):
+                if isinstance(node, ast.JoinedStr):
+                    in_fstrings |= {id(part) for part in node.values}
+                    patterns.add("".join(part.value if isinstance(part, ast.Constant) else "{}"
+                                         for part in node.values))
+            plain |= {node.value for node in ast.walk(arg) if isinstance(node, ast.Constant)
+                      and isinstance(node.value, str) and id(node) not in in_fstrings}
+    return plain, patterns
+
+
+# -- the built-in language files ---------------------------------------------------------
+
+
+def test_languages_match_the_locale_files() -> None:
+    files = {p.stem for p in Path(str(resources.files("facefilters") / "locales")).glob("*.txt")}
+    assert files == set(LANGUAGES)
+    assert DEFAULT_LANGUAGE in LANGUAGES
+
+
+@pytest.mark.parametrize(("have", "other"), PAIRS)
+def test_every_key_exists_in_every_language(have: str, other: str) -> None:
+    missing = sorted(set(load_language(have)) - set(load_language(other)))
+    assert not missing, f"keys in {have}.txt missing from {other}.txt: {missing}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_step_has_a_title_and_text(lang: str) -> None:
+    messages = load_language(lang)
+    wanted = [f"lesson.{n}.{part}" for n in range(1, len(STEPS) + 1) for part in ("title", "text")]
+    missing = [key for key in wanted if key not in messages]
+    assert not missing, f"{lang}.txt lacks {missing}"
+    empty = [key for key in wanted if not messages[key].strip()]
+    assert not empty, f"{lang}.txt has empty {empty}"
+
+
+def test_the_src_scan_finds_message_keys() -> None:
+    # Guards the scan itself: if it found nothing, the next test would pass vacuously.
+    plain, patterns = keys_used_in_src()
+    assert {"lesson.box.label", "lesson.keys", "live.fps", "live.mesh_on",
+            "live.mesh_off"} <= plain
+    assert {"lesson.{}.title", "live.help.{}", "lesson.anchor.{}"} <= patterns
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_key_used_in_src_exists(lang: str) -> None:
+    plain, patterns = keys_used_in_src()
+    unknown = sorted(patterns - set(EXPANSIONS))
+    assert not unknown, f"f-string message keys with no known values: {unknown}"
+    wanted = set(plain)
+    for pattern in patterns:
+        wanted |= {pattern.replace("{}", value) for value in EXPANSIONS[pattern]}
+    missing = sorted(wanted - set(load_language(lang)))
+    assert not missing, f"keys used in src/ missing from {lang}.txt: {missing}"
+
+
+@pytest.mark.parametrize(("have", "other"), PAIRS)
+def test_placeholders_match_across_languages(have: str, other: str) -> None:
+    a, b = load_language(have), load_language(other)
+    differ = {key: (placeholders(a[key]), placeholders(b[key]))
+              for key in sorted(set(a) & set(b)) if placeholders(a[key]) != placeholders(b[key])}
+    assert not differ, f"placeholders differ between {have} and {other}: {differ}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_formats_with_the_programs_values(lang: str) -> None:
+    for key, text in load_language(lang).items():
+        names = {field for _, field, _, _ in string.Formatter().parse(text) if field}
+        assert names <= set(SAMPLE_VALUES), f"{lang}: {key} uses unknown {names}"
+        assert "{" not in text.format(**SAMPLE_VALUES), f"{lang}: {key}"
+
+
+def test_placeholder_helper_keeps_format_specs() -> None:
+    assert placeholders("{fps:.0f} fps, {count} faces, {score:.0%}") == {
+        "{fps:.0f}", "{count}", "{score:.0%}"}
+    assert placeholders("no fields") == set()
+
+
+# -- parse_messages ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("just words without an equals sign", 1),
+        ("= a text with no key", 1),
+        ("   =   ", 1),
+        ("a key = with a space", 1),
+        ("# comment\n\nok = fine\nbroken line", 4),
+        ("ok = fine\n  \t\n# note\nlesson.1 title = spaced key", 4),
+    ],
+)
+def test_parse_messages_rejects_bad_lines(text: str, line: int) -> None:
+    with pytest.raises(FaceFiltersError, match=rf"^teacher\.txt:{line}: expected 'key = text'"):
+        parse_messages(text, "teacher.txt")
+
+
+def test_parse_messages_reads_keys_comments_and_newlines() -> None:
+    text = (
+        "# a comment = not a message\n"
+        "\n"
+        "   \t\n"
+        "  # an indented comment\n"
+        "greeting =   Hallo wereld  \n"
+        "two.lines = first\\nsecond\n"
+        "equation = a = b\n"
+        "accents = één café\n"
+    )
+    assert parse_messages(text, "x.txt") == {
+        "greeting": "Hallo wereld",
+        "two.lines": "first\nsecond",
+        "equation": "a = b",
+        "accents": "één café",
+    }
+
+
+def test_parse_messages_of_nothing_is_empty() -> None:
+    assert parse_messages("", "x.txt") == {}
+    assert parse_messages("# only\n\n# comments\n", "x.txt") == {}
+
+
+def test_multi_line_texts_come_out_as_lines() -> None:
+    for lang in LANGUAGES:
+        items = load_language(lang)["lesson.8.danger_text"].split("\n")
+        assert len(items) == 3 and all(item.strip() for item in items)
+        assert "\\n" not in load_language(lang)["lesson.8.spot_text"]
+
+
+# -- system_language ---------------------------------------------------------------------
+
+LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"LANG": "nl_BE.UTF-8"}, "nl"),
+        ({"LC_ALL": "nl_NL"}, "nl"),
+        ({"LANG": "de_DE.UTF-8"}, "en"),
+        ({"LANG": "C"}, "en"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "en_GB.UTF-8"}, "en"),
+        ({"LANGUAGE": "nl:en"}, "nl"),
+        ({"LANG": "NL_nl.utf8"}, "nl"),
+        # GNU gettext's precedence: LANGUAGE, LC_ALL, LC_MESSAGES, then LANG.
+        ({"LC_ALL": "nl_NL.UTF-8", "LANG": "en_US.UTF-8"}, "nl"),
+        ({"LC_ALL": "en_US.UTF-8", "LC_MESSAGES": "nl_NL", "LANG": "nl_NL"}, "en"),
+        ({"LC_MESSAGES": "nl_NL.UTF-8", "LANG": "en_US.UTF-8"}, "nl"),
+        ({"LANG": "en_US.UTF-8", "LANGUAGE": "nl:en"}, "nl"),
+        ({"LANGUAGE": "en", "LC_ALL": "nl_NL.UTF-8"}, "en"),
+        # The first set variable decides, even for a language we do not have.
+        ({"LC_ALL": "de_DE.UTF-8", "LANG": "nl_NL.UTF-8"}, "en"),
+        # An empty variable counts as unset.
+        ({"LC_ALL": "", "LANG": "nl_NL.UTF-8"}, "nl"),
+    ],
+)
+def test_system_language(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                         expected: str) -> None:
+    for var in LOCALE_VARS:
+        monkeypatch.delenv(var, raising=False)
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    assert system_language() == expected
+
+
+@pytest.mark.parametrize(
+    ("getlocale", "expected"),
+    [
+        (("nl_NL", "UTF-8"), "nl"),
+        (("en_US", "UTF-8"), "en"),
+        (("fr_FR", "UTF-8"), "en"),
+        ((None, None), "en"),
+    ],
+)
+def test_system_language_without_variables_asks_the_locale(
+        monkeypatch: pytest.MonkeyPatch, getlocale: tuple, expected: str) -> None:
+    for var in LOCALE_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(i18n.locale, "getlocale", lambda *a: getlocale)
+    assert system_language() == expected
+
+
+# -- Messages ----------------------------------------------------------------------------
+
+
+def test_messages_in_each_language() -> None:
+    assert Messages("en")("lesson.title") == "How face filters work"
+    assert Messages("nl")("lesson.title") == "Hoe gezichtsfilters werken"
+    assert Messages("nl")("lesson.step", n=3, total=8) == "3 / 8"
+    assert Messages("en")("lesson.box.label", score=0.953) == "face 95%"
+    assert Messages("nl")("live.fps", fps=29.97) == "30 beelden/s"
+
+
+def test_messages_follow_the_system_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in LOCALE_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "nl_NL.UTF-8")
+    assert Messages().lang == "nl"
+    assert Messages("en").lang == "en"  # an explicit choice wins
+
+
+def test_a_key_missing_from_a_language_falls_back_to_english() -> None:
+    messages = Messages("nl")
+    messages._own = {k: v for k, v in messages._own.items() if k != "lesson.8.title"}
+    assert messages("lesson.8.title") == load_language("en")["lesson.8.title"]
+    assert messages("lesson.7.title") == "De huilfilter"
+    # The cached language itself is untouched.
+    assert "lesson.8.title" in load_language("nl")
+
+
+def test_fallback_fills_in_values_too() -> None:
+    messages = Messages("nl")
+    messages._own = {}
+    assert messages("lesson.points", count=478) == "478 points"
+
+
+def test_a_key_missing_everywhere_is_a_key_error() -> None:
+    with pytest.raises(KeyError, match="no.such.key"):
+        Messages("nl")("no.such.key")
+
+
+@pytest.mark.parametrize("lang", ["de", "EN", "nl_NL", ""])
+def test_unknown_language(lang: str) -> None:
+    with pytest.raises(FaceFiltersError, match=re.escape(f"unknown language '{lang}'")):
+        load_language(lang)
+    if lang:  # Messages("") means "the system's language"
+        with pytest.raises(FaceFiltersError, match="available: en, nl"):
+            Messages(lang)
