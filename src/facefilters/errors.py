@@ -12,6 +12,8 @@ can turn all of them into a one-line message and a non-zero exit code::
 
 from __future__ import annotations
 
+from typing import Callable
+
 
 class FaceFiltersError(Exception):
     """Base class of every error facefilters reports to a user."""
@@ -30,4 +32,22 @@ class FilterError(FaceFiltersError):
 
 
 class SourceError(FaceFiltersError):
-    """A live frame source or the display is unavailable, or it stopped."""
+    """A live frame source or the display is unavailable, or it stopped.
+
+    Args:
+        message: the English message.
+        key: the message's key in the language files, so a window in another language
+            can say it in that language (see :meth:`translated`).
+        values: what fills the message's ``{placeholders}``.
+    """
+
+    def __init__(self, message: str, key: str | None = None, **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
+
+    def translated(self, messages: Callable[..., str]) -> SourceError:
+        """The same error in the language of ``messages`` (a ``Messages``)."""
+        if self.key is None:
+            return self
+        return SourceError(messages(self.key, **self.values), self.key, **self.values)

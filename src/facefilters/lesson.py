@@ -20,7 +20,7 @@ import numpy as np
 
 from .catalog import Catalog
 from .detect import FaceBoxes
-from .errors import InputError
+from .errors import InputError, SourceError
 from .faces import Faces
 from .geometry import LOWER_LIP, UPPER_LIP, FaceGeometry, measure
 from .i18n import Messages
@@ -495,9 +495,12 @@ def run_lesson(*, camera: int = 0, source: Path | None = None, mirror: bool = Tr
     from .pipeline import close_detector, default_detector
 
     messages = Messages(lang)
-    check_display()
-    frames: FrameSource = (FileSource(source) if source is not None
-                           else CameraSource(camera, (1280, 720)))
+    try:
+        check_display()
+        frames: FrameSource = (FileSource(source) if source is not None
+                               else CameraSource(camera, (1280, 720)))
+    except SourceError as e:
+        raise e.translated(messages) from None
     # Said before the detectors start: they mute stderr while MediaPipe starts up.
     log(messages("lesson.keys"))
     detectors: list = []
@@ -509,6 +512,8 @@ def run_lesson(*, camera: int = 0, source: Path | None = None, mirror: bool = Tr
         window = CvWindow(f"facefilters: {messages('lesson.title')}", fullscreen=fullscreen)
         try:
             lesson.run(frames, window)
+        except SourceError as e:
+            raise e.translated(messages) from None
         finally:
             window.close()
     finally:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import cv2
 import numpy as np
@@ -31,6 +31,9 @@ from .io.sources import Captured, FrameSource
 from .io.video import VideoWriter
 from .io.window import Window
 from .layers import Filter, MeshLayer
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
 from .pipeline import Detector
 from .render.hud import draw_help, draw_recording, draw_status, draw_toast
 from .tracking import FaceTracker
@@ -343,7 +346,9 @@ class LiveApp:
         except SourceError as e:
             saved = self.stop_recording()
             if saved is not None:
-                raise SourceError(f"{e}; the recording was saved to {saved}") from None
+                error = e.translated(self.messages)
+                raise SourceError(self.messages("error.recording_saved", error=error,
+                                                path=saved)) from None
             raise
         finally:
             self.stop_recording()
@@ -374,9 +379,6 @@ def run_live(*, camera: int = 0, source: Path | None = None, filter_id: str | No
         FaceFiltersError: unknown filter, no camera, no display, camera stopped.
     """
     from .catalog import Catalog
-    from .io.sources import CameraSource, FileSource
-    from .io.window import CvWindow, check_display
-    from .pipeline import close_detector, default_detector
 
     catalog = Catalog(filters_dirs)
     ids = catalog.ids()
@@ -386,6 +388,22 @@ def run_live(*, camera: int = 0, source: Path | None = None, filter_id: str | No
         start = ids.index(filter_id)
     filters = [catalog.load(i) for i in ids]
     messages = Messages(lang)
+    try:
+        _run_live(catalog, start, filters, messages, camera=camera, source=source,
+                  size_wh=size_wh, mirror=mirror, fullscreen=fullscreen, out_dir=out_dir,
+                  max_faces=max_faces, log=log)
+    except SourceError as e:
+        raise e.translated(messages) from None
+
+
+def _run_live(catalog: Catalog, start: int, filters: list[Filter], messages: Messages, *,
+              camera: int, source: Path | None, size_wh: tuple[int, int] | None, mirror: bool,
+              fullscreen: bool, out_dir: Path | None, max_faces: int,
+              log: Callable[[str], None]) -> None:
+    from .io.sources import CameraSource, FileSource
+    from .io.window import CvWindow, check_display
+    from .pipeline import close_detector, default_detector
+
     check_display()
     folder = out_dir if out_dir is not None else default_output_dir()
     frames: FrameSource

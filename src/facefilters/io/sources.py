@@ -6,6 +6,7 @@ processing a frame takes long, stale frames are dropped instead of queueing up d
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -134,12 +135,12 @@ class CameraSource(_ThreadedSource):
         self.name = f"camera {index}"
         self.index = index
         super().__init__()
-        self._cap = cv2.VideoCapture(index)
+        self._cap = _open_camera(index)
         if not self._cap.isOpened():
             self._cap.release()
             raise SourceError(
                 f"no camera at index {index}; try another with --camera N, "
-                "or play a video with --source FILE")
+                "or play a video with --source FILE", "error.no_camera", index=index)
         if size_wh:
             self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, size_wh[0])
             self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size_wh[1])
@@ -148,7 +149,7 @@ class CameraSource(_ThreadedSource):
             self._cap.release()
             raise SourceError(
                 f"camera {index} opened but sends no picture; try another with --camera N, "
-                "or play a video with --source FILE")
+                "or play a video with --source FILE", "error.camera_silent", index=index)
         self._last_ok = time.monotonic()
         self._start()
 
@@ -158,12 +159,26 @@ class CameraSource(_ThreadedSource):
             self._last_ok = time.monotonic()
             return image
         if time.monotonic() - self._last_ok > STALL_S:
-            raise SourceError(f"camera {self.index} stopped sending pictures (unplugged?)")
+            raise SourceError(f"camera {self.index} stopped sending pictures (unplugged?)",
+                              "error.camera_stopped", index=self.index)
         time.sleep(0.01)
         return None
 
     def _release(self) -> None:
         self._cap.release()
+
+
+def _open_camera(index: int) -> cv2.VideoCapture:
+    # OpenCV logs its own warnings for a missing camera (and tries every backend,
+    # some of which log errors); we say it in one line ourselves.
+    previous = cv2.getLogLevel()
+    cv2.setLogLevel(0)  # silent
+    try:
+        if sys.platform.startswith("linux"):
+            return cv2.VideoCapture(index, cv2.CAP_V4L2)
+        return cv2.VideoCapture(index)
+    finally:
+        cv2.setLogLevel(previous)
 
 
 def camera_available(index: int = 0) -> bool:

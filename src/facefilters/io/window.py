@@ -73,7 +73,8 @@ def check_display() -> None:
                        .exists()):
         raise SourceError(
             "no display to open a window on (over SSH?); "
-            "use 'facefilters apply' to filter a photo or video file instead")
+            "use 'facefilters apply' to filter a photo or video file instead",
+            "error.no_display")
 
 
 class CvWindow:
