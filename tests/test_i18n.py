@@ -42,7 +42,8 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
 
 # What the program passes for each placeholder name.
 SAMPLE_VALUES = {"count": 3, "fps": 29.97, "score": 0.953, "value": 0.25, "n": 2,
-                 "total": 8, "name": "snap-001.png", "folder": "/tmp/pictures"}
+                 "total": 8, "name": "snap-001.png", "folder": "/tmp/pictures", "index": 1,
+                 "error": "camera 0 stopped", "path": "/tmp/pictures/rec.mp4"}
 
 
 def placeholders(text: str) -> set[str]:
@@ -299,3 +300,16 @@ def test_unknown_language(lang: str) -> None:
     if lang:  # Messages("") means "the system's language"
         with pytest.raises(FaceFiltersError, match="available: en, nl"):
             Messages(lang)
+
+
+def test_every_error_key_raised_in_src_exists_in_every_language() -> None:
+    # SourceError("English text", "error.key", ...) is said again in the window's
+    # language; the key must be there, with the same placeholders as the English text.
+    src = Path(facefilters.__file__).parent
+    keys = set()
+    for path in src.rglob("*.py"):
+        keys |= set(re.findall(r'"(error\.[\w.]+)"', path.read_text(encoding="utf-8")))
+    assert {"error.no_camera", "error.no_display", "error.camera_stopped"} <= keys
+    for lang in LANGUAGES:
+        missing = keys - set(load_language(lang))
+        assert not missing, f"{lang}.txt lacks {sorted(missing)}"

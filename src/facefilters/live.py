@@ -9,10 +9,8 @@ or a screen.
 from __future__ import annotations
 
 import os
-import queue
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,7 +26,7 @@ from .faces import Faces
 from .i18n import Messages
 from .io.image import write_image
 from .io.sources import Captured, FrameSource
-from .io.video import VideoWriter
+from .io.video import BackgroundWriter, VideoWriter
 from .io.window import Window
 from .layers import Filter, MeshLayer
 
@@ -98,51 +96,29 @@ class Recorder:
         self.start_s = start_s
         self.fps = fps
         self._tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-        self._writer = VideoWriter(self._tmp, size_wh, fps)
+        self._out = BackgroundWriter(VideoWriter(self._tmp, size_wh, fps), queue_size=8)
         self._written = 0
-        self._queue: queue.Queue[tuple[np.ndarray, int] | None] = queue.Queue(maxsize=8)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._work, name="recorder", daemon=True)
-        self._thread.start()
 
     def push(self, frame: np.ndarray, t: float) -> None:
         """Add the picture shown at time ``t`` (seconds, same clock as ``start_s``)."""
         due = int((t - self.start_s) * self.fps) + 1 - self._written
-        if due <= 0:
-            return
-        try:
-            self._queue.put_nowait((frame.copy(), due))
+        # When the encoder is behind, this picture is dropped and the next one repeats.
+        if due > 0 and self._out.write(frame.copy(), due, block=False):
             self._written += due
-        except queue.Full:
-            pass  # the encoder is behind: this picture is dropped, the next one repeats
-
-    def _work(self) -> None:
-        try:
-            while (item := self._queue.get()) is not None:
-                frame, times = item
-                for _ in range(times):
-                    self._writer.write(frame)
-        except BaseException as e:  # noqa: BLE001 - reported by close()
-            self._error = e
-            while self._queue.get() is not None:
-                pass
 
     def close(self) -> Path:
         """Finish the file and give it its name; returns the path."""
-        self._queue.put(None)
-        self._thread.join()
         try:
             if self._written == 0:
                 # An empty recording still plays: one black frame.
                 w, h = self.size_wh
-                self._writer.write(np.zeros((h, w, 3), np.uint8))
-            self._writer.close()
-        except BaseException:
+                self._out.write(np.zeros((h, w, 3), np.uint8))
+            self._out.close()
+        except BaseException as e:
             self._tmp.unlink(missing_ok=True)
-            raise
-        if self._error is not None:
-            self._tmp.unlink(missing_ok=True)
-            raise FaceFiltersError(f"recording failed: {self._error}")
+            if isinstance(e, FaceFiltersError):
+                raise
+            raise FaceFiltersError(f"recording failed: {e}") from None
         os.replace(self._tmp, self.path)
         return self.path
 
@@ -187,6 +163,7 @@ class LiveApp:
         self._toast: _Toast | None = None
         self._start = clock()
         self._fps = 0.0
+        self._interval = 0.0
         self._last_shown: float | None = None
         self._last_clean: np.ndarray | None = None
         self.faces = Faces.empty()
@@ -297,8 +274,11 @@ class LiveApp:
 
     def _overlay(self, frame: np.ndarray, now: float) -> np.ndarray:
         if self._last_shown is not None and now > self._last_shown:
-            rate = 1.0 / (now - self._last_shown)
-            self._fps = rate if self._fps == 0 else 0.9 * self._fps + 0.1 * rate
+            # Average the frame interval, not its inverse: uneven intervals would
+            # otherwise inflate the rate (10 ms and 57 ms apart is 30 fps, not 61).
+            dt = now - self._last_shown
+            self._interval = dt if self._interval == 0 else 0.9 * self._interval + 0.1 * dt
+            self._fps = 1.0 / self._interval
         self._last_shown = now
         m = self.messages
         n = len(self.faces)

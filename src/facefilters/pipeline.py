@@ -20,7 +20,7 @@ from .geometry import ANCHOR_NAMES, measure
 from .io.atomic import atomic_output
 from .io.image import read_image, write_image
 from .io.media import detect_kind
-from .io.video import VideoReader, VideoWriter
+from .io.video import BackgroundWriter, VideoReader, VideoWriter
 from .layers import Filter
 from .tracking import FaceTracker
 
@@ -128,8 +128,10 @@ def apply_file(
         try:
             with VideoReader(input_path) as reader:
                 total = reader.info.frame_count
-                with VideoWriter(tmp, reader.info.size_wh, reader.info.fps,
-                                 audio_from=input_path if reader.info.has_audio else None) as out:
+                writer = VideoWriter(tmp, reader.info.size_wh, reader.info.fps,
+                                     audio_from=input_path if reader.info.has_audio else None)
+                # Encoding on its own thread overlaps it with the next frame's work.
+                with BackgroundWriter(writer) as out:
                     for vf in reader:
                         image, faces = processor(vf.image, vf.time_s)
                         out.write(image)

@@ -44,17 +44,19 @@ def some_display(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-facefilters-test")
 
 
-def test_live_without_that_camera(some_display: None, tmp_path: Path) -> None:
-    result = run("live", "--camera", "57", "--out", tmp_path / "out")
+@pytest.mark.parametrize(("lang", "words"), [("en", "no camera"), ("nl", "geen camera")])
+def test_live_without_that_camera(some_display: None, tmp_path: Path, lang: str,
+                                  words: str) -> None:
+    result = run("live", "--camera", "57", "--out", tmp_path / "out", "--lang", lang)
     assert result.exit_code == 1, result.output
     line = one_error_line(result.output)
-    assert "camera" in line and "57" in line
+    assert words in line and "57" in line
     assert "--camera" in line and "--source" in line
     assert not (tmp_path / "out").exists()
 
 
 def test_live_without_a_display(no_display: None, tmp_path: Path) -> None:
-    result = run("live", "--out", tmp_path / "out")
+    result = run("live", "--out", tmp_path / "out", "--lang", "en")
     assert result.exit_code == 1, result.output
     line = one_error_line(result.output)
     assert "display" in line and "facefilters apply" in line
@@ -62,7 +64,7 @@ def test_live_without_a_display(no_display: None, tmp_path: Path) -> None:
 
 def test_live_with_an_unknown_filter_lists_the_known_ones(no_display: None,
                                                          demo_clip: Path) -> None:
-    result = run("live", "--source", demo_clip, "--filter", "unicorn")
+    result = run("live", "--source", demo_clip, "--filter", "unicorn", "--lang", "en")
     assert result.exit_code == 1, result.output
     line = one_error_line(result.output)
     assert "unicorn" in line
@@ -71,7 +73,7 @@ def test_live_with_an_unknown_filter_lists_the_known_ones(no_display: None,
 
 
 def test_live_with_a_missing_source(some_display: None, tmp_path: Path) -> None:
-    result = run("live", "--source", tmp_path / "nope.mp4")
+    result = run("live", "--source", tmp_path / "nope.mp4", "--lang", "en")
     assert result.exit_code == 1, result.output
     assert "nope.mp4" in one_error_line(result.output)
 
@@ -85,7 +87,7 @@ def test_live_with_a_bad_size_is_a_usage_error(size: str) -> None:
 
 @pytest.mark.slow
 def test_demo_without_a_display_filters_the_sample(no_display: None, tmp_path: Path) -> None:
-    result = run("demo", "--out", tmp_path)
+    result = run("demo", "--out", tmp_path, "--lang", "en")
     assert result.exit_code == 0, result.output
     assert "no display" in result.output
     assert (tmp_path / "demo-dog.mp4").is_file()

@@ -17,6 +17,8 @@ skip the streams nobody reads.
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -612,3 +614,88 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, (av.FFmpegError, OSError)) and getattr(exc, "strerror", None):
         return str(exc.strerror)
     return str(exc)
+
+
+class BackgroundWriter:
+    """Encodes on a thread of its own, wrapping a :class:`VideoWriter`.
+
+    Decoding, detecting and drawing the next frame then overlap with encoding this one
+    (x264 and the colour conversion release the GIL). Errors from the encoding thread are
+    raised by the next ``write`` or by ``close``. Used as a context manager, an exception
+    in the body throws the unfinished file away, as ``VideoWriter`` does.
+
+    Args:
+        writer: the writer to feed.
+        queue_size: frames waiting at most; ``write`` blocks (or drops, see ``write``)
+            beyond that.
+    """
+
+    def __init__(self, writer: VideoWriter, queue_size: int = 4) -> None:
+        self.writer = writer
+        self._queue: queue.Queue[tuple[np.ndarray, int] | None] = queue.Queue(queue_size)
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="video encoder", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None or self._stop.is_set():
+                continue  # drain: the caller learns of the error and stops feeding
+            frame, repeat = item
+            try:
+                for _ in range(repeat):
+                    self.writer.write(frame)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                self._error = exc
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def write(self, frame: np.ndarray, repeat: int = 1, *, block: bool = True) -> bool:
+        """Queue a frame to be encoded ``repeat`` times; the frame must not change after.
+
+        Args:
+            frame: ndarray of shape (H, W, 3), uint8, BGR.
+            repeat: how many times to write it.
+            block: wait when the queue is full; with False the frame is dropped instead.
+
+        Returns:
+            False when the frame was dropped.
+        """
+        self._raise_error()
+        try:
+            self._queue.put((frame, repeat), block=block)
+        except queue.Full:
+            return False
+        return True
+
+    def _join(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def close(self) -> None:
+        """Encode what is queued and finish the file."""
+        self._join()
+        if self._error is not None:
+            self.writer.__exit__(type(self._error), self._error, None)
+            raise self._error
+        self.writer.close()
+
+    def abort(self) -> None:
+        """Stop and throw the unfinished file away."""
+        self._stop.set()
+        self._join()
+        self.writer.__exit__(RuntimeError, RuntimeError("aborted"), None)
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
