@@ -43,7 +43,9 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
 # What the program passes for each placeholder name.
 SAMPLE_VALUES = {"count": 3, "fps": 29.97, "score": 0.953, "value": 0.25, "n": 2,
                  "total": 8, "name": "snap-001.png", "folder": "/tmp/pictures", "index": 1,
-                 "error": "camera 0 stopped", "path": "/tmp/pictures/rec.mp4"}
+                 "error": "camera 0 stopped", "path": "/tmp/pictures/rec.mp4",
+                 "reason": "no camera", "sample": "demo.mp4", "filter": "Dog",
+                 "frames": 180}
 
 
 def placeholders(text: str) -> set[str]:

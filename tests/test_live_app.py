@@ -560,7 +560,7 @@ def live_message_keys() -> set[str]:
     text = (package / "live.py").read_text(encoding="utf-8")
     called = set(re.findall(r'\b(?:m|messages)\(\s*"([\w.]+)"', text))
     # "a" if ... else "b" inside a call, and any other literal key.
-    literals = set(re.findall(r'"((?:live|error)\.[\w.]+)"', text))
+    literals = set(re.findall(r'"((?:live|error|demo)\.[\w.]+)"', text))
     assert called <= literals
     # m(f"live.help.{k}") for k in a literal list.
     assert 'm(f"live.help.{k}")' in text
@@ -662,8 +662,9 @@ def test_check_display(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], ok:
     with pytest.raises(SourceError, match="facefilters apply") as caught:
         check_display()
     assert "display" in str(caught.value)
-    assert live_unavailable_reason() is not None
-    assert "display" in live_unavailable_reason()
+    assert live_unavailable_reason(Messages("en")) is not None
+    assert "display" in live_unavailable_reason(Messages("en"))
+    assert "scherm" in live_unavailable_reason(Messages("nl"))
 
 
 # -- file sources -----------------------------------------------------------------------

@@ -126,17 +126,20 @@ def apply(
     _report(result)
 
 
-def _report(result: object) -> None:
+def _report(result: object, lang: Optional[str] = None) -> None:
+    from .i18n import Messages
     from .pipeline import ApplyResult
 
     assert isinstance(result, ApplyResult)
+    m = Messages(lang)
     if result.frames_with_faces == 0:
-        what = "photo" if result.kind == "image" else "video"
-        err.print(Text(f"warning: no face found in the {what}; written unchanged",
-                       style="yellow"))
-    detail = "" if result.kind == "image" else (
-        f" ({result.frames} frames, a face in {result.frames_with_faces})")
-    err.print(f"wrote [bold]{result.output}[/]{detail}")
+        key = "apply.no_face_photo" if result.kind == "image" else "apply.no_face_video"
+        err.print(Text(m(key), style="yellow"))
+    if result.kind == "image":
+        err.print(Text(m("apply.wrote", path=result.output)))
+    else:
+        err.print(Text(m("apply.wrote_video", path=result.output, frames=result.frames,
+                         count=result.frames_with_faces)))
 
 
 @app.command("filters")
@@ -289,11 +292,13 @@ def demo(
     lang: Lang = None,
 ) -> None:
     """Try it out: the live window if there is a camera and a screen, else the sample clip."""
+    from .i18n import Messages
     from .live import live_unavailable_reason, run_live
     from .pipeline import apply_file
 
     with _user_errors():
-        reason = live_unavailable_reason()
+        messages = Messages(_lang(lang))
+        reason = live_unavailable_reason(messages)
         if reason is None:
             run_live(filter_id=filter, out_dir=out_dir, lang=_lang(lang), log=err.print)
             return
@@ -302,12 +307,12 @@ def demo(
         out_dir.mkdir(parents=True, exist_ok=True)
         sample = samples_dir() / "demo.mp4"
         target = out_dir / f"demo-{filter}.mp4"
-        err.print(f"No live window: {reason}. Filtering the sample clip "
-                  f"[bold]{sample.name}[/] with '{chosen.name}' instead.")
+        err.print(Text(messages("demo.fallback", reason=reason, sample=sample.name,
+                                filter=chosen.name)))
         with _progress_bar(chosen.name) as progress:
             result = apply_file(sample, target, chosen, force=True, progress=progress)
-    _report(result)
-    out.print(f"Open [bold]{target.resolve()}[/] to watch it.")
+    _report(result, _lang(lang))
+    out.print(Text(messages("demo.open", path=target.resolve())))
 
 
 def main() -> None:

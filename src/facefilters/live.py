@@ -334,7 +334,7 @@ class LiveApp:
             self.stop_recording()
 
 
-def live_unavailable_reason(camera: int = 0) -> str | None:
+def live_unavailable_reason(messages: Messages, camera: int = 0) -> str | None:
     """Why the live window cannot run here (no display, no camera), or None if it can."""
     from .io.sources import camera_available
     from .io.window import check_display
@@ -342,9 +342,9 @@ def live_unavailable_reason(camera: int = 0) -> str | None:
     try:
         check_display()
     except SourceError:
-        return "there is no display to open a window on"
+        return messages("demo.no_display")
     if not camera_available(camera):
-        return f"no camera found at index {camera}"
+        return messages("demo.no_camera", index=camera)
     return None
 
 
