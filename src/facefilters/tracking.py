@@ -66,7 +66,7 @@ class OneEuroFilter:
         predict: move the estimate along the modelled motion before correcting it.
     """
 
-    min_cutoff_hz: float = 0.8
+    min_cutoff_hz: float = 0.5
     beta: float = 3.0
     d_cutoff_hz: float = 2.0
     predict: bool = True
@@ -143,7 +143,7 @@ class FaceTracker:
         smoothing: bool = True,
         keep_lost_s: float = 1.0,
         max_jump: float = 1.5,
-        min_cutoff_hz: float = 0.8,
+        min_cutoff_hz: float = 0.5,
         beta: float = 3.0,
     ) -> None:
         self.smoothing = smoothing
