@@ -10,6 +10,7 @@ import matplotlib
 import numpy as np
 import pytest
 from skimage import data
+from typer.testing import CliRunner
 
 from facefilters.paths import samples_dir
 
@@ -58,6 +59,27 @@ def read(path: Path) -> np.ndarray:
 
 
 os.environ.setdefault("COLUMNS", "120")
+
+_runner = CliRunner()
+
+
+def run(*args: object):
+    """Run the ``facefilters`` command line in-process with these arguments.
+
+    Whatever happens, the user must never see a traceback: checked on every call.
+    """
+    from facefilters.cli import app
+
+    result = _runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        result.exception)
+    return result
+
+
+def changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pixels that differ clearly between two BGR pictures: ndarray (H, W) of bool."""
+    return np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 12
 
 
 @pytest.fixture(scope="session")

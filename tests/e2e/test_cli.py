@@ -12,30 +12,16 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from facefilters import __version__
-from facefilters.cli import app
 from facefilters.detect import FaceMeshDetector
 from facefilters.geometry import measure
 
-from .conftest import read
+from .conftest import changed, read, run
 
 pytestmark = pytest.mark.e2e
-runner = CliRunner()
 
 
-def run(*args: str):
-    result = runner.invoke(app, [str(a) for a in args])
-    # Whatever happened, the user never sees a traceback.
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        result.exception)
-    return result
-
-
-def changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 12
 
 
 @pytest.fixture(scope="module")

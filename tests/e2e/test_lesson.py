@@ -9,9 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
-from facefilters.cli import app
 from facefilters.detect import FaceBoxDetector, FaceMeshDetector
 from facefilters.faces import Faces
 from facefilters.geometry import LOWER_LIP, FaceGeometry, measure
@@ -20,10 +18,9 @@ from facefilters.lesson import CANVAS_WH, STEPS, Lesson, fit_photo
 from facefilters.paths import samples_dir
 from facefilters.render.text import draw_caption
 
-from .conftest import read
+from .conftest import changed, read, run
 
 pytestmark = pytest.mark.e2e
-runner = CliRunner()
 
 W, H = CANVAS_WH
 SLIDES = [f"{n:02d}-{name}.png" for n, name in enumerate(STEPS, start=1)]
@@ -31,16 +28,6 @@ BOX_BGR = (90, 230, 90)  # step 2's box
 T = 1.1  # the export's animation time: tears well on their way
 
 
-def run(*args: object):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        result.exception)
-    return result
-
-
-def changed(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.abs(a.astype(int) - b.astype(int)).max(axis=2) > 12
 
 
 def band_top(messages: Messages, step: int) -> int:

@@ -9,20 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from facefilters.cli import app
+from .conftest import run
 
 pytestmark = pytest.mark.e2e
-runner = CliRunner()
 
-
-def run(*args: object):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        result.exception)
-    return result
 
 
 def one_error_line(output: str) -> str:
