@@ -18,7 +18,10 @@ OUT = Path(__file__).resolve().parents[1] / "src" / "facefilters" / "data" / "to
 
 
 def _edges(connections: frozenset[tuple[int, int]]) -> np.ndarray:
-    return np.array(sorted(connections), dtype=np.int16)
+    # MediaPipe lists each inner edge once per triangle that has it (both directions);
+    # drawing it twice only costs time.
+    unique = {tuple(sorted(edge)) for edge in connections}
+    return np.array(sorted(unique), dtype=np.int16)
 
 
 def main() -> None:

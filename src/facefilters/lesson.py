@@ -32,7 +32,7 @@ from .io.window import Window
 from .layers import Filter, SpriteLayer
 from .pipeline import Detector
 from .render.draw import AA
-from .render.mesh import draw_mesh, topology
+from .render.mesh import draw_mesh, segments, topology
 from .render.text import draw_caption, draw_panel, draw_text, text_size, wrap_text
 from .tracking import FaceTracker
 
@@ -282,8 +282,8 @@ def step_deepfake(frame: np.ndarray, ctx: StepContext) -> None:
         hull = cv2.convexHull(np.round(ctx.faces.xy[i]).astype(np.int32))
         overlay = frame.copy()
         cv2.fillConvexPoly(overlay, hull, (160, 90, 200), AA)
-        segs = list(np.round(ctx.faces.xy[i][edges] * 16).astype(np.int32))
-        cv2.polylines(overlay, segs, False, (230, 200, 255), 1, AA, 4)
+        cv2.polylines(overlay, segments(ctx.faces.xy[i], edges, 4), False, (230, 200, 255), 1,
+                      AA, 4)
         cv2.addWeighted(overlay, 0.65, frame, 0.35, 0, dst=frame)
         x1, _, x2, y2 = ctx.faces.xyxy[i]
         text = ctx.messages("lesson.8.mask")

@@ -27,10 +27,13 @@ def topology() -> dict[str, np.ndarray]:
         return {k: data[k].astype(np.int32) for k in data.files}
 
 
-def _segments(xy: np.ndarray, edges: np.ndarray, shift: int) -> list[np.ndarray]:
-    # cv2 draws sub-pixel lines from fixed-point integers with `shift` fraction bits.
-    pts = np.round(xy[edges] * (1 << shift)).astype(np.int32)
-    return list(pts)
+def segments(xy: np.ndarray, edges: np.ndarray, shift: int) -> np.ndarray:
+    """Line segments as ndarray of shape (E, 2, 2), int32, in fixed point.
+
+    cv2 draws sub-pixel lines from integers with ``shift`` fraction bits; it takes the
+    (E, 2, 2) array as E polylines of two points each, without a Python list.
+    """
+    return np.round(xy[edges] * (1 << shift)).astype(np.int32)
 
 
 def draw_mesh(
@@ -65,7 +68,7 @@ def draw_mesh(
         edges = topology()
         for name, color, width in (("tessellation", MESH_BGR, thin),
                                    ("contours", CONTOUR_BGR, thin + 1)):
-            segs = _segments(local, edges[name], shift)
+            segs = segments(local, edges[name], shift)
             cv2.polylines(layer, segs, False, color, width, AA, shift)
         # The layer equals the region wherever no line was drawn, so a plain weighted sum
         # is a 70% blend of the lines alone, without building a mask.

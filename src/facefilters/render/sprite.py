@@ -21,17 +21,19 @@ class Sprite:
     Attributes:
         premultiplied: ndarray of shape (H, W, 4), float32 in [0, 1]: B, G, R times alpha,
             then alpha.
-        levels: the same image halved again and again (area-averaged), level 0 being
-            ``premultiplied``. Bilinear sampling alone skips pixels when a sprite is drawn
-            much smaller than its art, which makes fine detail grainy; drawing from the
-            level nearest the final size avoids that.
+        levels: what is drawn: ndarrays of shape (h, w, 4), uint8, premultiplied BGRA; the
+            image at full size, then halved again and again (area-averaged). Bilinear
+            sampling alone skips pixels when a sprite is drawn much smaller than its art,
+            which makes fine detail grainy; drawing from the level nearest the final size
+            avoids that. 8-bit levels let OpenCV warp and blend with its fast integer paths.
     """
 
     premultiplied: np.ndarray
     levels: tuple[np.ndarray, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        levels = [self.premultiplied]
+        level = np.clip(self.premultiplied * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        levels = [level]
         while min(levels[-1].shape[:2]) >= 16:
             h, w = levels[-1].shape[:2]
             size_wh = ((w + 1) // 2, (h + 1) // 2)
@@ -132,19 +134,22 @@ def draw_sprite(
         borderValue=(0, 0, 0, 0),
     )
     if opacity < 1:
-        patch *= opacity
+        patch = cv2.convertScaleAbs(patch, alpha=opacity)
     composite_premultiplied(frame[y0:y1, x0:x1], patch)
     return frame
 
 
 def composite_premultiplied(region: np.ndarray, patch: np.ndarray) -> None:
-    """Composite premultiplied BGRA over a BGR region, in place.
+    """Composite premultiplied BGRA over a BGR region, in place: ``src + dst * (1 - a)``.
 
     Args:
         region: ndarray of shape (h, w, 3), uint8, BGR; a view into the frame.
-        patch: ndarray of shape (h, w, 4), float32 in [0, 1], premultiplied BGRA.
+        patch: ndarray of shape (h, w, 4), uint8 premultiplied BGRA, or float32 in [0, 1].
     """
-    alpha = patch[..., 3:4]
-    out = region.astype(np.float32) * (1.0 - alpha) + patch[..., :3] * 255.0
-    np.clip(out + 0.5, 0, 255, out=out)
-    region[...] = out.astype(np.uint8)
+    if patch.dtype != np.uint8:
+        patch = np.clip(patch * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    bgr, alpha = patch[..., :3], patch[..., 3]
+    keep = cv2.cvtColor(255 - alpha, cv2.COLOR_GRAY2BGR)
+    # OpenCV's saturating integer arithmetic: rounded, no float temporaries.
+    under = cv2.multiply(region, keep, scale=1.0 / 255.0)
+    region[...] = cv2.add(under, np.ascontiguousarray(bgr))
