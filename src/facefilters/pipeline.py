@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol
 
@@ -133,8 +134,11 @@ def apply_file(
                 # Encoding on its own thread overlaps it with the next frame's work.
                 with BackgroundWriter(writer) as out:
                     for vf in reader:
-                        image, faces = processor(vf.image, vf.time_s)
-                        out.write(image)
+                        # This thread decodes, detects and tracks; the filter is drawn on
+                        # the encoder's thread, overlapping the next frame's detection.
+                        faces = processor.track(vf.image, vf.time_s)
+                        out.write(vf.image, before=partial(filter.apply, faces=faces,
+                                                           t=vf.time_s))
                         frames += 1
                         with_faces += len(faces) > 0
                         if progress:

@@ -19,11 +19,12 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
+from typing import Optional
 
 import av
 import cv2
@@ -616,6 +617,9 @@ def _reason(exc: BaseException) -> str:
     return str(exc)
 
 
+_Item = tuple[np.ndarray, int, Optional[Callable[[np.ndarray], object]]]
+
+
 class BackgroundWriter:
     """Encodes on a thread of its own, wrapping a :class:`VideoWriter`.
 
@@ -632,7 +636,7 @@ class BackgroundWriter:
 
     def __init__(self, writer: VideoWriter, queue_size: int = 4) -> None:
         self.writer = writer
-        self._queue: queue.Queue[tuple[np.ndarray, int] | None] = queue.Queue(queue_size)
+        self._queue: queue.Queue[_Item | None] = queue.Queue(queue_size)
         self._error: BaseException | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._work, name="video encoder", daemon=True)
@@ -642,8 +646,10 @@ class BackgroundWriter:
         while (item := self._queue.get()) is not None:
             if self._error is not None or self._stop.is_set():
                 continue  # drain: the caller learns of the error and stops feeding
-            frame, repeat = item
+            frame, repeat, before = item
             try:
+                if before is not None:
+                    before(frame)
                 for _ in range(repeat):
                     self.writer.write(frame)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller
@@ -653,20 +659,23 @@ class BackgroundWriter:
         if self._error is not None:
             raise self._error
 
-    def write(self, frame: np.ndarray, repeat: int = 1, *, block: bool = True) -> bool:
+    def write(self, frame: np.ndarray, repeat: int = 1, *, block: bool = True,
+              before: Callable[[np.ndarray], object] | None = None) -> bool:
         """Queue a frame to be encoded ``repeat`` times; the frame must not change after.
 
         Args:
             frame: ndarray of shape (H, W, 3), uint8, BGR.
             repeat: how many times to write it.
             block: wait when the queue is full; with False the frame is dropped instead.
+            before: called with the frame on the encoding thread just before it is
+                encoded, e.g. to draw on it; the caller's thread moves on meanwhile.
 
         Returns:
             False when the frame was dropped.
         """
         self._raise_error()
         try:
-            self._queue.put((frame, repeat), block=block)
+            self._queue.put((frame, repeat, before), block=block)
         except queue.Full:
             return False
         return True
