@@ -115,7 +115,9 @@ def draw_sprite(
     if x1 <= x0 or y1 <= y0:
         return frame
     # Sample from the pyramid level at most 2x larger than the drawn size.
-    shrink = 1.0 / max(float(np.sqrt(abs(np.linalg.det(matrix[:, :2])))), 1e-9)
+    # The 2x2 determinant by hand: np.linalg would wake OpenBLAS's threads every call.
+    (a, b), (c, d) = matrix[0, :2], matrix[1, :2]
+    shrink = 1.0 / max(float(np.sqrt(abs(a * d - b * c))), 1e-9)
     level = min(max(int(np.floor(np.log2(shrink))), 0), len(sprite.levels) - 1)
     source = sprite.levels[level]
     lh, lw = source.shape[:2]
