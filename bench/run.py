@@ -115,6 +115,7 @@ class Settings:
         still_frames: frames of the still face.
         moving_max_frames: the most frames per moving-face speed.
         speeds: moving-face speeds, in eye distances per second.
+        live_s: seconds of each live window loop (bench/live.py).
     """
 
     rounds: int
@@ -122,12 +123,13 @@ class Settings:
     still_frames: int
     moving_max_frames: int
     speeds: tuple[float, ...]
+    live_s: float = 15.0
 
 
 FULL = Settings(rounds=5, clip_s=10.0, still_frames=300, moving_max_frames=300,
                 speeds=(0.5, 1.0, 2.0, 4.0))
 QUICK = Settings(rounds=2, clip_s=3.0, still_frames=90, moving_max_frames=90,
-                 speeds=(0.5, 1.0, 2.0, 4.0))
+                 speeds=(0.5, 1.0, 2.0, 4.0), live_s=3.0)
 
 
 def log(message: str) -> None:
@@ -858,6 +860,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--output", type=Path, default=None,
                         help="where to write the report (default: docs/BENCHMARKS.md, "
                              "or nowhere with --quick)")
+    parser.add_argument("--no-live", action="store_true",
+                        help="skip the live window benchmark (it needs a display or Xvfb)")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     output = args.output or (None if args.quick else ROOT / "docs" / "BENCHMARKS.md")
@@ -887,6 +891,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         profiles = [profile_loop(clip, filters[name], tmp / f"profile-{name}.mp4")
                     for name in FILTERS]
 
+        live = None
+        if not args.no_live:
+            log(f"live window: {settings.live_s:g} s per loop")
+            live_bench = runpy.run_path(str(Path(__file__).with_name("live.py")))
+            live = live_bench["run_on"](clip, settings.live_s)
+
     log("jitter and lag: detecting")
     recordings = record(settings)
     log("jitter and lag: replaying trackers")
@@ -896,6 +906,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     text = report(settings, args.quick, info, clip_info, throughput, profiles, recordings,
                   default, sweep, time.perf_counter() - started)
+    if live is not None:
+        # The live window's section goes before the summary, its aims into the summary.
+        section, rows = live
+        head, sep, summary = text.partition("\n## Summary\n")
+        text = f"{head}\n{section}{sep}{summary.rstrip()}\n" + "\n".join(rows) + "\n"
     print(text, end="")
     if output is not None:
         output.write_text(text, encoding="utf-8")

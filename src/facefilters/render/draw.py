@@ -25,10 +25,13 @@ def blend_layer(region: np.ndarray, layer: np.ndarray, mask: np.ndarray, opacity
         mask: ndarray of shape (h, w), uint8: 255 where drawn (anti-aliased edges between).
         opacity: 0..1.
     """
-    alpha = mask.astype(np.float32) * (opacity / 255.0)
-    alpha = alpha[..., None]
-    out = region.astype(np.float32) * (1.0 - alpha) + layer.astype(np.float32) * alpha
-    region[...] = (out + 0.5).astype(np.uint8)
+    if opacity < 1:
+        mask = cv2.convertScaleAbs(mask, alpha=opacity)
+    alpha = cv2.cvtColor(mask, cv2.COLOR_GRAY2BGR)
+    # OpenCV's rounded, saturating integer arithmetic: no float temporaries.
+    under = cv2.multiply(region, 255 - alpha, scale=1.0 / 255.0)
+    over = cv2.multiply(np.ascontiguousarray(layer), alpha, scale=1.0 / 255.0)
+    region[...] = cv2.add(under, over)
 
 
 def label(
@@ -59,6 +62,6 @@ def label(
     if region.size:
         tag = np.empty_like(region)
         tag[...] = background
-        blend_layer(region, tag, np.full(region.shape[:2], 255, np.uint8), 0.75)
+        cv2.addWeighted(tag, 0.75, region, 0.25, 0, dst=region)
     cv2.putText(frame, text, (x + pad, y + pad + th), cv2.FONT_HERSHEY_SIMPLEX, scale, color,
                 thickness, AA)
