@@ -1,8 +1,10 @@
 """The one loop: source -> detect -> track -> filter -> sink.
 
-:class:`FrameProcessor` is the per-frame core shared by ``apply``, ``inspect`` and the
-live window. The functions below wire it to files. The detector is any object with a
-``detect(frame) -> Faces`` method, so tests can run the whole pipeline with a fake.
+:class:`FrameProcessor` is the per-frame core of ``apply`` and ``inspect``; the functions
+below wire it to files. (The live window and the lesson mirror the picture between
+tracking and drawing, so they call the detector, the tracker and the filter themselves.)
+The detector is any object with a ``detect(frame) -> Faces`` method, so tests can run the
+whole pipeline with a fake.
 """
 
 from __future__ import annotations
