@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import cv2
 import numpy as np
@@ -39,17 +39,33 @@ class _NativeStderrMute:
             self._saved = None
 
 
-class _QuietStart:
-    """Keeps MediaPipe's native start-up chatter off stderr until the second frame."""
+class _Solution:
+    """What both detectors share: a MediaPipe solution, started quietly.
 
-    def _mute_start(self) -> None:
+    Subclasses build their solution with ``_start``.
+    """
+
+    _solution: Any
+
+    def _start(self, make: Callable[[], Any]) -> None:
+        """Build the solution with native stderr muted (until the second frame)."""
         self._mute: _NativeStderrMute | None = _NativeStderrMute()
         self._frames = 0
+        try:
+            self._solution = make()
+        except BaseException:
+            self._unmute()
+            raise
 
-    def _frame_done(self) -> None:
+    def _process(self, frame: np.ndarray) -> Any:
+        """Run the solution on a BGR uint8 frame; MediaPipe wants RGB."""
+        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        rgb.flags.writeable = False
+        result = self._solution.process(rgb)
         self._frames += 1
         if self._frames >= 2:
             self._unmute()
+        return result
 
     def _unmute(self) -> None:
         mute = getattr(self, "_mute", None)
@@ -57,11 +73,23 @@ class _QuietStart:
             mute.release()
             self._mute = None
 
+    def close(self) -> None:
+        try:
+            self._solution.close()
+        finally:
+            self._unmute()
+
+    def __enter__(self):  # noqa: ANN204 - returns the subclass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def __del__(self) -> None:
         self._unmute()
 
 
-class FaceMeshDetector(_QuietStart):
+class FaceMeshDetector(_Solution):
     """Finds faces and their 478 landmarks (with irises) with MediaPipe FaceMesh.
 
     Args:
@@ -79,18 +107,13 @@ class FaceMeshDetector(_QuietStart):
         from mediapipe.python.solutions import face_mesh
 
         absl_logging.set_verbosity(absl_logging.ERROR)
-        self._mute_start()
-        try:
-            self._mesh: Any = face_mesh.FaceMesh(
-                static_image_mode=static_image_mode,
-                max_num_faces=max_faces,
-                refine_landmarks=True,
-                min_detection_confidence=min_detection_confidence,
-                min_tracking_confidence=min_tracking_confidence,
-            )
-        except BaseException:
-            self._unmute()
-            raise
+        self._start(lambda: face_mesh.FaceMesh(
+            static_image_mode=static_image_mode,
+            max_num_faces=max_faces,
+            refine_landmarks=True,
+            min_detection_confidence=min_detection_confidence,
+            min_tracking_confidence=min_tracking_confidence,
+        ))
 
     def detect(self, frame: np.ndarray) -> Faces:
         """Landmarks of every face in a frame.
@@ -102,10 +125,7 @@ class FaceMeshDetector(_QuietStart):
             Faces in pixel coordinates, untracked (ids are -1).
         """
         h, w = frame.shape[:2]
-        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-        rgb.flags.writeable = False
-        result = self._mesh.process(rgb)
-        self._frame_done()
+        result = self._process(frame)
         found = result.multi_face_landmarks or []
         if not found:
             return Faces.empty()
@@ -117,18 +137,6 @@ class FaceMeshDetector(_QuietStart):
         # MediaPipe's z uses the same scale as x (normalised by image width).
         landmarks *= np.array([w, h, w], np.float32)
         return Faces(landmarks)
-
-    def close(self) -> None:
-        try:
-            self._mesh.close()
-        finally:
-            self._unmute()
-
-    def __enter__(self) -> FaceMeshDetector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 @dataclass(frozen=True)
@@ -147,7 +155,7 @@ class FaceBoxes:
         return len(self.confidence)
 
 
-class FaceBoxDetector(_QuietStart):
+class FaceBoxDetector(_Solution):
     """MediaPipe's face detector (BlazeFace): boxes and confidences, the step before landmarks.
 
     Args:
@@ -158,22 +166,13 @@ class FaceBoxDetector(_QuietStart):
     def __init__(self, *, full_range: bool = False, min_confidence: float = 0.5) -> None:
         from mediapipe.python.solutions import face_detection
 
-        self._mute_start()
-        try:
-            self._detector: Any = face_detection.FaceDetection(
-                model_selection=1 if full_range else 0,
-                min_detection_confidence=min_confidence)
-        except BaseException:
-            self._unmute()
-            raise
+        self._start(lambda: face_detection.FaceDetection(
+            model_selection=1 if full_range else 0, min_detection_confidence=min_confidence))
 
     def detect(self, frame: np.ndarray) -> FaceBoxes:
         """Boxes of the faces in a BGR uint8 frame of shape (H, W, 3)."""
         h, w = frame.shape[:2]
-        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-        rgb.flags.writeable = False
-        found = self._detector.process(rgb).detections or []
-        self._frame_done()
+        found = self._process(frame).detections or []
         boxes = np.zeros((len(found), 4), np.float32)
         scores = np.zeros(len(found), np.float32)
         for i, det in enumerate(found):
@@ -183,14 +182,3 @@ class FaceBoxDetector(_QuietStart):
             scores[i] = det.score[0] if det.score else 0.0
         return FaceBoxes(boxes, scores)
 
-    def close(self) -> None:
-        try:
-            self._detector.close()
-        finally:
-            self._unmute()
-
-    def __enter__(self) -> FaceBoxDetector:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -95,7 +95,7 @@ class _ThreadedSource:
 
     def read(self, timeout_s: float = 1.0) -> Captured | None:
         with self._cond:
-            fresh = self._cond.wait_for(
+            self._cond.wait_for(
                 lambda: self._error is not None or (
                     self._latest is not None and self._latest.index > self._returned),
                 timeout=timeout_s)
@@ -104,8 +104,7 @@ class _ThreadedSource:
                 return self._latest
             if self._error is not None:
                 raise self._error
-            del fresh  # woke up without a new frame: a timeout
-            return None
+            return None  # timed out
 
     def close(self) -> None:
         self._stop.set()
