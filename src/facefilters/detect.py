@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -21,22 +22,43 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 class _NativeStderrMute:
+    """One hold on a process-wide mute of file descriptor 2.
+
+    Holds are counted: the first saves the real stderr, the last gives it back. Two
+    detectors starting and warming up in any order cannot leave stderr muted for good.
+    """
+
+    _lock = threading.Lock()
+    _holds = 0
+    _saved: int | None = None
+
     def __init__(self) -> None:
-        self._saved: int | None = None
+        self._held = False
         if os.environ.get("FACEFILTERS_DEBUG"):
             return
-        sys.stderr.flush()
-        self._saved = os.dup(2)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 2)
-        os.close(devnull)
+        cls = type(self)
+        with cls._lock:
+            if cls._holds == 0:
+                sys.stderr.flush()
+                cls._saved = os.dup(2)
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 2)
+                os.close(devnull)
+            cls._holds += 1
+        self._held = True
 
     def release(self) -> None:
-        if self._saved is not None:
-            sys.stderr.flush()
-            os.dup2(self._saved, 2)
-            os.close(self._saved)
-            self._saved = None
+        if not self._held:
+            return
+        self._held = False
+        cls = type(self)
+        with cls._lock:
+            cls._holds -= 1
+            if cls._holds == 0 and cls._saved is not None:
+                sys.stderr.flush()
+                os.dup2(cls._saved, 2)
+                os.close(cls._saved)
+                cls._saved = None
 
 
 class _Solution:
