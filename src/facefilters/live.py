@@ -98,17 +98,30 @@ class Recorder:
         self._tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
         self._out = BackgroundWriter(VideoWriter(self._tmp, size_wh, fps), queue_size=8)
         self._written = 0
+        self._dropped: tuple[np.ndarray, int] | None = None
 
     def push(self, frame: np.ndarray, t: float) -> None:
         """Add the picture shown at time ``t`` (seconds, same clock as ``start_s``)."""
         due = int((t - self.start_s) * self.fps) + 1 - self._written
-        # When the encoder is behind, this picture is dropped and the next one repeats.
-        if due > 0 and self._out.write(frame.copy(), due, block=False):
+        if due <= 0:
+            return
+        frame = frame.copy()
+        # When the encoder is behind, this picture is dropped (the live loop must not
+        # wait) and the next one repeats to keep time; the last one is kept for close().
+        if self._out.write(frame, due, block=False):
             self._written += due
+            self._dropped = None
+        else:
+            self._dropped = (frame, due)
 
     def close(self) -> Path:
         """Finish the file and give it its name; returns the path."""
         try:
+            if self._dropped is not None:
+                # Nothing came after it to make up the time: write it now, waiting.
+                frame, due = self._dropped
+                self._out.write(frame, due)
+                self._written += due
             if self._written == 0:
                 # An empty recording still plays: one black frame.
                 w, h = self.size_wh
