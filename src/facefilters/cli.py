@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable, List, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, List, Optional
 
 import typer
 from rich.console import Console
@@ -32,6 +32,9 @@ from . import __version__
 from .catalog import Catalog
 from .errors import FaceFiltersError
 from .paths import samples_dir
+
+if TYPE_CHECKING:
+    from .pipeline import ApplyResult
 
 app = typer.Typer(
     name="facefilters",
@@ -126,11 +129,9 @@ def apply(
     _report(result)
 
 
-def _report(result: object, lang: Optional[str] = None) -> None:
+def _report(result: ApplyResult, lang: Optional[str] = None) -> None:
     from .i18n import Messages
-    from .pipeline import ApplyResult
 
-    assert isinstance(result, ApplyResult)
     m = Messages(lang)
     if result.frames_with_faces == 0:
         key = "apply.no_face_photo" if result.kind == "image" else "apply.no_face_video"

@@ -64,6 +64,7 @@ class StepContext:
         t: animation time in seconds.
         messages: captions in the chosen language.
         dog, tears: the filters steps 5 to 7 show.
+        dog_still: the dog without its tongue (step 5).
     """
 
     faces: Faces
@@ -74,6 +75,7 @@ class StepContext:
     messages: Messages
     dog: Filter
     tears: Filter
+    dog_still: Filter
 
 
 def fit_canvas(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH) -> np.ndarray:
@@ -221,12 +223,16 @@ def step_anchors(frame: np.ndarray, ctx: StepContext) -> None:
             draw_text(frame, text, (x + size / 4, q[1] - h / 2), size, bold=True)
 
 
+def without_triggers(filter: Filter) -> Filter:
+    """The filter without its triggered layers (the dog without its tongue)."""
+    return Filter(filter.id, filter.name, filter.description, tuple(
+        layer for layer in filter.layers
+        if not (isinstance(layer, SpriteLayer) and layer.when is not None)))
+
+
 def step_filter(frame: np.ndarray, ctx: StepContext) -> None:
     """Step 5: dog ears and nose, pinned to the anchors (no tongue yet)."""
-    ears_and_nose = Filter(ctx.dog.id, ctx.dog.name, ctx.dog.description, tuple(
-        layer for layer in ctx.dog.layers
-        if not (isinstance(layer, SpriteLayer) and layer.when is not None)))
-    ears_and_nose.apply(frame, ctx.faces, ctx.t)
+    ctx.dog_still.apply(frame, ctx.faces, ctx.t)
 
 
 def step_reacting(frame: np.ndarray, ctx: StepContext) -> None:
@@ -376,6 +382,7 @@ class Lesson:
         self.mirror = mirror
         self.tracker = FaceTracker(smoothing=smoothing)
         self.dog = catalog.load("dog")
+        self.dog_still = without_triggers(self.dog)
         self.tears = catalog.load("tears")
         self.step = 0
 
@@ -412,7 +419,7 @@ class Lesson:
             boxes = boxes.copy()
             boxes[:, [0, 2]] = (w - 1) - boxes[:, [2, 0]]
         ctx = StepContext(faces, measure(faces), boxes, confidence, t, self.messages,
-                          self.dog, self.tears)
+                          self.dog, self.tears, self.dog_still)
         return render_step(canvas, self.step, ctx)
 
     def handle_key(self, key: str, window: Window | None = None) -> bool:

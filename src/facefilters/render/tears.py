@@ -8,6 +8,7 @@ and the same ``t`` always draws the same picture.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -159,19 +160,16 @@ def _draw_drop(frame: np.ndarray, tip_xy: np.ndarray, height: float, opacity: fl
     draw_sprite(frame, sprite, matrix, opacity)
 
 
-_DEFAULT_DROP: list[Sprite] = []
-
-
+@lru_cache(maxsize=1)
 def _default_drop() -> Sprite:
-    if not _DEFAULT_DROP:
-        s = 96
-        img = np.zeros((s, s * 2 // 3, 4), np.uint8)
-        cx = img.shape[1] // 2
-        cv2.ellipse(img, (cx, int(s * 0.66)), (int(s * 0.3), int(s * 0.3)), 0, 0, 360,
-                    (255, 210, 150, 200), -1, AA)
-        tri = np.array([[cx, 2], [cx - int(s * 0.29), int(s * 0.6)], [cx + int(s * 0.29),
-                       int(s * 0.6)]], np.int32)
-        cv2.fillConvexPoly(img, tri, (255, 210, 150, 200), AA)
-        cv2.circle(img, (cx - 8, int(s * 0.6)), 6, (255, 255, 255, 230), -1, AA)
-        _DEFAULT_DROP.append(Sprite.from_bgra(img))
-    return _DEFAULT_DROP[0]
+    """A plain drop, drawn once, for a tears layer without an image."""
+    s = 96
+    img = np.zeros((s, s * 2 // 3, 4), np.uint8)
+    cx = img.shape[1] // 2
+    cv2.ellipse(img, (cx, int(s * 0.66)), (int(s * 0.3), int(s * 0.3)), 0, 0, 360,
+                (255, 210, 150, 200), -1, AA)
+    tri = np.array([[cx, 2], [cx - int(s * 0.29), int(s * 0.6)], [cx + int(s * 0.29),
+                   int(s * 0.6)]], np.int32)
+    cv2.fillConvexPoly(img, tri, (255, 210, 150, 200), AA)
+    cv2.circle(img, (cx - 8, int(s * 0.6)), 6, (255, 255, 255, 230), -1, AA)
+    return Sprite.from_bgra(img)
