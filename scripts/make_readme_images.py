@@ -18,7 +18,7 @@ from skimage import data
 from facefilters.catalog import Catalog
 from facefilters.io.image import read_image
 from facefilters.paths import samples_dir
-from facefilters.pipeline import apply_file
+from facefilters.apps.files import apply_file
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "images" / "filters.jpg"
@@ -62,7 +62,7 @@ def main() -> None:
 def make_lesson_picture() -> None:
     from facefilters.detect import FaceBoxDetector, FaceMeshDetector
     from facefilters.i18n import Messages
-    from facefilters.lesson import export_lesson
+    from facefilters.apps.lesson import export_lesson
 
     with tempfile.TemporaryDirectory() as tmp, FaceMeshDetector(
             static_image_mode=True) as detector, FaceBoxDetector() as boxes:

@@ -12,7 +12,7 @@ import pytest
 from facefilters.catalog import Catalog, load_filter
 from facefilters.errors import FaceFiltersError, FilterError
 from facefilters.geometry import ANCHOR_NAMES, MEASURE_NAMES
-from facefilters.layers import MeshLayer, SpriteLayer, TearsLayer, Trigger
+from facefilters.effects import MeshEffect, SpriteEffect, TearsEffect
 
 from builders import make_faces
 
@@ -112,7 +112,22 @@ BROKEN = [
          ["layers[0].when.abov: unknown key"]),
     case("when-fade-negative",
          sprite_toml(when='{ measure = "mouth_open", above = 0.2, fade = -1 }'), None,
-         ["layers[0].when.fade: expected a positive number"]),
+         ["layers[0].when.fade: expected a number from 0 to 10, got -1"]),
+    case("when-both-sides",
+         sprite_toml(when='{ measure = "eyes_open", above = 0.2, below = 0.1 }'), None,
+         ["layers[0].when: expected exactly one of above or below"]),
+    case("when-no-threshold", sprite_toml(when='{ measure = "eyes_open" }'), None,
+         ["layers[0].when: expected exactly one of above or below"]),
+    case("when-off-on-wrong-side",
+         sprite_toml(when='{ measure = "mouth_open", above = 0.3, off = 0.4 }'), None,
+         ["layers[0].when.off: expected a number at most 0.3", "got 0.4"]),
+    case("when-below-off-on-wrong-side",
+         sprite_toml(when='{ measure = "eyes_open", below = 0.1, off = 0.05 }'), None,
+         ["layers[0].when.off: expected a number at least 0.1", "got 0.05"]),
+    case("swing-too-far", sprite_toml(swing="120"), None,
+         ["layers[0].swing: expected a number from 0 to 90, got 120"]),
+    case("stiffness-string", sprite_toml(stiffness='"stiff"'), None,
+         ["layers[0].stiffness: expected a number", "got 'stiff'"]),
     case("second-layer", sprite_toml() + "\n[[layers]]\nkind = \"mesh\"\nbox = \"yes\"\n", None,
          ["layers[1].box: expected true or false, got 'yes'"]),
     case("mesh-unknown-key", '[[layers]]\nkind = "mesh"\nimage = "a.png"\n', None,
@@ -220,21 +235,26 @@ box = false
     folder = make_filter(tmp_path, "happy", toml, assets=("a.png", "art/b.png"))
     f = load_filter(folder)
     assert (f.id, f.name, f.description) == ("happy", "Happy", "A test filter.")
-    assert [type(layer) for layer in f.layers] == [SpriteLayer, SpriteLayer, TearsLayer,
-                                                   MeshLayer]
-    first, second, tears, mesh = f.layers
+    assert [type(layer.effect) for layer in f.layers] == [SpriteEffect, SpriteEffect,
+                                                          TearsEffect, MeshEffect]
+    assert f.layers[0].when is None
+    second_when = f.layers[1].when
+    first, second, tears, mesh = (layer.effect for layer in f.layers)
     assert first.pin_xy == (8.0, 4.5)
     assert first.anchor == "forehead"
     assert first.offset_xy == (0.25, -1.0)
     assert first.width == 2.0
-    assert first.when is None
     assert first.sprite.size_wh == (16, 8)
     # The PNG's straight BGRA (0, 128, 255, 200) arrives premultiplied.
     a = 200 / 255
     np.testing.assert_allclose(first.sprite.premultiplied[0, 0],
                                [0, 128 / 255 * a, a, a], rtol=1e-6)
     assert second.offset_xy == (0.0, 0.0)
-    assert second.when == Trigger(measure="mouth_open", above=0.25, fade=0.1)
+    assert (second_when.measure, second_when.on, second_when.below) == ("mouth_open", 0.25,
+                                                                         False)
+    # Hysteresis: it switches off a fifth of the threshold lower; fades in 0.12 s.
+    assert second_when.off == pytest.approx(0.2)
+    assert second_when.fade_s == pytest.approx(0.12)
     assert tears.style.color_bgr == (255, 211, 143)
     assert tears.style.streams == 3
     assert tears.style.rate == pytest.approx(1.2)
@@ -261,7 +281,7 @@ def test_name_and_description_default(tmp_path):
 def test_other_png_flavours_load_as_bgra(tmp_path, image, expected_bgra):
     folder = make_filter(tmp_path, "flavour", sprite_toml(), assets=())
     write_png(folder / "a.png", image)
-    sprite = load_filter(folder).layers[0].sprite
+    sprite = load_filter(folder).layers[0].effect.sprite
     assert sprite.size_wh == (6, 4)
     np.testing.assert_allclose(sprite.premultiplied[0, 0] * 255, expected_bgra, atol=1e-3)
 
@@ -380,24 +400,76 @@ def tongue(tmp_path):
 
 @pytest.mark.parametrize(
     ("mouth_open", "expected"),
-    [(0.0, "hidden"), (0.2, "hidden"), (0.3, "partly"), (0.5, "shown")],
+    [(0.0, "hidden"), (0.2, "hidden"), (0.26, "shown"), (0.5, "shown")],
 )
 def test_triggered_layer_follows_the_mouth(tongue, mouth_open, expected):
     frame = np.zeros((480, 640, 3), np.uint8)
-    faces = make_faces(mouth_open=mouth_open)
+    faces = make_faces(mouth_open=mouth_open, ids=[0])
     tongue.apply(frame, faces, t=0.0)
     red = frame[..., 2]
     if expected == "hidden":
         assert not np.any(frame)
-    elif expected == "partly":
-        # 0.3 is half way through the 0.1 fade above 0.25.
-        assert 100 <= red.max() <= 155
     else:
         assert red.max() == 255
         # Pinned by its top edge to the lower lip, hanging down the face.
         lip_y = 240 + 60 * (0.95 + mouth_open / 2)
         ys = np.nonzero(red == 255)[0]
         assert lip_y - 1 <= ys.min() and ys.max() <= lip_y + 0.5 * 60 + 1
+
+
+def tongue_levels(tongue, openings: list[float], dt: float = 1 / 30) -> list[float]:
+    """The tongue's brightest red on each frame of a face whose mouth opens this much."""
+    levels = []
+    for k, mouth_open in enumerate(openings):
+        frame = np.zeros((480, 640, 3), np.uint8)
+        tongue.apply(frame, make_faces(mouth_open=mouth_open, ids=[7]), t=k * dt)
+        levels.append(int(frame[..., 2].max()))
+    return levels
+
+
+def test_trigger_does_not_flicker_at_the_threshold(tongue):
+    # Noise around the 0.25 threshold: above it, then wobbling just below. Without
+    # hysteresis the tongue would come and go on every frame.
+    wobble = [0.27, 0.24, 0.26, 0.23, 0.26, 0.22, 0.25, 0.24] * 3
+    levels = tongue_levels(tongue, [0.0] * 3 + wobble)
+    shown = [level > 0 for level in levels[3:]]
+    assert shown[0] is False or levels[3] < 255, "it fades in rather than popping"
+    first_on = shown.index(True)
+    assert all(shown[first_on:]), levels
+
+
+def test_trigger_switches_off_past_the_release_point_and_fades(tongue):
+    levels = tongue_levels(tongue, [0.5] * 10 + [0.1] * 10)
+    assert levels[9] == 255
+    assert 0 < levels[10] < 255, "fades out over a few frames"
+    assert levels[-1] == 0
+
+
+def test_trigger_fades_in_over_its_fade_time(tongue):
+    levels = tongue_levels(tongue, [0.0] + [0.5] * 6)
+    # 0.12 s at 30 fps: about 4 frames from nothing to full.
+    assert levels[0] == 0
+    assert levels[1] < levels[2] < levels[3] < 255
+    assert levels[5] == 255
+
+
+def test_blink_trigger_below_a_threshold(tmp_path):
+    folder = make_filter(tmp_path, "blink", sprite_toml(
+        when='{ measure = "eyes_open", below = 0.1, fade = 0 }'))
+    blink = load_filter(folder)
+    open_frame = np.zeros((480, 640, 3), np.uint8)
+    blink.apply(open_frame, make_faces(ids=[1]), t=0.0)
+    faces = make_faces(ids=[1])
+    closed = faces.landmarks.copy()
+    from facefilters import geometry as g
+    for top, bottom in ((g.LEFT_EYE_TOP, g.LEFT_EYE_BOTTOM),
+                        (g.RIGHT_EYE_TOP, g.RIGHT_EYE_BOTTOM)):
+        middle = (closed[:, top] + closed[:, bottom]) / 2
+        closed[:, top] = closed[:, bottom] = middle
+    shut_frame = np.zeros((480, 640, 3), np.uint8)
+    blink.apply(shut_frame, faces.with_landmarks(closed), t=0.1)
+    assert not np.any(open_frame)
+    assert np.any(shut_frame)
 
 
 def test_apply_with_no_faces_leaves_the_frame(tongue):

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from facefilters.detect import _NativeStderrMute
+from facefilters.detect.facemesh import _NativeStderrMute
 
 
 @pytest.mark.parametrize("order", ["first-in-first-out", "last-in-first-out"])

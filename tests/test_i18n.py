@@ -22,7 +22,8 @@ from facefilters.i18n import (
     parse_messages,
     system_language,
 )
-from facefilters.lesson import _LESSON_ANCHORS, STEPS
+from facefilters.apps.lesson import STEPS
+from facefilters.apps.lesson.steps import _LESSON_ANCHORS
 
 SRC = Path(facefilters.__file__).parent
 PAIRS = list(itertools.permutations(LANGUAGES, 2))

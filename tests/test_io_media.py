@@ -12,7 +12,8 @@ import pytest
 
 from facefilters.errors import InputError, OutputError
 from facefilters.io.image import IMAGE_SUFFIXES, read_image, write_image
-from facefilters.io.media import check_input_file, detect_kind
+from facefilters.io.files import check_input_file
+from facefilters.io.probe import detect_kind
 from facefilters.io.video import VideoWriter
 
 NTSC = Fraction(30000, 1001)

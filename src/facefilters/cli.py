@@ -34,7 +34,7 @@ from .errors import FaceFiltersError
 from .paths import samples_dir
 
 if TYPE_CHECKING:
-    from .pipeline import ApplyResult
+    from .apps.files import ApplyResult
 
 app = typer.Typer(
     name="facefilters",
@@ -119,7 +119,7 @@ def apply(
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
 ) -> None:
     """Put a filter on the faces in a photo or a video."""
-    from .pipeline import apply_file
+    from .apps.files import apply_file
 
     with _user_errors():
         chosen = Catalog(filters_dir or []).load(filter)
@@ -166,7 +166,7 @@ def inspect(
     max_faces: MaxFaces = 4,
 ) -> None:
     """Show what the computer sees: faces, boxes, anchors and landmarks."""
-    from .pipeline import inspect_file
+    from .apps.files import inspect_file
 
     with _user_errors():
         if as_json:
@@ -239,7 +239,7 @@ def live(
     lang: Lang = None,
 ) -> None:
     """Open the camera and play with filters in a window (keys: h for help)."""
-    from .live import run_live
+    from .apps.live import run_live
 
     size_wh = _parse_size(size)
     with _user_errors():
@@ -266,7 +266,7 @@ def lesson(
     lang: Lang = None,
 ) -> None:
     """A lesson for the classroom: how the computer sees a face, step by step."""
-    from .lesson import export_lesson, run_lesson
+    from .apps.lesson import export_lesson, run_lesson
 
     with _user_errors():
         if export is None:
@@ -293,9 +293,9 @@ def demo(
     lang: Lang = None,
 ) -> None:
     """Try it out: the live window if there is a camera and a screen, else the sample clip."""
+    from .apps.files import apply_file
+    from .apps.live import live_unavailable_reason, run_live
     from .i18n import Messages
-    from .live import live_unavailable_reason, run_live
-    from .pipeline import apply_file
 
     with _user_errors():
         messages = Messages(_lang(lang))

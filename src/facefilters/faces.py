@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
 import numpy as np
 
@@ -23,11 +25,17 @@ class Faces:
         mirrored: True when the landmarks were flipped left-right with the picture (the
             selfie view). Landmark indices keep their anatomical meaning, so the person's
             left eye is still ``left_eye``; only the picture is a mirror image.
+        scores: ndarray of shape (n,), float32 in [0, 1]: how sure the detector is that
+            each face is a face. Backends that report no score (legacy FaceMesh) give 1.
+        extras: optional per-face arrays from a backend, name -> ndarray of shape
+            (n, ...), e.g. ``"blendshapes"`` of shape (n, 52). Sliced with the faces.
     """
 
     landmarks: np.ndarray
     ids: np.ndarray = field(default=None)  # type: ignore[assignment]
     mirrored: bool = False
+    scores: np.ndarray = field(default=None)  # type: ignore[assignment]
+    extras: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         landmarks = np.asarray(self.landmarks, dtype=np.float32)
@@ -39,8 +47,23 @@ class Faces:
         ids = np.full(len(landmarks), -1, np.int64) if ids is None else np.asarray(ids, np.int64)
         if ids.shape != (len(landmarks),):
             raise ValueError(f"ids must have shape ({len(landmarks)},), got {ids.shape}")
+        n = len(landmarks)
+        scores = self.scores
+        scores = (np.ones(n, np.float32) if scores is None
+                  else np.asarray(scores, np.float32))
+        if scores.shape != (n,):
+            raise ValueError(f"scores must have shape ({n},), got {scores.shape}")
+        extras = {}
+        for name, value in self.extras.items():
+            value = np.asarray(value)
+            if value.shape[:1] != (n,):
+                raise ValueError(f"extras[{name!r}] must have shape ({n}, ...), "
+                                 f"got {value.shape}")
+            extras[name] = value
         object.__setattr__(self, "landmarks", landmarks)
         object.__setattr__(self, "ids", ids)
+        object.__setattr__(self, "scores", scores)
+        object.__setattr__(self, "extras", MappingProxyType(extras))
 
     @classmethod
     def empty(cls) -> Faces:
@@ -56,7 +79,17 @@ class Faces:
             if not -n <= index < n:
                 raise IndexError(f"face index {index} out of range for {n} faces")
             index = slice(int(index) % n, int(index) % n + 1)
-        return Faces(self.landmarks[index], self.ids[index], self.mirrored)
+        return Faces(self.landmarks[index], self.ids[index], self.mirrored,
+                     self.scores[index], {k: v[index] for k, v in self.extras.items()})
+
+    def with_landmarks(self, landmarks: np.ndarray, ids: np.ndarray | None = None) -> Faces:
+        """The same faces (scores, extras, mirroring) with new landmarks, and ids if given.
+
+        Args:
+            landmarks: ndarray of shape (n, 478, 3), float32, in pixels.
+            ids: ndarray of shape (n,), int64; None keeps the current ids.
+        """
+        return replace(self, landmarks=landmarks, ids=self.ids if ids is None else ids)
 
     @property
     def xy(self) -> np.ndarray:
@@ -76,4 +109,4 @@ class Faces:
         landmarks = self.landmarks.copy()
         # Pixel centres map x -> width - 1 - x under cv2.flip(frame, 1).
         landmarks[..., 0] = (width - 1) - landmarks[..., 0]
-        return Faces(landmarks, self.ids, not self.mirrored)
+        return replace(self, landmarks=landmarks, mirrored=not self.mirrored)

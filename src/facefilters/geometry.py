@@ -40,7 +40,7 @@ ANCHOR_NAMES = (
 )
 """Every anchor a filter can hold on to (see docs/FILTERS.md)."""
 
-MEASURE_NAMES = ("mouth_open", "left_eye_open", "right_eye_open", "brow_raise")
+MEASURE_NAMES = ("mouth_open", "left_eye_open", "right_eye_open", "eyes_open", "brow_raise")
 """Expression measures, each normalised by face size."""
 
 
@@ -146,12 +146,14 @@ def measure(faces: Faces) -> FaceGeometry:
         return gap / np.maximum(_norm(xy[:, outer] - xy[:, inner]), 1e-3)
 
     brows = (_norm(xy[:, RIGHT_BROW] - right_eye) + _norm(xy[:, LEFT_BROW] - left_eye)) / 2
+    left_open = eye_open(LEFT_EYE_TOP, LEFT_EYE_BOTTOM, LEFT_EYE_OUTER, LEFT_EYE_INNER)
+    right_open = eye_open(RIGHT_EYE_TOP, RIGHT_EYE_BOTTOM, RIGHT_EYE_OUTER, RIGHT_EYE_INNER)
     measures = {
         "mouth_open": _norm(xy[:, UPPER_LIP] - xy[:, LOWER_LIP]) / eye_distance,
-        "left_eye_open": eye_open(LEFT_EYE_TOP, LEFT_EYE_BOTTOM, LEFT_EYE_OUTER, LEFT_EYE_INNER),
-        "right_eye_open": eye_open(
-            RIGHT_EYE_TOP, RIGHT_EYE_BOTTOM, RIGHT_EYE_OUTER, RIGHT_EYE_INNER
-        ),
+        "left_eye_open": left_open,
+        "right_eye_open": right_open,
+        # A blink closes both eyes; a wink only one, so the mean tells them apart.
+        "eyes_open": (left_open + right_open) / 2,
         "brow_raise": brows / eye_distance,
     }
     f32 = np.float32

@@ -1,227 +1,196 @@
-"""The one loop: source -> detect -> track -> filter -> sink.
+"""The one pipeline: source -> detect -> track -> view -> effects -> sinks.
 
-:class:`FrameProcessor` is the per-frame core of ``apply`` and ``inspect``; the functions
-below wire it to files. (The live window and the lesson mirror the picture between
-tracking and drawing, so they call the detector, the tracker and the filter themselves.)
-The detector is any object with a ``detect(frame) -> Faces`` method, so tests can run the
-whole pipeline with a fake.
+:class:`Pipeline` is the only place where these stages are wired. ``apply`` (photos and
+videos), ``inspect``, the live window, the lesson and the benchmarks all run frames
+through it; what differs is what they give it: the frames (a file, a camera), the view
+(as is, mirrored, fitted on the lesson's canvas), what is drawn (a filter, a lesson step)
+and the sinks (a file, a window, a recording).
+
+Detection runs on the picture as the source gives it; the view then turns picture and
+landmarks together (a mirror, a canvas), so the person's left eye stays ``left_eye``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
-from functools import partial
-from pathlib import Path
-from typing import Any, Callable, Optional, Protocol
+from typing import Callable, Optional, Protocol
 
+import cv2
 import numpy as np
 
-from .errors import InputError
+from .detect.base import Detector
 from .faces import Faces
-from .geometry import ANCHOR_NAMES, measure
-from .io.atomic import atomic_output
-from .io.image import read_image, write_image
-from .io.media import detect_kind
-from .io.video import BackgroundWriter, VideoReader, VideoWriter
-from .layers import Filter
+from .frames import Frame
+from .io.sinks import Sink, ThreadedSink, abort_sink
 from .tracking import FaceTracker
-
-
-class Detector(Protocol):
-    def detect(self, frame: np.ndarray) -> Faces:
-        """Untracked faces of a BGR uint8 frame of shape (H, W, 3)."""
-
-
-DetectorFactory = Callable[..., Detector]
-"""Makes a detector: ``factory(static_image_mode=..., max_faces=...)``."""
 
 Progress = Callable[[int, Optional[int]], None]
 """Called after each frame with (frames done, frames in total or None)."""
 
 
-def default_detector(*, static_image_mode: bool, max_faces: int) -> Detector:
-    # Imported here so that importing the pipeline (and testing it with fakes) does not
-    # load MediaPipe.
-    from .detect import FaceMeshDetector
+class Drawer(Protocol):
+    """What draws on the faces: a :class:`~facefilters.effects.Filter`, a lesson step."""
 
-    return FaceMeshDetector(static_image_mode=static_image_mode, max_faces=max_faces)
+    def apply(self, frame: np.ndarray, faces: Faces, t: float) -> np.ndarray:
+        """Draw on ``frame`` (ndarray of shape (H, W, 3), uint8, BGR) in place."""
 
 
-class FrameProcessor:
-    """Detects, tracks and filters one frame at a time.
+View = Callable[[np.ndarray, Faces], "tuple[np.ndarray, Faces]"]
+"""Turns the source picture and its faces into the picture to draw on, and the faces
+on it: ``view(image, faces) -> (canvas, faces)``. It may return ``image`` itself."""
 
-    Args:
-        detector: finds faces.
-        tracker: gives ids and smooths; a photo uses one without smoothing.
-        filter: what to draw, or None to draw nothing.
-    """
 
-    def __init__(self, detector: Detector, tracker: FaceTracker,
-                 filter: Filter | None = None) -> None:
-        self.detector = detector
-        self.tracker = tracker
-        self.filter = filter
-
-    def track(self, frame: np.ndarray, t: float) -> Faces:
-        """The smoothed, tracked faces of ``frame`` at time ``t`` (seconds)."""
-        return self.tracker.update(self.detector.detect(frame), t)
-
-    def __call__(self, frame: np.ndarray, t: float) -> tuple[np.ndarray, Faces]:
-        """Filter a frame in place.
-
-        Args:
-            frame: ndarray of shape (H, W, 3), uint8, BGR; drawn on.
-            t: the frame's time in seconds.
-
-        Returns:
-            The same ``frame``, and the faces the filter was drawn on.
-        """
-        faces = self.track(frame, t)
-        if self.filter is not None:
-            self.filter.apply(frame, faces, t)
-        return frame, faces
+def mirror_view(image: np.ndarray, faces: Faces) -> tuple[np.ndarray, Faces]:
+    """The selfie view: picture and landmarks flipped left-right together."""
+    return cv2.flip(image, 1), faces.mirror(image.shape[1])
 
 
 @dataclass(frozen=True)
-class ApplyResult:
-    """What ``apply`` did: photo or video, frames written, frames with a face."""
+class Processed:
+    """One frame through the pipeline.
 
-    kind: str
-    output: Path
+    Attributes:
+        frame: the source frame (its picture may have been drawn on: see ``picture``).
+        picture: ndarray of shape (H, W, 3), uint8, BGR: what the sinks got.
+        faces: the faces on ``picture`` (smoothed, tracked, through the view).
+    """
+
+    frame: Frame
+    picture: np.ndarray
+    faces: Faces
+
+
+@dataclass(frozen=True)
+class RunStats:
+    """What a run did: frames through the pipeline, and how many had a face."""
+
     frames: int
     frames_with_faces: int
 
 
-def apply_file(
-    input_path: Path,
-    output_path: Path,
-    filter: Filter,
-    *,
-    max_faces: int = 4,
-    force: bool = False,
-    progress: Progress | None = None,
-    detector_factory: DetectorFactory = default_detector,
-) -> ApplyResult:
-    """Filter a photo or a video file into ``output_path``.
+class Pipeline:
+    """Detects, tracks, draws and hands the result to sinks, frame after frame.
 
-    The output is written to a temporary file beside it and renamed at the end, so an
-    error or Ctrl+C never leaves a half-written file, and an existing file is only
-    replaced with ``force``.
-
-    Raises:
-        InputError, OutputError: bad input or output.
+    Args:
+        detector: finds faces (``detect(image, t_s) -> Faces``).
+        tracker: gives ids and smooths; a photo uses one without smoothing.
+        drawers: what to draw, in order (a filter, the mesh on top...). The list may be
+            changed between frames (the live window switches filters).
+        view: turns picture and faces before drawing; None keeps them as they are.
+        t0_s: effects' time zero, on the frames' clock: animations and triggers run on
+            ``frame.time_s - t0_s``.
     """
-    kind = detect_kind(input_path)
-    with atomic_output(output_path, input_path=input_path, force=force) as tmp:
-        if kind == "image":
-            frame = read_image(input_path)
-            detector = detector_factory(static_image_mode=True, max_faces=max_faces)
-            try:
-                processor = FrameProcessor(detector, FaceTracker(smoothing=False), filter)
-                _, faces = processor(frame, 0.0)
-            finally:
-                close_detector(detector)
-            write_image(tmp, frame)
-            return ApplyResult("image", output_path, 1, int(len(faces) > 0))
 
-        detector = detector_factory(static_image_mode=False, max_faces=max_faces)
-        processor = FrameProcessor(detector, FaceTracker(), filter)
-        frames = with_faces = 0
+    def __init__(self, detector: Detector, tracker: FaceTracker | None = None,
+                 drawers: Sequence[Drawer] = (), *, view: View | None = None,
+                 t0_s: float = 0.0) -> None:
+        self.detector = detector
+        self.tracker = tracker if tracker is not None else FaceTracker()
+        self.drawers: MutableSequence[Drawer] = list(drawers)
+        self.view = view
+        self.t0_s = t0_s
+
+    def analyse(self, frame: Frame) -> Faces:
+        """The smoothed, tracked faces of a source frame (before the view)."""
+        return self.tracker.update(self.detector.detect(frame.image, frame.time_s),
+                                   frame.time_s)
+
+    def draw(self, image: np.ndarray, faces: Faces, t_s: float) -> tuple[np.ndarray, Faces]:
+        """Apply the view and the drawers; returns the picture and its faces.
+
+        Args:
+            image: ndarray of shape (H, W, 3), uint8, BGR: drawn on in place unless the
+                view makes a new picture.
+            faces: the faces of ``image``.
+            t_s: the frame's time on the source clock.
+        """
+        picture = image
+        if self.view is not None:
+            picture, faces = self.view(image, faces)
+        t = t_s - self.t0_s
+        for drawer in self.drawers:
+            drawer.apply(picture, faces, t)
+        return picture, faces
+
+    def step(self, frame: Frame, sinks: Iterable[Sink] = ()) -> Processed:
+        """One frame through every stage, on this thread."""
+        faces = self.analyse(frame)
+        picture, faces = self.draw(frame.image, faces, frame.time_s)
+        for sink in sinks:
+            sink.write(picture, frame.time_s)
+        return Processed(frame, picture, faces)
+
+    def run(self, frames: Iterable[Frame], sinks: Sequence[Sink], *,
+            threaded: bool = False, progress: Progress | None = None,
+            total: int | None = None) -> RunStats:
+        """Every frame through the pipeline, then close the sinks.
+
+        Args:
+            frames: the source. It may be a generator that stops the run (the live
+                window's keys) or changes the pipeline between frames.
+            sinks: where pictures go; closed at the end, aborted if the run fails. A
+                list may be changed while running (a recording starts and stops).
+            threaded: draw and write on a thread of their own: detection of the next
+                frame then overlaps drawing and encoding this one. For file sinks only;
+                a window must be fed from the thread that made it.
+            progress: called after each frame.
+            total: frames expected, for ``progress``.
+
+        Returns:
+            Frames processed, and how many had at least one face.
+        """
+        done = with_faces = 0
+        renderer = _DrawAndWrite(self, sinks)
+        stage: _DrawAndWrite | ThreadedSink = (
+            ThreadedSink(renderer, queue_size=4) if threaded else renderer)
         try:
-            with VideoReader(input_path) as reader:
-                total = reader.info.frame_count
-                writer = VideoWriter(tmp, reader.info.size_wh, reader.info.fps,
-                                     audio_from=input_path if reader.info.has_audio else None)
-                # Encoding on its own thread overlaps it with the next frame's work.
-                with BackgroundWriter(writer) as out:
-                    for vf in reader:
-                        # This thread decodes, detects and tracks; the filter is drawn on
-                        # the encoder's thread, overlapping the next frame's detection.
-                        faces = processor.track(vf.image, vf.time_s)
-                        out.write(vf.image, before=partial(filter.apply, faces=faces,
-                                                           t=vf.time_s))
-                        frames += 1
-                        with_faces += len(faces) > 0
-                        if progress:
-                            progress(frames, total)
-        finally:
-            close_detector(detector)
-        if frames == 0:
-            raise InputError(f"cannot read '{input_path}': the video has no frames")
-        return ApplyResult("video", output_path, frames, with_faces)
+            for frame in frames:
+                faces = self.analyse(frame)
+                stage.write(frame.image, frame.time_s, faces)
+                done += 1
+                with_faces += len(faces) > 0
+                if progress is not None:
+                    progress(done, total)
+        except BaseException:
+            abort_sink(stage)
+            raise
+        stage.close()
+        return RunStats(done, with_faces)
 
 
-def close_detector(detector: Any) -> None:
-    """Close a detector if it has a ``close`` method (fakes need not)."""
-    close = getattr(detector, "close", None)
-    if close:
-        close()
+class _DrawAndWrite:
+    """The pipeline's last stages as one sink: view, drawers, then the real sinks."""
+
+    def __init__(self, pipeline: Pipeline, sinks: Sequence[Sink]) -> None:
+        self.pipeline = pipeline
+        self.sinks = sinks
+
+    def write(self, image: np.ndarray, t_s: float, faces: Faces) -> None:
+        picture, _ = self.pipeline.draw(image, faces, t_s)
+        for sink in list(self.sinks):
+            sink.write(picture, t_s)
+
+    def close(self) -> None:
+        _close_all(self.sinks, abort=False)
+
+    def abort(self) -> None:
+        _close_all(self.sinks, abort=True)
 
 
-def describe_faces(faces: Faces, *, with_landmarks: bool = True) -> list[dict[str, Any]]:
-    """JSON-ready description of each face: id, box, anchors, pose, measures, landmarks."""
-    if len(faces) == 0:
-        return []
-    geometry = measure(faces)
-    boxes = faces.xyxy
-    result = []
-    for i in range(len(faces)):
-        face: dict[str, Any] = {
-            "id": int(faces.ids[i]),
-            "bbox": [round(float(v), 2) for v in boxes[i]],
-            "anchors": {
-                name: [round(float(v), 2) for v in geometry.anchors[name][i]]
-                for name in ANCHOR_NAMES
-            },
-            "eye_distance": round(float(geometry.eye_distance[i]), 2),
-            "roll_deg": round(float(geometry.roll_deg[i]), 2),
-            "yaw_deg": round(float(geometry.yaw_deg[i]), 2),
-            "measures": {k: round(float(v[i]), 4) for k, v in geometry.measures.items()},
-        }
-        if with_landmarks:
-            face["landmarks"] = np.round(faces.landmarks[i].astype(np.float64), 2).tolist()
-        result.append(face)
-    return result
-
-
-def inspect_file(
-    input_path: Path,
-    *,
-    max_faces: int = 4,
-    progress: Progress | None = None,
-    detector_factory: DetectorFactory = default_detector,
-) -> Iterator[dict[str, Any]]:
-    """What the computer sees in a photo (one record) or a video (one record per frame).
-
-    Video records report the smoothed, tracked landmarks that filters are drawn from.
-
-    Yields:
-        For a photo ``{"width", "height", "faces"}``; for a video
-        ``{"frame", "time", "width", "height", "faces"}`` per frame.
-    """
-    kind = detect_kind(input_path)
-    if kind == "image":
-        frame = read_image(input_path)
-        detector = detector_factory(static_image_mode=True, max_faces=max_faces)
+def _close_all(sinks: Sequence[Sink], *, abort: bool) -> None:
+    """Close (or abort) every sink, even when one fails; then raise the first error."""
+    error: BaseException | None = None
+    for sink in list(sinks):
         try:
-            faces = FaceTracker(smoothing=False).update(detector.detect(frame), 0.0)
-        finally:
-            close_detector(detector)
-        h, w = frame.shape[:2]
-        yield {"width": w, "height": h, "faces": describe_faces(faces)}
-        return
-    detector = detector_factory(static_image_mode=False, max_faces=max_faces)
-    processor = FrameProcessor(detector, FaceTracker())
-    try:
-        with VideoReader(input_path) as reader:
-            w, h = reader.info.size_wh
-            total = reader.info.frame_count
-            for vf in reader:
-                faces = processor.track(vf.image, vf.time_s)
-                yield {"frame": vf.index, "time": round(vf.time_s, 6), "width": w, "height": h,
-                       "faces": describe_faces(faces)}
-                if progress:
-                    progress(vf.index + 1, total)
-    finally:
-        close_detector(detector)
+            abort_sink(sink) if abort else sink.close()
+        except BaseException as exc:  # noqa: BLE001 - the first one is raised below
+            error = error or exc
+    if error is not None:
+        raise error
+
+
+def frames_of(images: Iterable[np.ndarray], fps: float = 30.0) -> Iterator[Frame]:
+    """Pictures as frames, ``1 / fps`` seconds apart (for tests and photos)."""
+    for index, image in enumerate(images):
+        yield Frame(index, index / fps, image)

@@ -202,7 +202,7 @@ class FaceTracker:
                 landmarks[i] = track.filter(faces.landmarks[i], t, scale=float(sizes[i]))
             else:
                 landmarks[i] = faces.landmarks[i]
-        return Faces(landmarks, ids, faces.mirrored)
+        return faces.with_landmarks(landmarks, ids)
 
     def _match(self, centers: np.ndarray, sizes: np.ndarray) -> list[_Track | None]:
         # Greedy nearest-first matching is enough for a handful of faces.

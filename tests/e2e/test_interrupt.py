@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from facefilters.catalog import Catalog
-from facefilters.pipeline import apply_file
+from facefilters.apps.files import apply_file
 
 pytestmark = pytest.mark.e2e
 

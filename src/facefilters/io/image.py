@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 
 from facefilters.errors import InputError, OutputError
-from facefilters.io.media import check_input_file
+
+from .files import check_input_file
 
 __all__ = ["IMAGE_SUFFIXES", "read_image", "write_image"]
 

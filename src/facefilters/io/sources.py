@@ -9,7 +9,6 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -17,27 +16,18 @@ import cv2
 import numpy as np
 
 from ..errors import SourceError
+from ..frames import Frame
 from .image import read_image
-from .media import detect_kind
+from .probe import detect_kind
 from .video import VideoReader
 
 STALL_S = 2.0
 """A camera silent for this long counts as disconnected."""
 
 
-@dataclass(frozen=True)
-class Captured:
-    """One captured frame.
-
-    Attributes:
-        image: ndarray of shape (H, W, 3), uint8, BGR.
-        time_s: when it was captured, on the ``time.monotonic()`` clock.
-        index: how many frames the source had captured before this one.
-    """
-
-    image: np.ndarray
-    time_s: float
-    index: int
+Captured = Frame
+"""A captured frame: ``image``, ``time_s`` on the ``time.monotonic()`` clock, and
+``index``, how many frames the source had captured before this one."""
 
 
 class FrameSource(Protocol):
@@ -83,7 +73,7 @@ class _ThreadedSource:
                 image = self._grab()
                 if image is None:
                     continue
-                captured = Captured(image, time.monotonic(), self._count)
+                captured = Frame(index=self._count, time_s=time.monotonic(), image=image)
                 self._count += 1
                 with self._cond:
                     self._latest = captured

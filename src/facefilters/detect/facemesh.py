@@ -1,17 +1,20 @@
-"""MediaPipe FaceMesh behind a one-method interface. The only module that imports mediapipe."""
+"""The legacy MediaPipe backend: FaceMesh (landmarks) and BlazeFace (boxes).
+
+MediaPipe is imported here and in the other backends of this package only.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
 import threading
-from dataclasses import dataclass
 from typing import Any, Callable
 
 import cv2
 import numpy as np
 
-from .faces import N_LANDMARKS, Faces
+from ..faces import N_LANDMARKS, Faces
+from .base import FaceBoxes
 
 # MediaPipe's C++ side logs start-up chatter ("W0000 ... Feedback manager requires ...")
 # straight to file descriptor 2, which no Python logging setting reaches. It comes from
@@ -137,14 +140,17 @@ class FaceMeshDetector(_Solution):
             min_tracking_confidence=min_tracking_confidence,
         ))
 
-    def detect(self, frame: np.ndarray) -> Faces:
+    def detect(self, frame: np.ndarray, t_s: float = 0.0) -> Faces:
         """Landmarks of every face in a frame.
 
         Args:
             frame: ndarray of shape (H, W, 3), uint8, BGR.
+            t_s: the frame's time in seconds. The legacy graph keeps its own clock, so
+                it is not needed here; the contract carries it for the Tasks backend.
 
         Returns:
-            Faces in pixel coordinates, untracked (ids are -1).
+            Faces in pixel coordinates, untracked (ids are -1). The legacy graph reports
+            no per-face score, so every score is 1.
         """
         h, w = frame.shape[:2]
         result = self._process(frame)
@@ -161,22 +167,6 @@ class FaceMeshDetector(_Solution):
         return Faces(landmarks)
 
 
-@dataclass(frozen=True)
-class FaceBoxes:
-    """Face detector output: where the faces are and how sure the detector is.
-
-    Attributes:
-        xyxy: ndarray of shape (n, 4), float32: boxes ``x1, y1, x2, y2`` in pixels.
-        confidence: ndarray of shape (n,), float32 in [0, 1].
-    """
-
-    xyxy: np.ndarray
-    confidence: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.confidence)
-
-
 class FaceBoxDetector(_Solution):
     """MediaPipe's face detector (BlazeFace): boxes and confidences, the step before landmarks.
 
@@ -191,8 +181,8 @@ class FaceBoxDetector(_Solution):
         self._start(lambda: face_detection.FaceDetection(
             model_selection=1 if full_range else 0, min_detection_confidence=min_confidence))
 
-    def detect(self, frame: np.ndarray) -> FaceBoxes:
-        """Boxes of the faces in a BGR uint8 frame of shape (H, W, 3)."""
+    def detect(self, frame: np.ndarray, t_s: float = 0.0) -> FaceBoxes:
+        """Boxes of the faces in a BGR uint8 frame of shape (H, W, 3) at time ``t_s``."""
         h, w = frame.shape[:2]
         found = self._process(frame).detections or []
         boxes = np.zeros((len(found), 4), np.float32)

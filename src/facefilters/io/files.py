@@ -1,27 +1,21 @@
-"""Tell photos from videos by their content, and check input files before reading them.
+"""Input files before they are read: is it there, is it empty, what do its first bytes say.
 
-The kind of a file is decided by what is inside it, never by its name, so a PNG saved as
-``clip.mp4`` is still read as a photo, and a text file named ``clip.mp4`` is refused with a
-message instead of an FFmpeg traceback.
+No decoding happens here, so both the photo and the video readers can use it.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal
 
 from facefilters.errors import InputError
 
 __all__ = [
-    "MediaKind",
     "check_input_file",
-    "detect_kind",
     "is_container_header",
     "is_image_header",
+    "read_header",
 ]
-
-MediaKind = Literal["image", "video"]
 
 # Enough bytes for every signature below; the RIFF/WebP and JPEG 2000 box signatures are
 # the longest at 12 bytes.
@@ -125,38 +119,9 @@ def check_input_file(path: str | os.PathLike[str]) -> Path:
     return path
 
 
-def _read_header(path: Path) -> bytes:
+def read_header(path: Path) -> bytes:
     try:
         with path.open("rb") as f:
             return f.read(_HEADER_SIZE)
     except OSError as exc:
         raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
-
-
-def detect_kind(path: str | os.PathLike[str]) -> MediaKind:
-    """Decide whether a file is a photo or a video from its content.
-
-    A file is an image when its first bytes carry a still-image signature (see
-    `is_image_header`). Otherwise it is a video when FFmpeg can open it, it has a video
-    stream and at least one frame of that stream decodes.
-
-    Args:
-        path: The file to look at. Its name and suffix play no part.
-
-    Returns:
-        ``"image"`` or ``"video"``.
-
-    Raises:
-        InputError: The file is missing, a folder or empty; it is neither an image nor a
-            video; it has no video stream; or the video is empty or truncated so that no
-            frame decodes.
-    """
-    path = check_input_file(path)
-    if is_image_header(_read_header(path)):
-        return "image"
-    # Imported here because video.py imports check_input_file from this module.
-    from facefilters.io.video import VideoReader
-
-    with VideoReader(path):
-        # Opening decodes the first frame, so reaching here proves the video is readable.
-        return "video"

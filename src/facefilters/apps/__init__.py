@@ -1,0 +1,1 @@
+"""The programs built on the pipeline: files (apply, inspect), the live window, the lesson."""

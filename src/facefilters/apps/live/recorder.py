@@ -1,0 +1,78 @@
+"""Recordings and snapshots of the live window: where they go and how they are written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from ...errors import FaceFiltersError
+from ...io.sinks import ThreadedSink, VideoFileSink
+
+RECORD_FPS = Fraction(30)
+
+
+def default_output_dir() -> Path:
+    """``~/Pictures/facefilters``, or the platform's pictures folder."""
+    if sys.platform.startswith("linux"):
+        xdg = os.environ.get("XDG_PICTURES_DIR")
+        if not xdg:
+            try:
+                xdg = subprocess.run(["xdg-user-dir", "PICTURES"], capture_output=True,
+                                     text=True, timeout=2).stdout.strip()
+            except (OSError, subprocess.SubprocessError):
+                xdg = ""
+        if xdg and Path(xdg) != Path.home():
+            return Path(xdg) / "facefilters"
+    return Path.home() / "Pictures" / "facefilters"
+
+
+class Recorder:
+    """A sink that records the live picture to MP4 at a steady frame rate.
+
+    Pictures come at whatever pace the live loop manages; each is written as many times
+    as the wall clock says (repeated or skipped), so the recording plays at real speed.
+    Encoding runs on a thread of its own and never holds up the window: when it falls
+    behind, pictures are dropped and the next one repeats to keep time. The file appears
+    under its final name only when the recording stops.
+
+    Args:
+        path: the recording's final name.
+        size_wh: the pictures' size.
+        start_s: when the recording starts, on the clock of the pictures' ``t_s``.
+    """
+
+    def __init__(self, path: Path, size_wh: tuple[int, int], start_s: float,
+                 fps: Fraction = RECORD_FPS) -> None:
+        self.path = path
+        self.size_wh = size_wh
+        self.start_s = start_s
+        self._tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+        self._file = VideoFileSink(self._tmp, size_wh, fps, start_s=start_s)
+        self._out = ThreadedSink(self._file, queue_size=8, drop=True)
+        self._pushed = 0
+
+    def write(self, frame: np.ndarray, t_s: float) -> None:
+        """Add the picture shown at ``t_s`` (seconds, same clock as ``start_s``)."""
+        self._out.write(frame.copy(), t_s)
+        self._pushed += 1
+
+    def close(self) -> Path:
+        """Finish the file and give it its name; returns the path."""
+        try:
+            if self._pushed == 0:
+                # An empty recording still plays: one black frame.
+                w, h = self.size_wh
+                self._out.write(np.zeros((h, w, 3), np.uint8), self.start_s)
+            self._out.close()
+        except BaseException as e:
+            self._tmp.unlink(missing_ok=True)
+            if isinstance(e, FaceFiltersError):
+                raise
+            raise FaceFiltersError(f"recording failed: {e}") from None
+        os.replace(self._tmp, self.path)
+        return self.path

@@ -1,0 +1,93 @@
+"""Building the live window from command-line options, and running it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Callable
+
+from ...catalog import Catalog
+from ...detect.base import close_detector, default_detector
+from ...effects import Filter
+from ...errors import SourceError
+from ...i18n import Messages
+from ...io.sources import FrameSource
+from .app import LiveApp
+from .recorder import default_output_dir
+
+
+def live_unavailable_reason(messages: Messages, camera: int = 0) -> str | None:
+    """Why the live window cannot run here (no display, no camera), or None if it can."""
+    from ...io.sources import camera_available
+    from ...io.window import check_display
+
+    try:
+        check_display()
+    except SourceError:
+        return messages("demo.no_display")
+    if not camera_available(camera):
+        return messages("demo.no_camera", index=camera)
+    return None
+
+
+def run_live(*, camera: int = 0, source: Path | None = None, filter_id: str | None = None,
+             size_wh: tuple[int, int] | None = None, mirror: bool = True,
+             fullscreen: bool = False, filters_dirs: Sequence[Path] = (),
+             out_dir: Path | None = None, max_faces: int = 4, lang: str | None = None,
+             log: Callable[[str], None] = print) -> None:
+    """Build the live demo from options and run it until the user quits.
+
+    Raises:
+        FaceFiltersError: unknown filter, no camera, no display, camera stopped.
+    """
+
+    catalog = Catalog(filters_dirs)
+    ids = catalog.ids()
+    start = 0
+    if filter_id is not None:
+        catalog.info(filter_id)  # an unknown name fails here, listing the known ones
+        start = ids.index(filter_id)
+    filters = [catalog.load(i) for i in ids]
+    messages = Messages(lang)
+    try:
+        _run_live(catalog, start, filters, messages, camera=camera, source=source,
+                  size_wh=size_wh, mirror=mirror, fullscreen=fullscreen, out_dir=out_dir,
+                  max_faces=max_faces, log=log)
+    except SourceError as e:
+        raise e.translated(messages) from None
+
+
+def _run_live(catalog: Catalog, start: int, filters: list[Filter], messages: Messages, *,
+              camera: int, source: Path | None, size_wh: tuple[int, int] | None, mirror: bool,
+              fullscreen: bool, out_dir: Path | None, max_faces: int,
+              log: Callable[[str], None]) -> None:
+    from ...io.sources import CameraSource, FileSource
+    from ...io.window import CvWindow, check_display
+
+    check_display()
+    folder = out_dir if out_dir is not None else default_output_dir()
+    frames: FrameSource
+    if source is not None:
+        frames = FileSource(source, size_wh)
+    else:
+        frames = CameraSource(camera, size_wh or (1280, 720))
+    # Said before the detector starts: it mutes stderr while MediaPipe starts up.
+    log(messages("live.startup", folder=folder))
+    detector = None
+    try:
+        detector = default_detector(static_image_mode=False, max_faces=max_faces)
+        app = LiveApp(filters, detector, messages, folder, start=start, mirror=mirror)
+        window = CvWindow(f"facefilters: {frames.name}", fullscreen=fullscreen)
+        app.fullscreen = fullscreen
+        try:
+            app.run(frames, window)
+        finally:
+            window.close()
+            close_detector(detector)
+            detector = None
+            for path in app.saved:
+                log(f"saved {path}")
+    finally:
+        if detector is not None:
+            close_detector(detector)
+        frames.close()

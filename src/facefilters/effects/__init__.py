@@ -1,0 +1,32 @@
+"""Effects: what a filter draws. Each kind is one module, registered in :data:`KINDS`.
+
+Adding a kind is one new module with a class that has ``kind``, ``keys``, ``phase``,
+``reads_source``, ``from_toml`` and ``apply`` (see :class:`.base.Effect`), plus its line
+in :data:`KINDS`. Nothing else in the package names the kinds.
+"""
+
+from .base import OVERLAY, WARP, Effect, EffectContext, Filter, Layer
+from .mesh import MeshEffect
+from .sprite import SpriteEffect
+from .tears import TearsEffect
+from .trigger import Trigger
+
+KINDS: dict[str, type[Effect]] = {
+    cls.kind: cls
+    for cls in (SpriteEffect, TearsEffect, MeshEffect)
+}
+"""``kind`` in ``filter.toml`` -> the effect class that reads and draws it."""
+
+__all__ = [
+    "KINDS",
+    "OVERLAY",
+    "WARP",
+    "Effect",
+    "EffectContext",
+    "Filter",
+    "Layer",
+    "MeshEffect",
+    "SpriteEffect",
+    "TearsEffect",
+    "Trigger",
+]

@@ -1,0 +1,83 @@
+"""``kind = "sprite"``: a picture pinned to an anchor; it scales and turns with the face.
+
+With ``swing``, the picture hangs from its pin like a pendulum: ears flop as the head
+moves and tilts (see :mod:`.physics`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..geometry import ANCHOR_NAMES
+from ..render.sprite import Sprite, draw_sprite, similarity_matrix
+from ..validate import Validator
+from .base import OVERLAY, EffectContext
+from .physics import Pendulum, PivotMotion, rotate
+
+
+@dataclass(frozen=True, eq=False)
+class SpriteEffect:
+    """An image pinned to an anchor.
+
+    Attributes:
+        sprite: the picture, premultiplied, with its mip levels.
+        pin_xy: the point of the picture (its pixels) that goes on the anchor.
+        anchor: one of ``geometry.ANCHOR_NAMES``.
+        offset_xy: from the anchor, in eye distances in the face frame.
+        width: the picture's width on the face, in eye distances.
+        swing_deg: 0 for a rigid picture; else it swings around its pin up to this far.
+        stiffness: 0 hangs freely under gravity, 1 keeps its pose (only jerks move it).
+    """
+
+    kind: ClassVar[str] = "sprite"
+    keys: ClassVar[frozenset[str]] = frozenset(
+        {"image", "pin", "anchor", "offset", "width", "swing", "stiffness"})
+    phase: ClassVar[int] = OVERLAY
+    reads_source: ClassVar[bool] = False
+
+    sprite: Sprite
+    pin_xy: tuple[float, float]
+    anchor: str
+    offset_xy: tuple[float, float] = (0.0, 0.0)
+    width: float = 1.0
+    swing_deg: float = 0.0
+    stiffness: float = 0.0
+    _motion: PivotMotion = field(default_factory=PivotMotion, repr=False)
+    _pendulum: Pendulum | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.swing_deg > 0 and self._pendulum is None:
+            object.__setattr__(self, "_pendulum",
+                               Pendulum(self.swing_deg, stiffness=self.stiffness))
+
+    @classmethod
+    def from_toml(cls, v: Validator, folder: Path, key: str,
+                  table: dict[str, Any]) -> SpriteEffect:
+        return cls(
+            sprite=Sprite.from_bgra(v.picture(folder, table, f"{key}.image")),
+            pin_xy=v.pair(table, f"{key}.pin"),
+            anchor=v.choice(table, f"{key}.anchor", ANCHOR_NAMES),
+            offset_xy=v.pair(table, f"{key}.offset", default=(0.0, 0.0)),
+            width=v.number(table, f"{key}.width", positive=True),
+            swing_deg=v.number(table, f"{key}.swing", default=0.0, low=0, high=90),
+            stiffness=v.number(table, f"{key}.stiffness", default=0.0, low=0, high=1),
+        )
+
+    def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:
+        g = ctx.geometry
+        for i in ctx.active():
+            target = g.face_to_image(i, self.anchor, self.offset_xy)
+            eye = float(g.eye_distance[i])
+            scale = self.width * eye / self.sprite.size_wh[0]
+            axis_x, axis_y = g.axis_x[i], g.axis_y[i]
+            if self._pendulum is not None:
+                key = (int(ctx.faces.ids[i]), 0)
+                felt = self._motion.felt_gravity(key, target, ctx.t, eye)
+                angle = self._pendulum.angle(key, felt, axis_y)
+                axis_x, axis_y = rotate(axis_x, angle), rotate(axis_y, angle)
+            matrix = similarity_matrix(self.pin_xy, target, scale, axis_x, axis_y)
+            draw_sprite(frame, self.sprite, matrix, float(ctx.weights[i]))

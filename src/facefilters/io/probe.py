@@ -1,0 +1,44 @@
+"""Tell photos from videos by their content.
+
+The kind of a file is decided by what is inside it, never by its name, so a PNG saved as
+``clip.mp4`` is still read as a photo, and a text file named ``clip.mp4`` is refused with a
+message instead of an FFmpeg traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from .files import check_input_file, is_image_header, read_header
+from .video import VideoReader
+
+__all__ = ["MediaKind", "detect_kind"]
+
+MediaKind = Literal["image", "video"]
+
+
+def detect_kind(path: str | os.PathLike[str]) -> MediaKind:
+    """Decide whether a file is a photo or a video from its content.
+
+    A file is an image when its first bytes carry a still-image signature (see
+    `is_image_header`). Otherwise it is a video when FFmpeg can open it, it has a video
+    stream and at least one frame of that stream decodes.
+
+    Args:
+        path: The file to look at. Its name and suffix play no part.
+
+    Returns:
+        ``"image"`` or ``"video"``.
+
+    Raises:
+        InputError: The file is missing, a folder or empty; it is neither an image nor a
+            video; it has no video stream; or the video is empty or truncated so that no
+            frame decodes.
+    """
+    path = check_input_file(path)
+    if is_image_header(read_header(path)):
+        return "image"
+    with VideoReader(path):
+        # Opening decodes the first frame, so reaching here proves the video is readable.
+        return "video"

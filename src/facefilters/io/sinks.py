@@ -1,0 +1,206 @@
+"""Where the pipeline's pictures go: one small protocol, several places.
+
+A sink takes each finished picture with its time (``write(frame, t_s)``) and is closed
+once at the end. A video file, a photo file and a window are sinks; :class:`ThreadedSink`
+runs any of them on a thread of its own, so encoding overlaps the next frame's work.
+When a run fails, the pipeline calls ``abort()`` instead of ``close()`` where a sink has
+one, so a half-written file is thrown away rather than finished.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Callable, Protocol
+
+import numpy as np
+
+from .image import write_image
+from .video import VideoWriter
+
+__all__ = ["ImageFileSink", "Sink", "ThreadedSink", "VideoFileSink", "WindowSink", "abort_sink"]
+
+
+class Sink(Protocol):
+    """Anything the pipeline can hand finished pictures to."""
+
+    def write(self, frame: np.ndarray, t_s: float) -> None:
+        """Take one picture: ndarray of shape (H, W, 3), uint8, BGR, shown at ``t_s``.
+
+        The sink must not keep a reference it changes later, nor change the frame.
+        """
+
+    def close(self) -> None:
+        """Finish: flush what is pending and release what the sink holds."""
+
+
+def abort_sink(sink: Sink) -> None:
+    """Stop a sink after a failure: ``abort()`` if it has one, else ``close()``."""
+    abort = getattr(sink, "abort", None)
+    (abort or sink.close)()
+
+
+class VideoFileSink:
+    """Encodes pictures to an H.264 video (see :class:`~facefilters.io.video.VideoWriter`).
+
+    Args:
+        path: the file to write.
+        size_wh: the pictures' width and height.
+        fps: exact frame rate of the file.
+        audio_from: a file whose audio to copy alongside (the input video).
+        start_s: None writes every picture as one frame (a video file's frames keep their
+            count). A time (seconds, the clock of ``t_s``) makes the file run on the wall
+            clock instead: each picture is written as many times as the time since
+            ``start_s`` asks for, repeated or skipped (a live recording).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], size_wh: tuple[int, int],
+                 fps: Fraction | int | float, audio_from: str | os.PathLike[str] | None = None,
+                 *, start_s: float | None = None) -> None:
+        self.writer = VideoWriter(path, size_wh, fps, audio_from=audio_from)
+        self.start_s = start_s
+
+    def due(self, t_s: float) -> int:
+        """How many times a picture shown at ``t_s`` is written."""
+        if self.start_s is None:
+            return 1
+        return int((t_s - self.start_s) * self.writer.fps) + 1 - self.writer.frames_written
+
+    def write(self, frame: np.ndarray, t_s: float) -> None:
+        for _ in range(self.due(t_s)):
+            self.writer.write(frame)
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def abort(self) -> None:
+        self.writer.__exit__(RuntimeError, RuntimeError("aborted"), None)
+
+
+class ImageFileSink:
+    """Writes the last picture it was given as a photo file, when closed."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.last: np.ndarray | None = None
+
+    def write(self, frame: np.ndarray, t_s: float) -> None:
+        self.last = frame
+
+    def close(self) -> None:
+        if self.last is not None:
+            write_image(self.path, self.last)
+
+    def abort(self) -> None:
+        self.last = None
+
+
+class WindowSink:
+    """Shows pictures in a window, through ``decorate`` (e.g. the live HUD) if given.
+
+    Args:
+        window: anything with ``show(frame)`` (see :class:`~facefilters.io.window.Window`).
+        decorate: makes the picture to show from the pipeline's picture; it must not
+            change its argument (other sinks get the same frame).
+    """
+
+    def __init__(self, window: Any, decorate: Callable[[np.ndarray, float], np.ndarray]
+                 | None = None) -> None:
+        self.window = window
+        self.decorate = decorate
+
+    def write(self, frame: np.ndarray, t_s: float) -> None:
+        self.window.show(frame if self.decorate is None else self.decorate(frame, t_s))
+
+    def close(self) -> None:
+        """The window belongs to the app, which closes it."""
+
+
+class ThreadedSink:
+    """Runs a sink on a thread of its own.
+
+    ``write`` queues the call and returns, so the caller's next frame overlaps the sink's
+    work (x264 and the colour conversion release the GIL). Errors from the thread are
+    raised by the next ``write`` or by ``close``. Extra arguments to ``write`` are passed
+    through, so the pipeline can hand a drawing stage its faces too.
+
+    Args:
+        sink: the sink to feed; anything with ``write(...)`` and ``close()``.
+        queue_size: calls waiting at most.
+        drop: when the queue is full, drop the picture instead of waiting (a live
+            recording must not hold up the window). The last dropped one is still
+            written by ``close``, since nothing came after it to stand in for it.
+    """
+
+    def __init__(self, sink: Any, queue_size: int = 4, *, drop: bool = False) -> None:
+        self.sink = sink
+        self.drop = drop
+        self.dropped = 0
+        self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(queue_size)
+        self._error: BaseException | None = None
+        self._stop = threading.Event()
+        self._last_dropped: tuple[Any, ...] | None = None
+        name = f"sink {type(sink).__name__}"
+        self._thread = threading.Thread(target=self._work, name=name, daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None or self._stop.is_set():
+                continue  # drain: the caller learns of the error and stops feeding
+            try:
+                self.sink.write(*item)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                self._error = exc
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def write(self, frame: np.ndarray, t_s: float, *extra: Any) -> None:
+        """Queue a picture; it must not change afterwards."""
+        self._raise_error()
+        item = (frame, t_s, *extra)
+        try:
+            self._queue.put(item, block=not self.drop)
+        except queue.Full:
+            self.dropped += 1
+            self._last_dropped = item
+            return
+        self._last_dropped = None
+
+    def _join(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def close(self) -> None:
+        """Do what is queued, then close the sink."""
+        if self._last_dropped is not None and self._error is None:
+            self._queue.put(self._last_dropped)
+            self._last_dropped = None
+        self._join()
+        if self._error is not None:
+            abort_sink(self.sink)
+            raise self._error
+        self.sink.close()
+
+    def abort(self) -> None:
+        """Stop without finishing; the sink is aborted."""
+        self._stop.set()
+        self._join()
+        abort_sink(self.sink)
+
+    def __enter__(self) -> ThreadedSink:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

@@ -1,0 +1,301 @@
+"""Decode a video into BGR frames with PyAV (FFmpeg in-process).
+
+The reader is in the hot path of every video run, so colour conversion uses FFmpeg's
+SIMD path and the demuxer skips the streams nobody reads.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+
+import av
+import cv2
+
+from ...errors import InputError
+from ...frames import Frame
+from ..files import check_input_file, is_container_header
+
+__all__ = ["VideoFrame", "VideoInfo", "VideoReader", "open_input"]
+
+VideoFrame = Frame
+"""A decoded frame: ``index``, ``time_s`` from the first frame, BGR ``image``."""
+
+# FFmpeg renders a plain text file as a video of ANSI art; a text file is no video here.
+_TEXT_FORMATS = frozenset({"tty"})
+
+# Rotations, in degrees clockwise, that turn a stored frame upright.
+_UPRIGHT = {
+    90: cv2.ROTATE_90_CLOCKWISE,
+    180: cv2.ROTATE_180,
+    270: cv2.ROTATE_90_COUNTERCLOCKWISE,
+}
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video holds, as far as its headers and first frame tell.
+
+    Attributes:
+        size_wh: Width and height of the frames `VideoReader` yields, in pixels, after
+            any rotation stored in the file has been applied.
+        fps: Exact frame rate, e.g. ``Fraction(30000, 1001)`` for 29.97 fps.
+        frame_count: Number of frames from the header, else estimated from the duration,
+            else None. An estimate can be off by a frame or two; a truncated file yields
+            fewer.
+        duration_s: Duration of the video stream (else of the file) in seconds, or None
+            when the file does not say.
+        has_audio: Whether the file has an audio stream.
+    """
+
+    size_wh: tuple[int, int]
+    fps: Fraction
+    frame_count: int | None
+    duration_s: float | None
+    has_audio: bool
+
+
+def open_input(path: Path) -> av.container.InputContainer:
+    try:
+        container = av.open(str(path), "r", metadata_errors="replace")
+    except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError):
+        pass
+    else:
+        if container.format.name not in _TEXT_FORMATS:
+            return container
+        container.close()
+    try:
+        with path.open("rb") as f:
+            header = f.read(16)
+    except OSError as exc:
+        raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
+    if is_container_header(header):
+        raise InputError(f"cannot read '{path}': the video is truncated or damaged")
+    raise InputError(f"cannot read '{path}': it is neither an image nor a video")
+
+
+def _frame_rate(stream: av.video.stream.VideoStream) -> Fraction | None:
+    """Pick the frame rate that best describes a stream, as an exact fraction."""
+    rates = []
+    for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
+        if rate is not None and rate.numerator > 0 and rate.denominator > 0:
+            rates.append(Fraction(rate))
+    if not rates:
+        return None
+    average = rates[0]
+    # The average is the truest rate for timing, but muxers compute it from a duration
+    # and can leave it as 2997/100 or worse; prefer a neater nearby candidate, which is
+    # how 30000/1001 survives a round trip.
+    for rate in rates[1:]:
+        if abs(rate / average - 1) < Fraction(1, 200):
+            return rate
+    return average
+
+
+def _decode_frames(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream
+) -> Iterator[av.VideoFrame]:
+    """Decode every frame that can be decoded, and stop quietly where the file breaks."""
+    packets = container.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return  # demux() ended with the empty packet that flushes the decoder
+        except av.FFmpegError:
+            break  # the file is cut short or damaged from here on
+        try:
+            frames = packet.decode()
+        except av.FFmpegError:
+            continue  # one damaged packet costs its own frames, not the rest
+        yield from frames
+    try:
+        yield from stream.codec_context.decode(None)
+    except av.FFmpegError:
+        return
+
+
+class VideoReader:
+    """Decode a video into BGR frames, in order.
+
+    Opening decodes the first frame, so a file that is not a readable video fails here
+    rather than halfway through a run. Iterate once over the reader to get `VideoFrame`
+    objects. A file that is cut short or damaged mid-stream yields the frames that decode
+    and then stops.
+
+    Args:
+        path: The video to read. Any container and codec FFmpeg reads.
+        prefetch: Decode on a thread of its own, a few frames ahead, so decoding
+            overlaps the caller's work on the previous frame (FFmpeg releases the GIL).
+
+    Raises:
+        InputError: The file is missing, a folder or empty; it is neither an image nor a
+            video; it has no video stream; or no frame of it decodes.
+
+    Attributes:
+        path: The file being read.
+        info: What the video holds.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, prefetch: bool = False) -> None:
+        self.path = check_input_file(path)
+        self.prefetch = prefetch
+        self._prefetcher: _Prefetcher | None = None
+        self._container = open_input(self.path)
+        try:
+            self._stream = self._pick_stream()
+            self._frames = _decode_frames(self._container, self._stream)
+            first = next(self._frames, None)
+            if first is None:
+                raise InputError(f"cannot read '{self.path}': the video is empty or truncated")
+        except BaseException:
+            self._container.close()
+            raise
+        self._first: av.VideoFrame | None = first
+        # FFmpeg gives the display rotation counter-clockwise; cv2.rotate turns clockwise.
+        self._rotate = _UPRIGHT.get(-round(first.rotation / 90) * 90 % 360)
+        width, height = first.width, first.height
+        if self._rotate in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE):
+            width, height = height, width
+        self.info = self._make_info((width, height))
+        self._time_base = self._stream.time_base or Fraction(0)
+        self._first_pts = first.pts
+
+    def _pick_stream(self) -> av.video.stream.VideoStream:
+        streams = [
+            s
+            for s in self._container.streams.video
+            # Cover art in a music file shows up as a one-picture video stream.
+            if not s.disposition & av.stream.Disposition.attached_pic
+        ]
+        if not streams:
+            raise InputError(f"cannot read '{self.path}': it has no video stream")
+        stream = streams[0]
+        for other in self._container.streams:
+            if other is not stream:
+                # Lets the demuxer skip the audio and other data instead of reading it.
+                other.discard = av.stream.Discard.all
+        stream.thread_type = "AUTO"
+        return stream
+
+    def _make_info(self, size_wh: tuple[int, int]) -> VideoInfo:
+        stream, container = self._stream, self._container
+        duration_s: float | None = None
+        if stream.duration and stream.time_base:
+            duration_s = float(stream.duration * stream.time_base)
+        elif container.duration and container.duration > 0:
+            duration_s = container.duration / av.time_base
+        fps = _frame_rate(stream)
+        if fps is None:
+            # Nothing in the file says; 30 is what a camera most likely recorded.
+            fps = Fraction(30)
+        frame_count: int | None = stream.frames if stream.frames > 0 else None
+        if frame_count is None and duration_s is not None:
+            frame_count = max(1, round(duration_s * fps))
+        return VideoInfo(
+            size_wh=size_wh,
+            fps=fps,
+            frame_count=frame_count,
+            duration_s=duration_s,
+            has_audio=len(container.streams.audio) > 0,
+        )
+
+    def __iter__(self) -> Iterator[VideoFrame]:
+        """Yield the frames in presentation order.
+
+        Raises:
+            RuntimeError: The reader was already iterated, or is closed.
+        """
+        if self._first is None:
+            raise RuntimeError(f"VideoReader('{self.path}') can be iterated only once")
+        first, self._first = self._first, None
+        if not self.prefetch:
+            return self._iterate(first)
+        self._prefetcher = _Prefetcher(self._iterate(first))
+        return iter(self._prefetcher)
+
+    def _iterate(self, first: av.VideoFrame) -> Iterator[VideoFrame]:
+        fps = self.info.fps
+        time_base, first_pts, rotate = self._time_base, self._first_pts, self._rotate
+        index = 0
+        frame: av.VideoFrame | None = first
+        while frame is not None:
+            image = frame.to_ndarray(format="bgr24")
+            if rotate is not None:
+                image = cv2.rotate(image, rotate)
+            if frame.pts is not None and first_pts is not None and time_base:
+                time_s = float((frame.pts - first_pts) * time_base)
+            else:
+                time_s = float(index / fps)
+            yield VideoFrame(index=index, time_s=time_s, image=image)
+            index += 1
+            frame = next(self._frames, None)
+
+    def close(self) -> None:
+        """Release the file. Safe to call more than once."""
+        self._first = None
+        if self._prefetcher is not None:
+            self._prefetcher.stop()
+        self._frames.close()
+        self._container.close()
+
+    def __enter__(self) -> VideoReader:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"VideoReader('{self.path}', {self.info})"
+
+
+class _Prefetcher:
+    """Runs a frame iterator on a thread, a few frames ahead of the consumer."""
+
+    def __init__(self, frames: Iterator[VideoFrame], depth: int = 3) -> None:
+        self._frames = frames
+        self._queue: queue.Queue[VideoFrame | BaseException | None] = queue.Queue(depth)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="video decoder", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: VideoFrame | BaseException | None) -> bool:
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _work(self) -> None:
+        try:
+            for frame in self._frames:
+                if not self._put(frame):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - raised on the consumer's thread
+            self._put(exc)
+            return
+        self._put(None)
+
+    def __iter__(self) -> Iterator[VideoFrame]:
+        while (item := self._queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def stop(self) -> None:
+        """Stop decoding; safe to call more than once."""
+        self._stopped.set()
+        self._thread.join()
