@@ -556,7 +556,8 @@ def test_tears_run_on_the_clock_not_the_frame_count(filters, tmp_path: Path) -> 
 
 def live_message_keys() -> set[str]:
     """Every message key the live window looks up, read from the source."""
-    package = Path(facefilters.__file__).parent / "apps" / "live"
+    root = Path(facefilters.__file__).parent
+    package = root / "apps" / "live"
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(package.glob("*.py")))
     called = set(re.findall(r'\b(?:m|messages)\(\s*"([\w.]+)"', text))
     # "a" if ... else "b" inside a call, and any other literal key.
@@ -572,7 +573,7 @@ def live_message_keys() -> set[str]:
     errors = set()
     for module in ("io/sources.py", "io/window.py"):
         errors |= set(re.findall(r'"(error\.[\w.]+)"',
-                                 (package / module).read_text(encoding="utf-8")))
+                                 (root / module).read_text(encoding="utf-8")))
     assert {"error.no_camera", "error.no_display", "error.camera_stopped"} <= errors
     return literals | help_keys | errors
 
