@@ -14,6 +14,9 @@ engine can resample them without dark fringes.
 
 The ``pin`` of every sprite in a ``filter.toml`` is a pixel position in these pictures:
 when a drawing moves, update its ``filter.toml`` too (the ``*_PIN`` constants below).
+Parts that swing (ears) are pictures of their own, pinned at their root or base, and
+each left/right pair is drawn twice rather than flipped, so both are lit from the same
+side. Fur is many small tapering strokes: tufts along the edges, hairs over the surface.
 """
 
 from __future__ import annotations
@@ -32,12 +35,20 @@ SS = 4  # supersampling factor: paint at 4x, shrink with INTER_AREA for smooth e
 LIGHT = np.array([-0.42, -0.62, 0.66]) / np.linalg.norm([-0.42, -0.62, 0.66])
 HALFWAY = (LIGHT + [0, 0, 1]) / np.linalg.norm(LIGHT + [0, 0, 1])
 
-# Picture sizes and pins (pixels); filter.toml files repeat the pins.
-EARS_SIZE, EARS_PIN, EARS_WIDTH_ED = (800, 384), (400, 252), 3.0
+# Picture sizes and pins (pixels); filter.toml files repeat the pins. Parts placed on a
+# face are drawn in eye distances at ``*_PX_PER_ED`` picture pixels per eye distance, so
+# their filter.toml ``width`` is the picture's width over that (e.g. 360 / 288 = 1.25).
+DOG_EAR_SIZE, DOG_EAR_PIN, DOG_EAR_PX_PER_ED = (360, 640), (100, 92), 288
 NOSE_SIZE, NOSE_PIN = (256, 200), (128, 96)
-TONGUE_SIZE, TONGUE_PIN = (224, 256), (112, 20)
+TONGUE_SIZE, TONGUE_PIN, TONGUE_PX_PER_ED = (256, 368), (128, 44), 388
+CAT_EAR_SIZE, CAT_EAR_PIN, CAT_EAR_PX_PER_ED = (360, 400), (160, 330), 300
+CAT_NOSE_SIZE, CAT_NOSE_PIN, CAT_NOSE_PX_PER_ED = (256, 224), (128, 96), 512
+WHISKERS_SIZE, WHISKERS_PIN, WHISKERS_PX_PER_ED = (768, 224), (384, 64), 265
+BUNNY_EAR_SIZE, BUNNY_EAR_PIN, BUNNY_EAR_PX_PER_ED = (400, 640), (110, 600), 280
+BUNNY_NOSE_SIZE, BUNNY_NOSE_PIN, BUNNY_NOSE_PX_PER_ED = (256, 208), (128, 96), 427
+TEETH_SIZE, TEETH_PIN, TEETH_PX_PER_ED = (256, 224), (128, 36), 700
 GLASSES_SIZE, GLASSES_PIN, GLASSES_WIDTH_ED = (700, 260), (350, 134), 2.3
-DROP_SIZE = (64, 96)
+DROP_SIZE = (96, 144)
 
 
 # --- painting surface -------------------------------------------------------------------
@@ -78,6 +89,18 @@ class Canvas:
         v = (-dx * np.sin(t) + dy * np.cos(t)) / axes[1]
         # Signed distance to the rim, approximately, in canvas samples: a one-sample ramp.
         return np.clip((1 - np.sqrt(u * u + v * v)) * min(axes) * SS + 0.5, 0, 1)
+
+    def strokes(self, polygons) -> np.ndarray:
+        """Returns the anti-aliased coverage of the union of many polygons (fur, whiskers).
+
+        One mask for all of them: thousands of hairs cost thousands of cheap ``fillPoly``
+        calls, not thousands of full-canvas blends.
+        """
+        mask = np.zeros(self.shape, np.uint8)
+        for points in polygons:
+            fixed = np.round(np.asarray(points) * SS * 16).astype(np.int32)
+            cv2.fillPoly(mask, [fixed], 255, cv2.LINE_AA, shift=4)
+        return mask.astype(np.float32) / 255
 
     def paint(self, coverage: np.ndarray, color, opacity=1.0) -> None:
         """Composites ``color`` (an RGB or an HxWx3 array, straight) over the canvas."""
@@ -267,35 +290,95 @@ def drop_shadow(canvas: Canvas, offset: tuple[float, float], sigma: float, stren
     canvas.alpha = canvas.alpha + shadow * (1 - canvas.alpha)
 
 
-# --- dog --------------------------------------------------------------------------------
+# --- fur --------------------------------------------------------------------------------
 
 
-def _tufts(c: Canvas, rng, roots, direction, length: float, width: float) -> np.ndarray:
-    """Coverage of a fringe of thin fur strands growing from ``roots`` along ``direction``.
+def resample(outline: np.ndarray, spacing: float) -> tuple[np.ndarray, np.ndarray]:
+    """Points every ``spacing`` pixels along a closed outline, with outward normals.
 
-    Every strand gets its own length, lean and bend, so the fringe looks grown, not stamped.
+    Returns:
+        ``(points, normals)``, both (N, 2); the normals are unit vectors pointing out of
+        the shape whichever way round the outline runs.
     """
-    direction = np.asarray(direction, np.float64) / np.linalg.norm(direction)
-    side = np.array([-direction[1], direction[0]])
-    cover = np.zeros(c.shape, np.float32)
-    for root in np.asarray(roots, np.float64):
-        reach = length * rng.uniform(0.55, 1.0)
-        lean = direction + side * rng.uniform(-0.35, 0.35)
-        tip = root + lean / np.linalg.norm(lean) * reach
-        ctrl = (root + tip) / 2 + side * rng.uniform(-0.25, 0.25) * reach
-        stroke = c.polygon(strand(root, ctrl, tip, width * rng.uniform(0.7, 1.2)))
-        cover = np.maximum(cover, stroke)
-    return cover
+    outline = np.asarray(outline, np.float64)
+    closed = np.concatenate([outline, outline[:1]])
+    run = np.concatenate([[0], np.cumsum(np.linalg.norm(np.diff(closed, axis=0), axis=1))])
+    at = np.arange(0, run[-1], spacing)
+    pts = np.stack([np.interp(at, run, closed[:, k]) for k in (0, 1)], axis=1)
+    tangent = np.roll(pts, -1, axis=0) - np.roll(pts, 1, axis=0)
+    x, y = outline[:, 0], outline[:, 1]
+    # Shoelace sign: positive runs clockwise on screen (y down), with "out" on the left.
+    area = np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y)
+    normal = np.stack([tangent[:, 1], -tangent[:, 0]], axis=1) * np.sign(area)
+    normal /= np.maximum(np.linalg.norm(normal, axis=1, keepdims=True), 1e-9)
+    return pts, normal
 
 
-def _fur_colour(c: Canvas, mask: np.ndarray, streaks: np.ndarray, light, dark, w: float):
-    """Shades a furry region: rounded by its bevel, streaked, with a thin darker rim."""
-    height = bevel(mask, 0.3 * w) + 0.03 * streaks
-    diffuse, specular = lighting(height, 40, shininess=10)
-    col = mix(dark, light, np.clip(diffuse * 0.8 - 0.1, 0, 1)) + 0.1 * specular[..., None]
-    col *= 1 + 0.08 * streaks[..., None]
-    rim = 1 - smoothstep(0.0, 2.5, depth(mask))
-    return np.clip(mix(col, np.float32(dark) * 0.55, 0.6 * rim), 0, 1)
+def hair(rng: np.random.Generator, root, direction, length: float, width: float) -> np.ndarray:
+    """Outline of one hair or tuft: a tapering stroke from ``root``, bent at random."""
+    d = np.asarray(direction, np.float64)
+    d = d / max(float(np.linalg.norm(d)), 1e-9)
+    side = np.array([-d[1], d[0]])
+    tip = np.asarray(root) + d * length
+    ctrl = (np.asarray(root) + tip) / 2 + side * rng.uniform(-0.22, 0.22) * length
+    return strand(root, ctrl, tip, width, steps=10)
+
+
+def fur_fringe(c: Canvas, rng, outline, *, spacing: float, length, width: float,
+               flow=(0.0, 1.0), out: float = 1.0, where=None) -> np.ndarray:
+    """Coverage of tufts growing out of a shape's edge, so the outline reads as fur.
+
+    Args:
+        c: The canvas (for its size).
+        rng: Random generator; a fixed seed keeps the art deterministic.
+        outline: (N, 2) closed outline, picture pixels.
+        spacing: Pixels between tufts along the edge.
+        length: A tuft's longest reach out of the edge, in pixels; or a callable of the
+            root point, for tufts that grow longer in places.
+        width: A tuft's width at its root, in pixels.
+        flow: The way the fur is combed, mixed with the outward normal.
+        out: Weight of the outward normal against ``flow``.
+        where: Optional callable of the root point: False where no tufts grow.
+    """
+    pts, normals = resample(outline, spacing)
+    flow = np.asarray(flow, np.float64)
+    polys = []
+    for p, n in zip(pts, normals):
+        if where is not None and not where(p):
+            continue
+        reach = (length(p) if callable(length) else length) * rng.uniform(0.4, 1.0)
+        d = out * n + flow + rng.normal(0, 0.25, 2)
+        d = d / max(float(np.linalg.norm(d)), 1e-9)
+        if d @ n < 0.25:  # a tuft must leave the shape, not run back along its edge
+            d = d + (0.25 - d @ n) * n
+        root = p - n * reach * 0.6  # rooted inside, so the tuft grows out of the body
+        polys.append(hair(rng, root, d, reach * 1.6, width * rng.uniform(0.6, 1.3)))
+    return c.strokes(polys)
+
+
+def fur_hairs(c: Canvas, rng, mask: np.ndarray, count: int, *, flow, length: float,
+              width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Coverages of short hairs scattered over a shape, half to paint light, half dark.
+
+    Args:
+        mask: Coverage of the shape, canvas resolution.
+        count: How many hairs.
+        flow: The combing direction: a fixed ``(x, y)`` or a callable of an (N, 2) array
+            of roots returning (N, 2) directions.
+        length: A hair's longest length, in pixels.
+        width: A hair's width at its root, in pixels.
+    """
+    ys, xs = np.nonzero(mask[::SS, ::SS] > 0.6)
+    pick = rng.integers(0, len(xs), count)
+    roots = np.stack([xs[pick], ys[pick]], axis=1) + rng.uniform(0, 1, (count, 2))
+    dirs = flow(roots) if callable(flow) else np.broadcast_to(np.asarray(flow, float),
+                                                              roots.shape)
+    light, dark = [], []
+    for root, d in zip(roots, dirs):
+        d = d / max(float(np.linalg.norm(d)), 1e-9) + rng.normal(0, 0.12, 2)
+        poly = hair(rng, root, d, length * rng.uniform(0.5, 1.0), width * rng.uniform(0.6, 1.2))
+        (light if rng.random() < 0.5 else dark).append(poly)
+    return c.strokes(light), c.strokes(dark)
 
 
 def _ribbon(spine: np.ndarray, half_width: np.ndarray) -> np.ndarray:
@@ -307,113 +390,96 @@ def _ribbon(spine: np.ndarray, half_width: np.ndarray) -> np.ndarray:
     return np.concatenate([spine + offset, (spine - offset)[::-1]])
 
 
-def _reflect(points: np.ndarray, origin: np.ndarray, direction: np.ndarray) -> np.ndarray:
-    """Mirrors points across the line through ``origin`` along ``direction``."""
-    d = direction / np.linalg.norm(direction)
-    v = points - origin
-    return origin + 2 * (v @ d)[:, None] * d - v
+def flip(bgra: np.ndarray) -> np.ndarray:
+    """The picture mirrored left-right (a pin at ``x`` moves to ``width - x``)."""
+    return np.ascontiguousarray(bgra[:, ::-1])
 
 
-def _ear(width: float, length: float, seed: int) -> Canvas:
-    """Paints one dog ear (outer side on the left) in a canvas of its own.
+# --- dog --------------------------------------------------------------------------------
 
-    The ear grows up along a curved spine and its tip flops over towards the viewer, like
-    a puppy's: the flap is the tip mirrored across the crease, as a folded sheet would be.
-    The root sits at ``(canvas width / 2, canvas height - 0.3 * length)``; below it the
-    ear runs on, to be hidden by the skull cut in :func:`draw_ears`.
+
+def draw_dog_ear(side: int = 1) -> Canvas:
+    """One long, soft, droopy spaniel ear, hanging from its root at ``DOG_EAR_PIN``.
+
+    Args:
+        side: 1 for the person's left ear (the face's +x side: the ear hangs out to the
+            right of its root), -1 for the right ear, drawn mirrored but lit from the
+            same side, so the pair shares one light.
     """
-    w, L = width, length
-    cw, ch = int(w * 1.8), int(length * 1.6)
-    cx, by = cw / 2, ch - 0.3 * L
-    c = Canvas(cw, ch)
-    rng = np.random.default_rng(seed)
+    w, h = DOG_EAR_SIZE
+    u = DOG_EAR_PX_PER_ED
+    pin = np.array([w / 2 + side * (DOG_EAR_PIN[0] - w / 2), DOG_EAR_PIN[1]], np.float64)
+    c = Canvas(w, h)
+    rng = np.random.default_rng(21 + side)
 
-    root, tip = (cx, by + 0.3 * L), (cx - 0.3 * w, by - 1.12 * L)
-    spine = bezier([root, ((cx, by - 0.3 * L), (cx + 0.02 * w, by - 0.75 * L), tip)], steps=400)
-    run = np.concatenate([[0], np.cumsum(np.linalg.norm(np.diff(spine, axis=0), axis=1))])
-    t = run / run[-1]
-    half = 0.5 * w * (1 + 0.3 * np.sin(np.pi * t)) * (1 - 0.6 * t**2)
-    cap = 0.3 * w  # round the tip: a quarter ellipse over its last ``cap`` pixels
-    left = np.clip((run[-1] - run) / cap, 0, 1)
-    half *= np.sqrt(1 - (1 - left) ** 2)
+    def at(points) -> np.ndarray:
+        """Ear units (eye distances from the root, x outward) to picture pixels."""
+        return pin + np.asarray(points, np.float64) * (side * u, u)
 
-    crease_i = int(np.searchsorted(t, 0.74))
-    origin = spine[crease_i]
-    along = spine[crease_i + 1] - spine[crease_i - 1]
-    across = np.array([-along[1], along[0]])
-    body_outline = _ribbon(spine[: crease_i + 1], half[: crease_i + 1])
-    flap_outline = _reflect(_ribbon(spine[crease_i:], half[crease_i:]), origin, across)
-    inside = slice(40, crease_i - 10)
-    rounded = np.sqrt(np.sin(np.linspace(0, np.pi, inside.stop - inside.start)))
-    hollow_outline = _ribbon(spine[inside], 0.58 * half[inside] * rounded)
-    # The bend is rounded, not a cut: a flat ellipse along the crease caps the ear.
-    bend_angle = np.degrees(np.arctan2(across[1], across[0]))
-    bend = c.ellipse(tuple(origin), (half[crease_i] * 0.98, 0.11 * L), bend_angle)
+    outline = bezier([
+        (-0.1, 0.08),
+        ((-0.1, -0.06), (0.02, -0.15), (0.16, -0.15)),  # over the fold on top of the head
+        ((0.32, -0.15), (0.44, -0.04), (0.5, 0.14)),    # the outer shoulder
+        ((0.6, 0.42), (0.74, 0.72), (0.76, 1.08)),      # the outer edge, flaring
+        ((0.8, 1.45), (0.56, 1.72), (0.3, 1.7)),        # the lobe
+        ((0.08, 1.68), (-0.08, 1.52), (-0.08, 1.3)),
+        ((-0.08, 0.95), (-0.03, 0.55), (-0.06, 0.32)),  # the inner edge, along the head
+        ((-0.08, 0.2), (-0.1, 0.16), (-0.1, 0.08)),
+    ], steps=80)
+    # The lobe's edge falls in soft waves.
+    pts, normals = resample(outline, 0.004)
+    wave = 0.012 * np.sin(pts[:, 0] * 34 + pts[:, 1] * 9) * smoothstep(1.1, 1.5, pts[:, 1])
+    outline = at(pts + normals * wave[:, None])
+    body = c.polygon(outline)
+    ey = (c.y - pin[1]) / u  # ear units down from the root
+    ex = (c.x - pin[0]) / (side * u)  # ear units outward from the root
 
-    streaks = noise(rng, c.shape, (6, 44)) + 0.25 * noise(rng, c.shape, (2.5, 16))
+    # Short velvety fur: small tufts all round the edge, combed down the ear.
+    def reach(p) -> float:
+        return (0.022 + 0.03 * float(smoothstep(1.2, 1.65, (p[1] - pin[1]) / u))) * u
 
-    # Fur: let streaky noise nibble the edge so it reads as hair, not as cut paper.
-    def furry(mask: np.ndarray) -> np.ndarray:
-        return smoothstep(0.38, 0.62, blur(mask, 1.6) + 0.09 * streaks)
+    fringe = fur_fringe(c, rng, outline, spacing=2.0, length=reach, width=0.02 * u,
+                        flow=(0.0, 1.4), out=0.8)
+    waves = noise(rng, c.shape, (10, 60))  # broad locks
+    fine = noise(rng, c.shape, (1.6, 14))  # single hairs
+    fur = np.maximum(body, blur(fringe, 0.4))
 
-    body = furry(c.polygon(body_outline))
-    rise = smoothstep(0.3, -0.9, (c.y - by) / L)  # 0 at the root, 1 near the top
-    light = mix((0.44, 0.26, 0.14), (0.66, 0.42, 0.24), rise)
-    c.paint(body, _fur_colour(c, body, streaks, light, (0.25, 0.13, 0.06), w))
+    # The ear is a soft sheet, rounded across, bulging where it folds over the head, with
+    # its inner edge rolled towards the viewer.
+    height = 0.75 * bevel(body, 0.3 * u) + 0.12 * bevel(body, 0.035 * u)
+    fold = np.exp(-(((ey + 0.03) / 0.14) ** 2)) * smoothstep(0.45, 0.0, ex)
+    roll = np.exp(-((ex / 0.06) ** 2)) * smoothstep(0.2, 0.5, ey) * smoothstep(1.5, 1.1, ey)
+    height = height + 0.35 * fold + 0.2 * roll + 0.015 * waves + 0.002 * fine
+    diffuse, specular = lighting(height, 0.2 * u, shininess=8)
+    light = mix((0.74, 0.47, 0.24), (0.52, 0.29, 0.12), smoothstep(0.2, 1.7, ey))
+    dark = (0.16, 0.08, 0.03)
+    col = mix(dark, light, np.clip(diffuse * 0.95 - 0.08, 0, 1)) + 0.1 * specular[..., None]
+    # Shade where the ear turns in towards the head, and under the fold.
+    col *= (1 - 0.3 * smoothstep(0.04, -0.08, ex) * smoothstep(0.05, 0.35, ey))[..., None]
+    under = np.exp(-(((ey - 0.2) / 0.1) ** 2)) * smoothstep(0.4, 0.05, ex)
+    col *= (1 - 0.2 * under)[..., None]
+    # Fur combed one way shines in a band across the combing, broken up by the locks.
+    band = np.exp(-(((ey - 0.42 - 0.05 * waves - 0.12 * ex) / 0.14) ** 2))
+    col = col + (band * (0.16 + 0.08 * fine) * diffuse)[..., None] * np.float32([1.0, 0.8, 0.55])
+    col *= (1 + 0.04 * fine + 0.03 * waves)[..., None]
+    # Darker towards the edge, as a beagle's ear is; the fringe catches a little light.
+    rim = 1 - smoothstep(0.0, 0.1 * u, depth(body))
+    col = mix(col, col * 0.72, rim)
+    fuzz = fur * (1 - body)
+    col = mix(col, np.clip(col * 1.25 + 0.04, 0, 1), fuzz)
+    c.paint(fur, np.clip(col, 0, 1))
 
-    # The hollow: light it upside down (it is concave) and deepen it towards the root.
-    hollow = blur(c.polygon(hollow_outline), 1.2)
-    idiff, ispec = lighting(-bevel(hollow, 0.14 * w), 20, shininess=16)
-    deep = smoothstep(-0.6, 0.25, (c.y - by) / L)
-    pink = mix((0.92, 0.68, 0.64), (0.55, 0.3, 0.29), deep)
-    pink = pink * (0.5 + 0.5 * idiff[..., None]) + 0.1 * ispec[..., None]
-    pink *= 1 + 0.03 * streaks[..., None]
-    c.paint(hollow, np.clip(pink, 0, 1))
-    c.paint(blur(1 - hollow, 0.04 * w) * hollow, (0.28, 0.12, 0.1), 0.5)  # rim's shadow
+    # Short soft hairs combed down the ear, some lit, some in shadow.
+    def comb(roots: np.ndarray) -> np.ndarray:
+        down = (roots[:, 1] - pin[1]) / u
+        sway = 0.2 * np.sin(down * 9 + (roots[:, 0] - pin[0]) / u * 6)
+        return np.stack([side * (0.35 - 0.35 * np.clip(down, 0, 1.2)) + sway,
+                         np.ones(len(roots))], 1)
 
-    # Pale fur fringing the hollow's inner edge, combed up along the ear.
-    edge = _ribbon(spine[inside], 0.58 * half[inside] * rounded)
-    roots = edge[: len(edge) // 2][40:-60:7]
-    fringe = _tufts(c, rng, roots, (-0.3, -1.0), 0.13 * w, 0.028 * w)
-    c.paint(blur(fringe, 0.3), (0.95, 0.88, 0.78), 0.6)
-
-    # The flopped tip shows the ear's back and casts a soft shadow on the ear below.
-    flap = furry(np.maximum(c.polygon(flap_outline), bend))
-    drop = np.float32([[1, 0, 0.03 * w * SS], [0, 1, 0.05 * L * SS]])
-    shadow = blur(cv2.warpAffine(flap, drop, flap.shape[::-1]), 0.04 * w) * (1 - flap)
-    c.paint(shadow * c.alpha, (0.12, 0.05, 0.03), 0.6)
-    near = np.linalg.norm(np.dstack([c.x - origin[0], c.y - origin[1]]), axis=2)
-    crease = smoothstep(0.35 * L, 0.0, near)  # the bend catches the light
-    back = mix((0.4, 0.23, 0.12), (0.7, 0.47, 0.28), crease)
-    c.paint(flap, _fur_colour(c, flap, streaks, back, (0.22, 0.11, 0.05), w))
-    # Where the skull cut does not reach (beside a narrow head), the root melts away.
-    c.clip(smoothstep(by + 0.2 * L, by, c.y))
-    return c
-
-
-def draw_ears() -> Canvas:
-    """Two dog ears standing on the skull, with a gap for the forehead between them."""
-    ed = EARS_SIZE[0] / EARS_WIDTH_ED  # picture pixels per eye distance
-    c = Canvas(*EARS_SIZE)
-    ear_w, ear_l = 0.7 * ed, 1.16 * ed
-    ear = _ear(ear_w, ear_l, seed=7)
-    ew, eh = ear.size
-    src = (ew / 2 * SS, (eh - 0.3 * ear_l) * SS)
-    dst = (EARS_PIN[0] - 0.7 * ed, EARS_PIN[1] + 0.08 * ed)
-    m = cv2.getRotationMatrix2D(src, 26.0, 1.0)  # lean the ear out from the head
-    m[:, 2] += np.array(dst) * SS - np.array(src)
-    h, w = c.shape
-    rgb = cv2.warpAffine(ear.rgb, m, (w, h), flags=cv2.INTER_LINEAR)
-    alpha = cv2.warpAffine(ear.alpha, m, (w, h), flags=cv2.INTER_LINEAR)
-    c.over(rgb, alpha)
-    c.over(rgb[:, ::-1].copy(), alpha[:, ::-1].copy())  # the other ear, mirrored
-
-    # The skull (a rough ellipse through the top of the head) hides the ears' roots, so
-    # they seem to grow out of the hair; fur darkens where it meets the head.
-    skull = c.ellipse((EARS_PIN[0], EARS_PIN[1] + 0.95 * ed), (1.12 * ed, 0.98 * ed))
-    outside = 1 - blur(skull, 0.02 * ed)
-    c.rgb *= (1 - 0.45 * blur(skull, 0.08 * ed))[..., None]
-    c.clip(outside)
+    lit, shaded = fur_hairs(c, rng, body, 1600, flow=comb, length=0.07 * u, width=0.01 * u)
+    c.paint(blur(lit, 0.3) * body, np.clip(col * 1.3 + 0.05, 0, 1), 0.16)
+    c.paint(blur(shaded, 0.3) * body, np.clip(col * 0.6, 0, 1), 0.16)
+    drop_shadow(c, (-side * 0.035 * u, 0.04 * u), 0.035 * u, 0.55)
     return c
 
 
@@ -466,34 +532,358 @@ def draw_nose() -> Canvas:
 
 
 def draw_tongue() -> Canvas:
-    """A glossy pink tongue hanging down from the lower lip, with a centre groove."""
+    """A wet, pink-red dog tongue lolling over the lower lip, with a centre groove.
+
+    Its root, above ``TONGUE_PIN``, sits in the open mouth: dark there, in the shadow of
+    the upper lip, and fading out at the top edge.
+    """
     c = Canvas(*TONGUE_SIZE)
     rng = np.random.default_rng(5)
-    mid = TONGUE_PIN[0]
-    half = bezier(
-        [
-            (mid, -20),
-            ((mid + 30, -20), (mid + 48, -20), (mid + 52, -8)),
-            ((mid + 66, 40), (mid + 94, 100), (mid + 92, 160)),
-            ((mid + 90, 222), (mid + 48, 242), (mid + 14, 236)),
-            ((mid + 6, 237), (mid + 3, 232), (mid, 232)),
-        ]
-    )
-    outline = np.concatenate([half, mirror(half, mid)])
+    u = TONGUE_PX_PER_ED
+    pin = np.array(TONGUE_PIN, np.float64)
+
+    def at(points) -> np.ndarray:
+        """Tongue units (eye distances from the root) to picture pixels."""
+        return pin + np.asarray(points, np.float64) * u
+
+    half = bezier([
+        (0.0, -0.1),
+        ((0.12, -0.1), (0.19, -0.09), (0.2, -0.03)),
+        ((0.22, 0.14), (0.29, 0.32), (0.285, 0.5)),
+        ((0.28, 0.66), (0.18, 0.76), (0.07, 0.755)),
+        ((0.04, 0.752), (0.02, 0.745), (0.0, 0.745)),
+    ], steps=60)
+    outline = at(np.concatenate([half, mirror(half, 0.0)]))
     body = c.polygon(outline)
-    groove = np.exp(-(((c.x - mid) / 11) ** 2)) * smoothstep(0, 40, c.y) * smoothstep(230, 150, c.y)
-    papillae = noise(rng, c.shape, (3, 3))
-    height = bevel(body, 50) - 0.22 * groove + 0.0012 * papillae
-    diffuse, specular = lighting(height, 60, shininess=22)
-    col = mix((0.78, 0.25, 0.36), (0.98, 0.52, 0.6), smoothstep(0.2, 1.0, bevel(body, 70)))
-    col = col * (0.4 + 0.6 * diffuse[..., None]) + 0.45 * specular[..., None]
-    # Deep in the mouth there is no light: darken towards the top edge.
-    col *= (0.55 + 0.45 * smoothstep(TONGUE_PIN[1] - 20, TONGUE_PIN[1] + 30, c.y))[..., None]
+    tx = (c.x - pin[0]) / u
+    ty = (c.y - pin[1]) / u
+
+    groove = np.exp(-((tx / 0.03) ** 2)) * smoothstep(-0.05, 0.12, ty) * smoothstep(0.66, 0.3, ty)
+    papillae = noise(rng, c.shape, (2.0, 2.0))
+    height = bevel(body, 0.14 * u) - 0.25 * groove + 0.0015 * papillae
+    diffuse, specular = lighting(height, 0.12 * u, shininess=36)
+    inner = smoothstep(0.0, 0.12 * u, depth(body))  # 0 at the edge, 1 inside
+    col = mix((0.7, 0.15, 0.26), (0.95, 0.42, 0.5), inner)
+    col = col * (0.45 + 0.55 * diffuse[..., None])
+    col = mix(col, col * 0.72, groove)
+    col = col * (1 + 0.04 * papillae[..., None]) + 0.6 * specular[..., None]
+    # Deep in the mouth there is no light.
+    col *= (0.3 + 0.7 * smoothstep(-0.09, 0.06, ty))[..., None]
     c.paint(body, np.clip(col, 0, 1))
-    c.paint(blur(c.ellipse((mid - 42, 115), (13, 36), 10), 3) * body, (1, 0.92, 0.94), 0.35)
-    drop_shadow(c, (3, 8), 7, 0.3)
+    # A wet sheen on each lobe, brighter on the side facing the light.
+    for x, strength in ((-0.15, 0.5), (0.15, 0.22)):
+        sheen = blur(c.ellipse(tuple(at((x, 0.36))), (0.045 * u, 0.15 * u), 8 * np.sign(x)), 4)
+        c.paint(sheen * body, (1.0, 0.95, 0.96), strength)
+    c.paint(blur(c.ellipse(tuple(at((-0.16, 0.3))), (0.012 * u, 0.05 * u), -8), 1) * body,
+            (1, 1, 1), 0.8)
+    drop_shadow(c, (0.0, 0.035 * u), 0.035 * u, 0.4)
     # Fade in at the top, where the tongue comes out of the mouth.
-    c.clip(smoothstep(0, 16, c.y))
+    c.clip(smoothstep(at((0, -0.1))[1], at((0, -0.05))[1], c.y))
+    return c
+
+
+# --- cat --------------------------------------------------------------------------------
+
+
+def _turn(points: np.ndarray, degrees: float) -> np.ndarray:
+    """Turns (N, 2) points about the origin, clockwise on screen (y down)."""
+    t = np.deg2rad(degrees)
+    rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    return np.asarray(points, np.float64) @ rot.T
+
+
+def _fur_shade(height: np.ndarray, relief: float, light, dark, shininess: float = 10.0):
+    """Soft fur colour from a height map: ``dark`` in shadow, ``light`` where lit."""
+    diffuse, specular = lighting(height, relief, shininess=shininess)
+    col = mix(dark, light, np.clip(diffuse * 0.95 - 0.05, 0, 1))
+    return col + 0.08 * specular[..., None], diffuse
+
+
+def draw_cat_ear(side: int = 1) -> Canvas:
+    """A pointed, furry grey tabby ear with a pink inside and white tufts.
+
+    Args:
+        side: 1 for the person's left ear (leaning out to the right of its pin), -1 for
+            the right ear, mirrored but lit from the same side.
+    """
+    w, h = CAT_EAR_SIZE
+    u = CAT_EAR_PX_PER_ED
+    pin = np.array([w / 2 + side * (CAT_EAR_PIN[0] - w / 2), CAT_EAR_PIN[1]], np.float64)
+    c = Canvas(w, h)
+    rng = np.random.default_rng(31 + side)
+    lean = 12.0  # degrees outward, as a cat's ears splay
+
+    def at(points) -> np.ndarray:
+        """Ear units (eye distances from the base's middle, x outward) to pixels."""
+        return pin + _turn(points, lean) * (side * u, u)
+
+    outline = at(bezier([
+        (-0.36, 0.06),
+        ((-0.3, -0.3), (-0.08, -0.7), (0.06, -0.88)),   # inner edge up to the tip
+        ((0.09, -0.92), (0.13, -0.91), (0.14, -0.86)),  # the tip, barely rounded
+        ((0.24, -0.55), (0.4, -0.25), (0.37, 0.06)),    # outer edge, down and out
+        ((0.2, 0.14), (-0.2, 0.14), (-0.36, 0.06)),     # base, hidden in the hair
+    ], steps=60))
+    inside = at(bezier([
+        (-0.23, 0.02),
+        ((-0.2, -0.25), (-0.04, -0.55), (0.05, -0.7)),
+        ((0.07, -0.73), (0.09, -0.72), (0.1, -0.69)),
+        ((0.16, -0.45), (0.25, -0.2), (0.23, 0.02)),
+        ((0.1, 0.07), (-0.1, 0.07), (-0.23, 0.02)),
+    ], steps=60))
+    body = c.polygon(outline)
+    hollow = c.polygon(inside)
+    ey = (c.y - pin[1]) / u
+
+    tip_dir = _turn([(0.0, -1.0)], lean)[0] * (side, 1)
+    fringe = fur_fringe(c, rng, outline, spacing=2.0, length=0.04 * u, width=0.018 * u,
+                        flow=tip_dir * 0.9, out=0.8)
+    streaks = noise(rng, c.shape, (1.8, 12))
+    fur = np.maximum(body, blur(fringe, 0.35))
+    height = bevel(body, 0.16 * u) + 0.01 * streaks
+    col, _ = _fur_shade(height, 0.12 * u, (0.8, 0.78, 0.76), (0.2, 0.19, 0.2))
+    col *= (1 - 0.35 * smoothstep(-0.45, -0.85, ey))[..., None]  # darker towards the tip
+    # Tabby bands across the back of the ear.
+    bands = 0.5 + 0.5 * np.sin((ey * 22) + 2.5 * noise(rng, c.shape, (20, 20)))
+    col *= (1 - 0.16 * smoothstep(0.55, 0.95, bands))[..., None]
+    col *= (1 + 0.07 * streaks)[..., None]
+    c.paint(fur, np.clip(col, 0, 1))
+
+    # The inside is concave: light it upside down, deeper pink in its shadowed bottom.
+    hol = blur(hollow, 0.6)
+    idiff, ispec = lighting(-bevel(hollow, 0.1 * u), 0.08 * u, shininess=14)
+    pink = mix((1.0, 0.76, 0.8), (0.82, 0.46, 0.55), smoothstep(-0.5, 0.05, ey))
+    pink = pink * (0.55 + 0.45 * idiff[..., None]) + 0.08 * ispec[..., None]
+    c.paint(hol, np.clip(pink, 0, 1))
+    c.paint(blur(1 - hollow, 0.02 * u) * hol, (0.35, 0.2, 0.22), 0.45)  # the rim's shadow
+    # Fine white hairs spring from the hollow's edges and its bottom, combed to the tip.
+    roots, normals = resample(inside, 2.0)
+    polys = []
+    for p, n in zip(roots, normals):
+        up = -(p[1] - pin[1]) / u  # 0 at the base, 0.7 at the hollow's tip
+        if up > 0.5:
+            continue
+        d = -n * 0.7 + tip_dir + rng.normal(0, 0.3, 2)
+        reach = rng.uniform(0.04, 0.15) * u * (1 - up)
+        polys.append(hair(rng, p - n * 2, d, reach, rng.uniform(0.008, 0.014) * u))
+    c.paint(blur(c.strokes(polys), 0.3), (0.97, 0.95, 0.93), 0.75)
+    drop_shadow(c, (0.0, 0.03 * u), 0.03 * u, 0.4)
+    # The base melts into the hair.
+    c.clip(smoothstep(pin[1] + 0.14 * u, pin[1] - 0.01 * u, c.y))
+    return c
+
+
+def draw_cat_nose() -> Canvas:
+    """A small, glossy pink cat nose with a short philtrum line below it."""
+    c = Canvas(*CAT_NOSE_SIZE)
+    u = CAT_NOSE_PX_PER_ED
+    pin = np.array(CAT_NOSE_PIN, np.float64)
+
+    def at(points) -> np.ndarray:
+        return pin + np.asarray(points, np.float64) * u
+
+    half = bezier([
+        (0.0, -0.088),
+        ((0.082, -0.091), (0.164, -0.088), (0.176, -0.059)),
+        ((0.188, -0.029), (0.117, 0.035), (0.047, 0.088)),
+        ((0.023, 0.105), (0.012, 0.108), (0.0, 0.108)),
+    ], steps=50)
+    body = c.polygon(at(np.concatenate([half, mirror(half, 0.0)])))
+    line = at(np.array([[0.0, 0.1], [0.0, 0.22]]))
+    philtrum = c.polygon(np.concatenate([line + (-0.007 * u, 0), line[::-1] + (0.007 * u, 0)]))
+    c.paint(blur(philtrum, 0.5), (0.42, 0.2, 0.25), 0.85)
+    height = bevel(body, 0.07 * u)
+    diffuse, specular = lighting(height, 0.06 * u, shininess=30)
+    ny = (c.y - pin[1]) / u
+    col = mix((1.0, 0.72, 0.78), (0.86, 0.44, 0.54), smoothstep(-0.07, 0.105, ny))
+    col = col * (0.6 + 0.4 * diffuse[..., None]) + 0.35 * specular[..., None]
+    rim = 1 - smoothstep(0.0, 0.014 * u, depth(body))
+    col = mix(col, (0.6, 0.28, 0.36), 0.6 * rim)
+    c.paint(body, np.clip(col, 0, 1))
+    glint = blur(c.ellipse(tuple(at((-0.059, -0.041))), (0.041 * u, 0.016 * u), -8), 1.2)
+    c.paint(glint * body, (1, 1, 1), 0.75)
+    drop_shadow(c, (0.0, 0.018 * u), 0.018 * u, 0.35)
+    return c
+
+
+def draw_whiskers() -> Canvas:
+    """Three thin, slightly drooping whiskers each side, growing from dotted pads.
+
+    ``WHISKERS_PIN`` goes on the nose tip; the whiskers grow from the upper lip beside it.
+    """
+    c = Canvas(*WHISKERS_SIZE)
+    u = WHISKERS_PX_PER_ED
+    pin = np.array(WHISKERS_PIN, np.float64)
+    rng = np.random.default_rng(41)
+    polys, dots = [], []
+    for side in (-1, 1):
+        for k, angle in enumerate((-11.0, 1.0, 13.0)):
+            root = np.array([side * (0.24 + 0.02 * k), 0.1 + 0.07 * k])
+            a = np.deg2rad(angle + rng.uniform(-2, 2))
+            length = rng.uniform(1.0, 1.12) - 0.06 * abs(k - 1)
+            direction = np.array([side * np.cos(a), np.sin(a)])
+            tip = root + direction * length
+            # Whiskers droop a little under their own weight.
+            ctrl = (root + tip) / 2 + np.array([0.0, -0.06 + 0.02 * k])
+            polys.append(strand(pin + root * u, pin + ctrl * u, pin + tip * u, 0.03 * u, 60))
+            for j in range(2):
+                dots.append(root + np.array([-side * (0.05 + 0.05 * j), -0.015 + 0.01 * j]))
+    whiskers = blur(c.strokes(polys), 0.25)
+    c.paint(whiskers, (0.08, 0.07, 0.07), 0.92)
+    for d in dots:
+        c.paint(blur(c.ellipse(tuple(pin + d * u), (0.012 * u, 0.012 * u)), 0.5),
+                (0.25, 0.16, 0.14), 0.7)
+    return c
+
+
+# --- bunny ------------------------------------------------------------------------------
+
+
+def draw_bunny_ear(side: int = 1, bend: float = 0.0) -> Canvas:
+    """A tall white rabbit ear with a pink inside, growing up from ``BUNNY_EAR_PIN``.
+
+    Args:
+        side: 1 for the person's left ear (leaning out to the right), -1 for the right,
+            mirrored but lit from the same side.
+        bend: How far the tip flops over outward, in degrees; past the bend the ear shows
+            its white back.
+    """
+    w, h = BUNNY_EAR_SIZE
+    u = BUNNY_EAR_PX_PER_ED
+    pin = np.array([w / 2 + side * (BUNNY_EAR_PIN[0] - w / 2), BUNNY_EAR_PIN[1]], np.float64)
+    c = Canvas(w, h)
+    rng = np.random.default_rng(51 + side)
+
+    # The spine, in ear units (x outward, y down): up from the base, leaning out a little,
+    # its direction turning by ``bend`` around 65% of the way up.
+    n = 400
+    t = np.linspace(0, 1, n)
+    length = 1.9
+    angle = np.deg2rad(8 + 6 * t + bend * smoothstep(0.58, 0.74, t))
+    step = np.stack([np.sin(angle), -np.cos(angle)], axis=1) * length / (n - 1)
+    spine = np.concatenate([[[0.0, 0.08]], np.cumsum(step, axis=0)[:-1] + [0, 0.08]])
+    half = (0.125 + 0.125 * np.sin(np.pi * np.clip(t * 1.15, 0, 1)) ** 0.8)
+    half *= np.sqrt(np.clip((1 - t) / 0.12, 0, 1) * (2 - np.clip((1 - t) / 0.12, 0, 1)))
+    half = np.maximum(half, 1e-3)
+    scale = np.array([side * u, u])
+    outline = pin + _ribbon(spine, half) * scale
+    front = t < (0.62 if bend else 0.9)
+    inner_half = half * 0.58 * np.sqrt(np.sin(np.pi * np.clip(t / (0.62 if bend else 0.86), 0, 1)))
+    inside = pin + _ribbon(spine[front], np.maximum(inner_half[front], 1e-3)) * scale
+    body = c.polygon(outline)
+    hollow = c.polygon(inside)
+    ey = (c.y - pin[1]) / u
+
+    up = np.array([side * 0.14, -1.0])
+    fringe = fur_fringe(c, rng, outline, spacing=2.0, length=0.035 * u, width=0.018 * u,
+                        flow=up * 0.7, out=0.9)
+    streaks = noise(rng, c.shape, (1.8, 14))
+    fur = np.maximum(body, blur(fringe, 0.35))
+    height = bevel(body, 0.1 * u) + 0.01 * streaks
+    col, _ = _fur_shade(height, 0.08 * u, (1.0, 0.99, 0.98), (0.62, 0.62, 0.7))
+    col *= (1 + 0.025 * streaks)[..., None]
+    c.paint(fur, np.clip(col, 0, 1))
+    if bend:
+        # The crease where the tip folds over, and the tip's shadow on the ear below it.
+        k = int(np.searchsorted(t, 0.64))
+        centre = pin + spine[k] * scale
+        crease = c.ellipse(tuple(centre), (half[k] * u * 1.05, 0.025 * u),
+                           np.degrees(angle[k]) * side)
+        c.paint(blur(crease, 0.02 * u) * body, (0.55, 0.5, 0.58), 0.5)
+
+    hol = blur(hollow, 0.8)
+    idiff, ispec = lighting(-bevel(hollow, 0.07 * u), 0.06 * u, shininess=14)
+    pink = mix((1.0, 0.78, 0.84), (0.9, 0.5, 0.62), smoothstep(-0.6, 0.05, ey))
+    pink = pink * (0.62 + 0.38 * idiff[..., None]) + 0.08 * ispec[..., None]
+    c.paint(hol, np.clip(pink, 0, 1))
+    c.paint(blur(1 - hollow, 0.015 * u) * hol, (0.5, 0.3, 0.36), 0.35)
+    # Fine white hairs grow over the pink from its edges.
+    roots, normals = resample(inside, 3.0)
+    polys = [hair(rng, p - nrm * 2, -nrm * 0.8 + up + rng.normal(0, 0.2, 2),
+                  rng.uniform(0.03, 0.07) * u, 0.012 * u) for p, nrm in zip(roots, normals)]
+    c.paint(blur(c.strokes(polys), 0.3) * hol, (0.99, 0.97, 0.97), 0.7)
+    drop_shadow(c, (0.0, 0.025 * u), 0.03 * u, 0.35)
+    c.clip(smoothstep(pin[1] + 0.12 * u, pin[1] + 0.02 * u, c.y))
+    return c
+
+
+def draw_bunny_nose() -> Canvas:
+    """A soft, rounded rose-pink bunny nose, dipped on top like a heart, with a "Y" below."""
+    c = Canvas(*BUNNY_NOSE_SIZE)
+    u = BUNNY_NOSE_PX_PER_ED
+    pin = np.array(BUNNY_NOSE_PIN, np.float64)
+
+    def at(points) -> np.ndarray:
+        return pin + np.asarray(points, np.float64) * u
+
+    half = bezier([
+        (0.0, -0.074),
+        ((0.049, -0.123), (0.164, -0.131), (0.189, -0.074)),
+        ((0.213, -0.016), (0.115, 0.066), (0.041, 0.098)),
+        ((0.02, 0.108), (0.01, 0.112), (0.0, 0.112)),
+    ], steps=50)
+    body = c.polygon(at(np.concatenate([half, mirror(half, 0.0)])))
+    # The "Y" under the nose: a short stem, then a curve out to each side.
+    stem = at(np.array([[0.0, 0.098], [0.0, 0.18]]))
+    strokes = [np.concatenate([stem + (-0.008 * u, 0), stem[::-1] + (0.008 * u, 0)])]
+    for side in (-1, 1):
+        branch = at(bezier([(0.0, 0.172), ((side * 0.016, 0.205), (side * 0.066, 0.213),
+                                           (side * 0.098, 0.205))], steps=12))
+        strokes.append(np.concatenate([branch + (0, -0.008 * u), branch[::-1] + (0, 0.008 * u)]))
+    c.paint(blur(c.strokes(strokes), 0.5), (0.42, 0.2, 0.26), 0.8)
+    height = bevel(body, 0.1 * u)
+    diffuse, specular = lighting(height, 0.08 * u, shininess=30)
+    ny = (c.y - pin[1]) / u
+    col = mix((1.0, 0.72, 0.8), (0.86, 0.42, 0.55), smoothstep(-0.1, 0.115, ny))
+    col = col * (0.6 + 0.4 * diffuse[..., None]) + 0.3 * specular[..., None]
+    rim = 1 - smoothstep(0.0, 0.016 * u, depth(body))
+    col = mix(col, (0.62, 0.3, 0.4), 0.5 * rim)
+    c.paint(body, np.clip(col, 0, 1))
+    for side, strength in ((-1, 0.75), (1, 0.35)):
+        spot = c.ellipse(tuple(at((side * 0.082, -0.066))), (0.041 * u, 0.02 * u), side * 12)
+        c.paint(blur(spot, 1.2) * body, (1, 1, 1), strength)
+    drop_shadow(c, (0.0, 0.02 * u), 0.02 * u, 0.3)
+    return c
+
+
+def draw_teeth() -> Canvas:
+    """Two big front teeth that show below the upper lip; their tops fade under it."""
+    c = Canvas(*TEETH_SIZE)
+    u = TEETH_PX_PER_ED
+    pin = np.array(TEETH_PIN, np.float64)
+
+    def at(points) -> np.ndarray:
+        return pin + np.asarray(points, np.float64) * u
+
+    teeth = np.zeros(c.shape, np.float32)
+    gaps = np.zeros(c.shape, np.float32)
+    for s in (-1, 1):
+        x0, x1 = s * 0.006, s * 0.158
+        lo, hi = min(x0, x1), max(x0, x1)
+        r = 0.045
+        tooth = bezier([
+            (lo, -0.05),
+            ((lo, 0.05), (lo, 0.15), (lo + 0.002, 0.2 - r)),
+            ((lo + 0.004, 0.2 - r * 0.3), (lo + r * 0.3, 0.205), (lo + r, 0.205)),
+            ((lo + 0.06, 0.205), (hi - 0.06, 0.2), (hi - r, 0.195)),
+            ((hi - r * 0.3, 0.19), (hi - 0.002, 0.19 - r * 0.5), (hi, 0.19 - r)),
+            ((hi, 0.1), (hi, 0.0), (hi, -0.05)),
+        ], steps=30)
+        m = c.polygon(at(tooth))
+        teeth = np.maximum(teeth, m)
+        gaps = np.maximum(gaps, m * (1 - smoothstep(0.0, 0.01 * u, depth(m))))
+    height = bevel(teeth, 0.05 * u)
+    diffuse, specular = lighting(height, 0.04 * u, shininess=40)
+    ny = (c.y - pin[1]) / u
+    col = mix((0.72, 0.68, 0.64), (1.0, 0.99, 0.95), smoothstep(-0.02, 0.12, ny))
+    col = col * (0.75 + 0.25 * diffuse[..., None]) + 0.35 * specular[..., None]
+    col = mix(col, (0.45, 0.4, 0.38), 0.7 * gaps)
+    c.paint(teeth, np.clip(col, 0, 1))
+    for s in (-1, 1):
+        glint = blur(c.ellipse(tuple(at((s * 0.05 - 0.02, 0.09))), (0.012 * u, 0.05 * u)), 1.5)
+        c.paint(glint * teeth, (1, 1, 1), 0.6)
+    drop_shadow(c, (0.0, 0.01 * u), 0.012 * u, 0.3)
+    c.clip(smoothstep(at((0, -0.04))[1], at((0, 0.0))[1], c.y))
     return c
 
 
@@ -581,17 +971,23 @@ def draw_glasses() -> Canvas:
 # --- tears ------------------------------------------------------------------------------
 
 
-def draw_drop() -> Canvas:
-    """A glossy, see-through light-blue teardrop, pointed on top."""
+def draw_drop(deep: bool = False) -> Canvas:
+    """A glossy, see-through teardrop, pointed on top, with a thin darker rim.
+
+    Args:
+        deep: A bluer, more opaque drop with a stronger rim (the crying filter's), for
+            the big cartoon tears; the default is the clearer tear of the tears filter.
+    """
     w, h = DROP_SIZE
     c = Canvas(w, h)
     mid, r = w / 2, 0.4 * w
-    cy = h - r - 4
+    cy = h - r - 0.04 * h
     k = 0.5523 * r  # Bézier handle length for a quarter circle
+    tip = 0.04 * h
     half = bezier(
         [
-            (mid, 4),
-            ((mid + 4, 20), (mid + r, cy - r * 1.05), (mid + r, cy)),
+            (mid, tip),
+            ((mid + 0.06 * w, 0.2 * h), (mid + r, cy - r * 1.05), (mid + r, cy)),
             ((mid + r, cy + k), (mid + k, cy + r), (mid, cy + r)),
         ]
     )
@@ -601,17 +997,25 @@ def draw_drop() -> Canvas:
     diffuse, specular = lighting(height, r * 0.9, shininess=30)
     # Water is clearer face-on and denser towards the rim, where light crosses more of it.
     rim = 1 - smoothstep(0, r * 0.55, depth(body))
-    col = mix((0.66, 0.86, 1.0), (0.28, 0.55, 0.86), rim)
+    clear, dense = ((0.5, 0.76, 1.0), (0.12, 0.38, 0.82)) if deep else ((0.66, 0.86, 1.0),
+                                                                        (0.28, 0.55, 0.86))
+    col = mix(clear, dense, rim)
     col = col * (0.7 + 0.3 * diffuse[..., None])
     # Light refracted through the drop gathers on the side away from the light.
     caustic = blur(c.ellipse((mid + 0.25 * r, cy + 0.5 * r), (0.45 * r, 0.22 * r), -25), 1.5)
     col = mix(col, (0.92, 0.98, 1.0), 0.7 * caustic)
-    opacity = 0.5 + 0.4 * rim + 0.3 * caustic
+    opacity = (0.62 if deep else 0.52) + 0.4 * rim + 0.3 * caustic
     c.paint(body, np.clip(col, 0, 1), np.clip(opacity, 0, 1))
+    # The thin dark edge where the water bends the light away, as on the streams.
+    edge = body * (1 - smoothstep(0.0, 0.045 * w, depth(body)))
+    c.paint(edge, (0.1, 0.26, 0.55) if deep else (0.18, 0.36, 0.62), 0.85 if deep else 0.7)
     c.paint(body * specular, (1, 1, 1), 0.8)
     glint = blur(c.ellipse((mid - 0.38 * r, cy - 0.35 * r), (0.14 * r, 0.3 * r), 25), 0.5)
-    c.paint(glint * body, (1, 1, 1), 0.95)
-    c.paint(blur(c.ellipse((mid - 0.05 * r, 24), (1.6, 4), 10), 0.4) * body, (1, 1, 1), 0.7)
+    c.paint(glint * body, (1, 1, 1), 1.0)
+    dot = c.ellipse((mid - 0.12 * r, cy - 0.78 * r), (0.06 * r, 0.06 * r))
+    c.paint(blur(dot, 0.3) * body, (1, 1, 1), 0.9)
+    c.paint(blur(c.ellipse((mid - 0.02 * w, 0.25 * h), (0.025 * w, 0.06 * h), 10), 0.4) * body,
+            (1, 1, 1), 0.7)
     return c
 
 
@@ -626,11 +1030,21 @@ def main(out_dir: Path = FILTERS) -> None:
             A different one (the first command-line argument) is handy for trying changes.
     """
     art = {
-        "dog/ears.png": draw_ears,
+        "dog/ear_left.png": lambda: draw_dog_ear(1),
+        "dog/ear_right.png": lambda: draw_dog_ear(-1),
         "dog/nose.png": draw_nose,
         "dog/tongue.png": draw_tongue,
+        "cat/ear_left.png": lambda: draw_cat_ear(1),
+        "cat/ear_right.png": lambda: draw_cat_ear(-1),
+        "cat/nose.png": draw_cat_nose,
+        "cat/whiskers.png": draw_whiskers,
+        "bunny/ear_left.png": lambda: draw_bunny_ear(1),
+        "bunny/ear_right.png": lambda: draw_bunny_ear(-1, bend=62.0),
+        "bunny/nose.png": draw_bunny_nose,
+        "bunny/teeth.png": draw_teeth,
         "glasses/glasses.png": draw_glasses,
         "tears/drop.png": draw_drop,
+        "crying/drop.png": lambda: draw_drop(deep=True),
     }
     for name, draw in art.items():
         save(finish(draw()), out_dir / name)

@@ -15,16 +15,16 @@ import cv2
 import numpy as np
 from skimage import data
 
+from facefilters.apps.files import apply_file
 from facefilters.catalog import Catalog
 from facefilters.io.image import read_image
 from facefilters.paths import samples_dir
-from facefilters.apps.files import apply_file
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "images" / "filters.jpg"
 LESSON_OUT = ROOT / "docs" / "images" / "lesson-nl.jpg"
-FILTERS = ("dog", "glasses", "tears", "mesh")
-TILE = 300
+TILE = 220
+COLUMNS = 7
 
 
 def crop_face(image: np.ndarray, box_xyxy: tuple[int, int, int, int]) -> np.ndarray:
@@ -32,37 +32,48 @@ def crop_face(image: np.ndarray, box_xyxy: tuple[int, int, int, int]) -> np.ndar
     return cv2.resize(image[y0:y1, x0:x1], (TILE, TILE), interpolation=cv2.INTER_AREA)
 
 
+def label(tile: np.ndarray, text: str) -> None:
+    for color, thickness in (((0, 0, 0), 4), ((255, 255, 255), 2)):
+        cv2.putText(tile, text, (8, TILE - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.6, color,
+                    thickness, cv2.LINE_AA)
+
+
 def main() -> None:
     catalog = Catalog()
+    ids = ["original", *catalog.ids()]
     with tempfile.TemporaryDirectory() as tmp:
         astronaut = Path(tmp) / "astronaut.png"
         cv2.imwrite(str(astronaut), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
-        # Head-and-shoulders squares around each face.
-        photos = {samples_dir() / "portrait.jpg": (95, 40, 435, 380),
-                  astronaut: (118, 0, 338, 220)}
-        rows = []
-        for photo, box in photos.items():
-            tiles = []
-            for filter_id in FILTERS:
+        # Head-and-shoulders squares around each face, wide enough for ears.
+        photos = {samples_dir() / "portrait.jpg": (55, 0, 475, 420),
+                  astronaut: (98, 0, 358, 260)}
+        cells = []
+        for filter_id in ids:
+            pair = []
+            for photo, box in photos.items():
                 out = Path(tmp) / f"{photo.stem}-{filter_id}.png"
-                apply_file(photo, out, catalog.load(filter_id), force=True)
-                tile = crop_face(read_image(out), box)
-                cv2.putText(tile, filter_id, (10, TILE - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
-                            (0, 0, 0), 4, cv2.LINE_AA)
-                cv2.putText(tile, filter_id, (10, TILE - 12), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
-                            (255, 255, 255), 2, cv2.LINE_AA)
-                tiles.append(tile)
-            rows.append(np.concatenate(tiles, axis=1))
+                if filter_id == "original":
+                    image = read_image(photo)
+                else:
+                    apply_file(photo, out, catalog.load(filter_id), force=True)
+                    image = read_image(out)
+                pair.append(crop_face(image, box))
+            label(pair[1], filter_id)
+            cells.append(np.concatenate(pair, axis=0))
+        while len(cells) % COLUMNS:
+            cells.append(np.full_like(cells[0], 255))
+        rows = [np.concatenate(cells[k:k + COLUMNS], axis=1)
+                for k in range(0, len(cells), COLUMNS)]
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    cv2.imwrite(str(OUT), np.concatenate(rows, axis=0), [cv2.IMWRITE_JPEG_QUALITY, 90])
+    cv2.imwrite(str(OUT), np.concatenate(rows, axis=0), [cv2.IMWRITE_JPEG_QUALITY, 88])
     print(f"wrote {OUT}")
     make_lesson_picture()
 
 
 def make_lesson_picture() -> None:
+    from facefilters.apps.lesson import export_lesson
     from facefilters.detect import FaceBoxDetector, FaceMeshDetector
     from facefilters.i18n import Messages
-    from facefilters.apps.lesson import export_lesson
 
     with tempfile.TemporaryDirectory() as tmp, FaceMeshDetector(
             static_image_mode=True) as detector, FaceBoxDetector() as boxes:

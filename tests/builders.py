@@ -212,3 +212,24 @@ def make_faces(
         ]
     ) if n else np.zeros((0, N_LANDMARKS, 3), np.float32)
     return Faces(landmarks, None if ids is None else np.asarray(ids), mirrored)
+
+
+def tear_lives(face_id: int, t: float, style) -> np.ndarray:
+    """Each tear stream's life (0..1) at time ``t``: ndarray of shape (2 * streams,).
+
+    Mirrors ``draw_tears``: each stream's phase comes from a hash of (face, eye, stream).
+    """
+    from facefilters.render import tears
+
+    phases = np.array([tears._rand(face_id, eye, s)
+                       for eye in range(2) for s in range(style.streams)])
+    return (t * style.rate + phases) % 1.0
+
+
+def tear_time(style, ok) -> tuple[int, float]:
+    """A face id and a time at which every stream's life satisfies ``ok``."""
+    for face_id in range(50):
+        for t in np.arange(0.0, 1.0 / style.rate, 0.005):
+            if ok(tear_lives(face_id, float(t), style)):
+                return face_id, float(t)
+    raise AssertionError("no such time found")

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from facefilters.catalog import Catalog, load_filter
+from facefilters.effects import MeshEffect, SpriteEffect, TearsEffect
 from facefilters.errors import FaceFiltersError, FilterError
 from facefilters.geometry import ANCHOR_NAMES, MEASURE_NAMES
-from facefilters.effects import MeshEffect, SpriteEffect, TearsEffect
 
 from builders import make_faces
 
@@ -327,9 +327,9 @@ def test_unknown_id_lists_the_available_ones(tmp_path):
     catalog = Catalog(extra_dirs=[tmp_path])
     for call in (catalog.load, catalog.info):
         with pytest.raises(FilterError) as excinfo:
-            call("cat")
+            call("unicorn")
         message = str(excinfo.value)
-        assert "unknown filter 'cat'" in message
+        assert "unknown filter 'unicorn'" in message
         assert "available: " in message
         assert all(i in message for i in catalog.ids())
 
@@ -367,11 +367,15 @@ def test_every_builtin_loads():
 def test_every_builtin_draws_on_a_synthetic_face():
     catalog = Catalog()
     faces = make_faces(ids=[0], mouth_open=0.5)
+    # Texture, so that warps and pixelation change something too.
+    rng = np.random.default_rng(3)
+    scene = rng.integers(60, 200, (480, 640, 3), dtype=np.uint8)
+    assert len(catalog.ids()) >= 12
     for filter_id in catalog.ids():
-        frame = np.full((480, 640, 3), 128, np.uint8)
+        frame = scene.copy()
         out = catalog.load(filter_id).apply(frame, faces, t=0.7)
         assert out is frame
-        assert np.any(frame != 128), filter_id
+        assert np.any(frame != scene), filter_id
 
 
 # --- Filter.apply with a trigger -------------------------------------------------------
@@ -484,3 +488,13 @@ def test_unreadable_symlink_error_is_clean(tmp_path):
     os.symlink(folder / "nowhere.png", folder / "gone.png")
     with pytest.raises(FilterError, match="expected an existing PNG file"):
         load_filter(folder)
+
+
+def test_showcase_order_starts_with_the_dog_and_lists_every_filter_once(tmp_path):
+    make_filter(tmp_path, "aaa-mine", sprite_toml())
+    catalog = Catalog(extra_dirs=[tmp_path])
+    order = catalog.showcase_ids()
+    assert order[0] == "dog"
+    assert sorted(order) == catalog.ids()
+    # A user's own filter comes after the built-in showcase, though it sorts first.
+    assert order.index("aaa-mine") > order.index("mesh")

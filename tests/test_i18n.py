@@ -13,6 +13,8 @@ import pytest
 
 import facefilters
 from facefilters import i18n
+from facefilters.apps.lesson import STEPS
+from facefilters.apps.lesson.steps import _LESSON_ANCHORS
 from facefilters.errors import FaceFiltersError
 from facefilters.i18n import (
     DEFAULT_LANGUAGE,
@@ -22,8 +24,6 @@ from facefilters.i18n import (
     parse_messages,
     system_language,
 )
-from facefilters.apps.lesson import STEPS
-from facefilters.apps.lesson.steps import _LESSON_ANCHORS
 
 SRC = Path(facefilters.__file__).parent
 PAIRS = list(itertools.permutations(LANGUAGES, 2))

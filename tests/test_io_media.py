@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from facefilters.errors import InputError, OutputError
-from facefilters.io.image import IMAGE_SUFFIXES, read_image, write_image
 from facefilters.io.files import check_input_file
+from facefilters.io.image import IMAGE_SUFFIXES, read_image, write_image
 from facefilters.io.probe import detect_kind
 from facefilters.io.video import VideoWriter
 

@@ -21,7 +21,9 @@ import numpy as np
 import pytest
 
 import facefilters
+from facefilters.apps.live import LiveApp, Recorder, live_unavailable_reason
 from facefilters.catalog import Catalog
+from facefilters.effects import Filter
 from facefilters.errors import SourceError
 from facefilters.faces import Faces
 from facefilters.geometry import measure
@@ -30,8 +32,6 @@ from facefilters.io.image import write_image
 from facefilters.io.sources import Captured, FileSource
 from facefilters.io.video import VideoWriter
 from facefilters.io.window import check_display, key_name
-from facefilters.effects import Filter
-from facefilters.apps.live import LiveApp, Recorder, live_unavailable_reason
 
 from builders import make_faces
 
@@ -164,7 +164,7 @@ def scene() -> np.ndarray:
     """
     img = np.empty((H, W, 3), np.uint8)
     img[:] = np.linspace(90, 170, W, dtype=np.uint8)[None, :, None]
-    img[200:280, 20:80] = 255
+    img[400:460, 20:80] = 255
     return img
 
 
@@ -368,7 +368,7 @@ def test_mirroring_flips_picture_and_filters_but_not_anatomy(filters, tmp_path: 
     assert np.array_equal(detector.seen[0], raw)
     # The picture itself: the white block moves to the right in the selfie view.
     block_x = W - 1 - 50 if mirror else 50
-    assert dark(shown, (block_x, 240)) > 250
+    assert dark(shown, (block_x, 430)) > 250
 
     # The dog's nose follows the face to wherever it is shown.
     face_x = MIRROR_X if mirror else FACE_XY[0]

@@ -12,7 +12,7 @@ from facefilters.render.mesh import draw_mesh
 from facefilters.render.sprite import Sprite
 from facefilters.render.tears import TearStyle, draw_tears
 
-from builders import make_faces
+from builders import make_faces, tear_time
 
 H, W = 480, 640
 GREY = 128
@@ -176,22 +176,6 @@ def test_tears_do_not_depend_on_frame_rate(face):
         np.testing.assert_array_equal(frame, at_60[t], err_msg=f"t={t}")
 
 
-def _lives(face_id: int, t: float, style: TearStyle) -> np.ndarray:
-    # Mirrors draw_tears: each stream's phase comes from a hash of (face, eye, stream).
-    phases = np.array([tears_module._rand(face_id, eye, s)
-                       for eye in range(2) for s in range(style.streams)])
-    return (t * style.rate + phases) % 1.0
-
-
-def _find_time(style: TearStyle, ok) -> tuple[int, float]:
-    """A face id and a time at which every stream's life satisfies ``ok``."""
-    for face_id in range(50):
-        for t in np.arange(0.0, 1.0 / style.rate, 0.005):
-            if ok(_lives(face_id, float(t), style)):
-                return face_id, float(t)
-    raise AssertionError("no such time found")
-
-
 def _face_frame_offsets(points_xy: np.ndarray, faces: Faces, eye: str) -> np.ndarray:
     geo = measure(faces)
     d = (points_xy - geo.anchors[eye][0]) / geo.eye_distance[0]
@@ -201,7 +185,7 @@ def _face_frame_offsets(points_xy: np.ndarray, faces: Faces, eye: str) -> np.nda
 @pytest.mark.parametrize("pose", POSES)
 def test_welling_tears_start_just_below_the_eyes(pose):
     style = TearStyle()
-    face_id, t = _find_time(style, lambda life: np.all(life < tears_module.WELL_FRACTION * 0.9))
+    face_id, t = tear_time(style, lambda life: np.all(life < tears_module.WELL_FRACTION * 0.9))
     faces = make_faces(**pose)
     drawn = changed(render_tears(faces, t, style, face_id))
     points = np.argwhere(drawn)[:, ::-1] + 0.5
@@ -216,7 +200,7 @@ def test_welling_tears_start_just_below_the_eyes(pose):
 def test_running_tears_reach_down_the_cheeks(face):
     # The contrast to the welling test: late in a drop's life it is well below the eye.
     style = TearStyle()
-    face_id, t = _find_time(style, lambda life: np.any((life > 0.7) & (life < 0.85)))
+    face_id, t = tear_time(style, lambda life: np.any((life > 0.7) & (life < 0.85)))
     points = np.argwhere(changed(render_tears(face, t, style, face_id)))[:, ::-1] + 0.5
     dy = np.minimum(_face_frame_offsets(points, face, "right_eye")[:, 1],
                     _face_frame_offsets(points, face, "left_eye")[:, 1])

@@ -37,6 +37,11 @@ class FilterInfo:
     folder: Path
 
 
+SHOWCASE = ("dog", "glasses", "bunny", "big-eyes", "cat", "crying", "googly-eyes",
+            "face-paint", "chubby", "carnival", "tears", "mesh", "anonymize")
+"""The built-in filters in demo order: the dog first, the teacher's tools last."""
+
+
 class Catalog:
     """The filters found in a list of folders; later folders override earlier ones.
 
@@ -62,6 +67,12 @@ class Catalog:
     def ids(self) -> list[str]:
         """Filter ids, sorted."""
         return sorted(self._folders)
+
+    def showcase_ids(self) -> list[str]:
+        """Filter ids in the order a demo flips through them: :data:`SHOWCASE` first
+        (the ones people know, alternating stickers and warps), then the rest, sorted."""
+        known = [i for i in SHOWCASE if i in self._folders]
+        return known + [i for i in self.ids() if i not in known]
 
     def info(self, filter_id: str) -> FilterInfo:
         """Name and description of one filter, without loading its assets."""

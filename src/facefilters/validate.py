@@ -87,9 +87,10 @@ class Validator:
             raise self.error(key, "expected two numbers [x, y]", value)
         return float(value[0]), float(value[1])
 
-    def choice(self, table: dict[str, Any], key: str, options: Iterable[str]) -> str:
+    def choice(self, table: dict[str, Any], key: str, options: Iterable[str],
+               default: Any = _MISSING) -> str:
         options = tuple(options)
-        value = self._get(key, table, self._MISSING)
+        value = self._get(key, table, default)
         if value not in options:
             raise self.error(key, f"expected one of {', '.join(options)}", value)
         return value

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from facefilters.catalog import Catalog
 from facefilters.apps.files import apply_file
+from facefilters.catalog import Catalog
 
 pytestmark = pytest.mark.e2e
 

@@ -10,11 +10,11 @@ import cv2
 import numpy as np
 import pytest
 
+from facefilters.apps.lesson import CANVAS_WH, STEPS, Lesson, fit_photo
 from facefilters.detect import FaceBoxDetector, FaceMeshDetector
 from facefilters.faces import Faces
 from facefilters.geometry import LOWER_LIP, FaceGeometry, measure
 from facefilters.i18n import Messages
-from facefilters.apps.lesson import CANVAS_WH, STEPS, Lesson, fit_photo
 from facefilters.paths import samples_dir
 from facefilters.render.text import draw_caption
 

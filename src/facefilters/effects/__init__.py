@@ -5,20 +5,29 @@ Adding a kind is one new module with a class that has ``kind``, ``keys``, ``phas
 in :data:`KINDS`. Nothing else in the package names the kinds.
 """
 
+from .anonymize import AnonymizeEffect
 from .base import OVERLAY, WARP, Effect, EffectContext, Filter, Layer
+from .googly import GooglyEffect
 from .mesh import MeshEffect
 from .sprite import SpriteEffect
 from .tears import TearsEffect
+from .texture import TextureEffect
 from .trigger import Trigger
+from .warp import WarpEffect
 
 KINDS: dict[str, type[Effect]] = {
     cls.kind: cls
-    for cls in (SpriteEffect, TearsEffect, MeshEffect)
+    for cls in (SpriteEffect, TearsEffect, MeshEffect, WarpEffect, AnonymizeEffect,
+                TextureEffect, GooglyEffect)
 }
 """``kind`` in ``filter.toml`` -> the effect class that reads and draws it."""
 
 __all__ = [
     "KINDS",
+    "AnonymizeEffect",
+    "GooglyEffect",
+    "TextureEffect",
+    "WarpEffect",
     "OVERLAY",
     "WARP",
     "Effect",

@@ -42,4 +42,5 @@ class TearsEffect:
 
     def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:
         for i in ctx.active():
-            draw_tears(frame, ctx.geometry, i, int(ctx.faces.ids[i]), ctx.t, self.style)
+            draw_tears(frame, ctx.geometry, i, int(ctx.faces.ids[i]), ctx.t, self.style,
+                       face_xy=ctx.faces.xy[i])

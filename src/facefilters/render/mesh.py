@@ -21,10 +21,15 @@ ANCHOR_BGR = (40, 140, 255)
 
 @lru_cache(maxsize=1)
 def topology() -> dict[str, np.ndarray]:
-    """Edges of the mesh: name -> ndarray of shape (E, 2), int: landmark index pairs."""
+    """Edges of the mesh: name -> ndarray of shape (E, 2), int32: landmark index pairs.
+
+    The same file holds the triangles and UV coordinates, which
+    :mod:`.meshmap` reads; only the edge lists are returned here.
+    """
     with resources.files("facefilters").joinpath("data/topology.npz").open("rb") as f:
         data = np.load(f)
-        return {k: data[k].astype(np.int32) for k in data.files}
+        return {k: data[k].astype(np.int32)
+                for k in ("tessellation", "contours", "irises")}
 
 
 def segments(xy: np.ndarray, edges: np.ndarray, shift: int) -> np.ndarray:

@@ -2,7 +2,14 @@
 
 The animation is a pure function of time: every drop's state comes from ``t`` and a
 hash of (face, eye, stream, cycle), so it runs at its own pace whatever the frame rate,
-and the same ``t`` always draws the same picture.
+the same ``t`` always draws the same picture, and nothing is kept between calls.
+
+Each stream is painted as water lying on skin, so it still reads when the picture is
+shown small: a tinted band, darker along its edges where the water bends the light, a
+bright specular line down its lit side, and a pool along the lower lid. Given the face's
+landmarks, a stream runs over the real cheek through chains of landmarks (lower lid,
+cheek, towards the jaw), so it stays on the cheek when the head turns or rolls; without
+them it follows a fixed curve in the face frame.
 """
 
 from __future__ import annotations
@@ -18,6 +25,33 @@ from .draw import AA, blend_layer
 from .sprite import Sprite, draw_sprite, similarity_matrix
 
 WELL_FRACTION = 0.35  # share of a drop's life spent welling up at the lid
+
+STREAM_WIDTH = 0.12
+"""Width of a wet stream, in eye distances."""
+
+DROP_HEIGHT = 0.34
+"""Height of a full-grown drop, in eye distances."""
+
+CHEEK_LENGTH = 1.2
+"""About how long the landmark chains below are on a face seen from the front, in eye
+distances; a drop that runs ``length`` eye distances covers ``length / CHEEK_LENGTH`` of
+its chain, whatever the pose."""
+
+# MediaPipe FaceMesh landmarks, the person's own right and left. Lower lids run from the
+# nose side outward; each stream runs between an inner and an outer chain down the cheek.
+RIGHT_LID = (155, 154, 153, 145, 144, 163, 7)
+LEFT_LID = (362, 382, 380, 374, 373, 390, 249)
+RIGHT_CHEEK = (
+    (154, 231, 120, 100, 36, 205, 207, 214, 135),  # inner: beside the nose, round the mouth
+    (163, 229, 118, 50, 187, 192, 138, 172),  # outer: over the cheekbone to the jaw
+)
+LEFT_CHEEK = (
+    (382, 451, 349, 329, 266, 425, 427, 434, 364),
+    (390, 449, 347, 280, 411, 416, 367, 397),
+)
+
+_SUBPIXEL = 4  # fractional bits of the fixed-point points given to OpenCV
+_CHAIN_SAMPLES = 24
 
 
 @dataclass(frozen=True)
@@ -39,6 +73,16 @@ class TearStyle:
     drop: Sprite | None = None
 
 
+@dataclass(frozen=True)
+class _Drop:
+    """One drop at one instant: where its tip is and which way it runs."""
+
+    tip_xy: np.ndarray
+    down_xy: np.ndarray  # unit vector along the run
+    scale: float  # 0..1 of a full-grown drop
+    opacity: float
+
+
 def _rand(*key: int) -> float:
     # Cheap deterministic hash to [0, 1): the same drop always wiggles the same way.
     h = 2166136261
@@ -50,7 +94,7 @@ def _rand(*key: int) -> float:
 
 
 def _path(t: np.ndarray, start: np.ndarray, outward: float, length: float) -> np.ndarray:
-    """Points along a tear's run: down the face, bending out over the cheek.
+    """Points along a tear's run without landmarks: down the face, bending out.
 
     Args:
         t: ndarray of shape (k,), 0..1 along the path.
@@ -66,8 +110,66 @@ def _path(t: np.ndarray, start: np.ndarray, outward: float, length: float) -> np
     return np.stack([x, y], axis=-1)
 
 
+def _resample(points: np.ndarray, n: int) -> np.ndarray:
+    """``n`` points evenly spaced along a polyline.
+
+    Args:
+        points: ndarray of shape (k, 2), float64.
+        n: how many points to return.
+
+    Returns:
+        ndarray of shape (n, 2), float64, from the first point to the last.
+    """
+    run = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    at = np.linspace(0.0, max(run[-1], 1e-9), n)
+    return np.stack([np.interp(at, run, points[:, 0]), np.interp(at, run, points[:, 1])], 1)
+
+
+def _smooth(points: np.ndarray, passes: int = 3) -> np.ndarray:
+    """A polyline of shape (k, 2) with its kinks eased out; the ends stay put.
+
+    Landmark chains zigzag a little (the mesh is not drawn for tears); a few [1, 2, 1]
+    passes leave a curve that still lies over the same cheek.
+    """
+    p = points.copy()
+    for _ in range(passes):
+        p[1:-1] = (p[:-2] + 2 * p[1:-1] + p[2:]) / 4
+    return p
+
+
+def _cut(points: np.ndarray, fraction: float) -> np.ndarray:
+    """The first ``fraction`` (0..1, by length) of a polyline of shape (k, 2)."""
+    run = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
+    end = fraction * run[-1]
+    k = int(np.searchsorted(run, end, side="right"))
+    if k >= len(points):
+        return points
+    a = (end - run[k - 1]) / max(run[k] - run[k - 1], 1e-9)
+    tip = points[k - 1] + a * (points[k] - points[k - 1])
+    return np.concatenate([points[:k], tip[None]])
+
+
+def _life(face_id: int, eye_index: int, s: int, t: float, style: TearStyle):
+    """Where stream ``s`` of one eye is in its cycle at time ``t``.
+
+    Returns:
+        ``(cycle, life, pos, scale, fade)``: which drop, 0..1 through its life, 0..1 along
+        its run, its size (0..1 of full-grown) and its opacity.
+    """
+    cycle_f = t * style.rate + _rand(face_id, eye_index, s)
+    cycle, life = int(np.floor(cycle_f)), cycle_f - np.floor(cycle_f)
+    if life < WELL_FRACTION:
+        pos, scale = 0.0, 0.35 + 0.65 * life / WELL_FRACTION
+    else:
+        run = (life - WELL_FRACTION) / (1 - WELL_FRACTION)
+        # Accelerates off the lid like a real drop, then keeps a steady speed.
+        pos, scale = run * run * (3 - 2 * run) * 0.4 + run * 0.6, 1.0
+    fade = 1.0 if life < 0.85 else max(0.0, (1.0 - life) / 0.15)
+    return cycle, life, pos, scale, fade
+
+
 def draw_tears(frame: np.ndarray, geometry: FaceGeometry, i: int, face_id: int, t: float,
-               style: TearStyle) -> None:
+               style: TearStyle, face_xy: np.ndarray | None = None) -> None:
     """Draw face ``i``'s tears at time ``t`` (seconds), in place.
 
     Args:
@@ -77,99 +179,162 @@ def draw_tears(frame: np.ndarray, geometry: FaceGeometry, i: int, face_id: int, 
         face_id: the face's stable id (varies the drops between faces).
         t: animation time in seconds.
         style: how the tears look.
+        face_xy: ndarray of shape (478, 2) (or (478, 3)), float32: face ``i``'s landmarks
+            in pixels. When given, the streams run through landmarks over the cheeks and
+            stay on them whatever the pose; without it they follow the face frame.
     """
     size = float(geometry.eye_distance[i])
     ax, ay = geometry.axis_x[i].astype(np.float64), geometry.axis_y[i].astype(np.float64)
+    lm = None if face_xy is None else np.asarray(face_xy, np.float64)[:, :2]
+    run_time = (1.0 - WELL_FRACTION) / style.rate
+    length = max(0.8, style.speed * run_time * 0.75)  # eye distances a drop runs
 
     def to_image(p_face: np.ndarray, eye: str) -> np.ndarray:
         base = geometry.anchors[eye][i].astype(np.float64)
         return base + (p_face[..., :1] * ax + p_face[..., 1:2] * ay) * size
 
-    h, w = frame.shape[:2]
-    trail_w = max(2, int(round(size * 0.085)))
-    for eye_index, (eye, outward) in enumerate((("right_eye", -1.0), ("left_eye", 1.0))):
-        # A watery shine along the lower lid, where the tears well up.
-        lid = np.stack([np.linspace(-0.2, 0.2, 9), 0.15 + 0.05 * np.cos(
-            np.linspace(-np.pi / 2, np.pi / 2, 9))], axis=1)
-        trails: list[np.ndarray] = [to_image(lid, eye)]
-        drops = []
-        for s in range(style.streams):
-            phase0 = _rand(face_id, eye_index, s)
-            cycle_f = t * style.rate + phase0
-            cycle, life = int(np.floor(cycle_f)), cycle_f - np.floor(cycle_f)
+    trails: list[tuple[np.ndarray, float]] = []
+    pools: list[tuple[np.ndarray, float]] = []
+    drops: list[_Drop] = []
+    eyes = (("right_eye", -1.0, RIGHT_LID, RIGHT_CHEEK), ("left_eye", 1.0, LEFT_LID, LEFT_CHEEK))
+    for eye_index, (eye, outward, lid_ids, cheek_ids) in enumerate(eyes):
+        lives = [_life(face_id, eye_index, s, t, style) for s in range(style.streams)]
+        # The pool along the lid is fullest as a drop starts to well up, and drains into it.
+        swell = max((1.0 - life / WELL_FRACTION for _, life, _, _, _ in lives
+                     if life < WELL_FRACTION), default=0.0)
+        if lm is None:
+            lid_x = np.linspace(-0.24, 0.24, 9)
+            lid = to_image(np.stack([lid_x, 0.15 + 0.05 * np.cos(lid_x / 0.24 * np.pi / 2)], 1),
+                           eye)
+            chains = None
+        else:
+            lid = lm[list(lid_ids)] + ay * 0.02 * size  # just below the lashes
+            chains = [_smooth(_resample(lm[list(c)], _CHAIN_SAMPLES)) for c in cheek_ids]
+        pools.append((lid, 1.0 + 0.35 * swell))
+
+        for s, (cycle, _, pos, scale, fade) in enumerate(lives):
             # Streams spread along the lower lid, from near the nose to the outer corner.
-            along = (s + 0.5) / style.streams
-            start = np.array([outward * (-0.16 + 0.42 * along), 0.2])
-            start[0] += (_rand(face_id, eye_index, s, cycle) - 0.5) * 0.06
-            run_time = (1.0 - WELL_FRACTION) / style.rate
-            length = max(0.8, style.speed * run_time * 0.75)
-            if life < WELL_FRACTION:
-                grow = life / WELL_FRACTION
-                pos, scale_k = 0.0, 0.35 + 0.65 * grow
+            along = (s + 0.5) / style.streams + (_rand(face_id, eye_index, s, cycle) - 0.5) * 0.12
+            if chains is None:
+                start = np.array([outward * (-0.16 + 0.42 * along), 0.2])
+                ts = np.linspace(0, pos, max(2, int(pos * 24) + 2))
+                trail = to_image(_path(ts, start, outward, length), eye)
+                ahead = to_image(_path(np.array([pos, pos + 0.02]), start, outward, length), eye)
+                down = ahead[1] - ahead[0]
             else:
-                run = (life - WELL_FRACTION) / (1 - WELL_FRACTION)
-                # Accelerates off the lid like a real drop, then keeps a steady speed.
-                pos, scale_k = run * run * (3 - 2 * run) * 0.4 + run * 0.6, 1.0
-            # The wet trail stays behind the drop; it dries (fades) as it gets long.
-            ts = np.linspace(0, pos, max(2, int(pos * 24) + 2))
-            trail = to_image(_path(ts, start, outward, length), eye)
+                # The outermost streams run on the chains, the others between them.
+                a = 0.5 + (along - 0.5) * style.streams / max(style.streams - 1, 1)
+                path = chains[0] + (chains[1] - chains[0]) * float(np.clip(a, 0.0, 1.0))
+                trail = _cut(path, min(1.0, pos * length / CHEEK_LENGTH))
+                down = trail[-1] - trail[-2] if len(trail) > 1 and pos > 0 else path[1] - path[0]
+            norm = float(np.hypot(*down))
+            down = down / norm if norm > 1e-6 else ay
             if pos > 0.01:
-                trails.append(trail)
-            fade = 1.0 if life < 0.85 else max(0.0, (1.0 - life) / 0.15)
-            drops.append((trail[-1], scale_k, fade))
+                trails.append((trail, fade))
+            drops.append(_Drop(trail[-1], down, scale, fade))
 
-        _draw_trails(frame, trails, style.color_bgr, trail_w, (w, h))
-        for tip, scale_k, fade in drops:
-            _draw_drop(frame, tip, size * 0.34 * scale_k, fade, ax, ay, style)
+    _draw_water(frame, trails, pools, style.color_bgr, size)
+    det = ax[0] * ay[1] - ax[1] * ay[0]  # keeps a mirrored face's frame mirrored
+    for drop in drops:
+        side = np.array([drop.down_xy[1], -drop.down_xy[0]]) * np.sign(det)
+        _draw_drop(frame, drop.tip_xy, size * DROP_HEIGHT * drop.scale, drop.opacity,
+                   side, drop.down_xy, style)
 
 
-def _draw_trails(frame: np.ndarray, trails: list[np.ndarray], color: tuple[int, int, int],
-                 width: int, size_wh: tuple[int, int]) -> None:
-    pts = np.concatenate(trails)
-    w, h = size_wh
-    x0, y0 = np.maximum(np.floor(pts.min(axis=0)).astype(int) - width * 2, 0)
-    x1, y1 = np.ceil(pts.max(axis=0)).astype(int) + width * 2
+def _draw_water(frame: np.ndarray, trails: list[tuple[np.ndarray, float]],
+                pools: list[tuple[np.ndarray, float]], color: tuple[int, int, int],
+                size: float) -> None:
+    """Paint wet streams and lid pools on the frame, in place.
+
+    Args:
+        frame: ndarray of shape (H, W, 3), uint8, BGR.
+        trails: (points, opacity) per stream; points of shape (k, 2), pixels.
+        pools: (lid points, swell) per eye; points of shape (k, 2) from the nose side
+            outward, pixels; swell thickens the pool.
+        color: BGR tint of the water.
+        size: the face's eye distance in pixels.
+    """
+    width = max(3, int(round(size * STREAM_WIDTH)))
+    thick = size * 0.06  # pool thickness in its middle
+    h, w = frame.shape[:2]
+    pts = np.concatenate([p for p, _ in trails] + [p for p, _ in pools])
+    pad = width + thick
+    x0, y0 = np.maximum(np.floor(pts.min(axis=0) - pad).astype(int), 0)
+    x1, y1 = np.ceil(pts.max(axis=0) + pad).astype(int)
     x1, y1 = min(int(x1), w), min(int(y1), h)
     if x1 <= x0 or y1 <= y0:
         return
     region = frame[y0:y1, x0:x1]
-    polys = [np.round((p - (x0, y0)) * 16).astype(np.int32) for p in trails]
-    mask = np.zeros(region.shape[:2], np.uint8)
-    cv2.polylines(mask, polys, False, 255, width, AA, 4)
-    mask = cv2.GaussianBlur(mask, (0, 0), max(0.6, width * 0.2))
-    # Water on skin: the skin shows through, tinted and a little darker at the edges ...
-    wet = cv2.addWeighted(region, 0.45, np.full_like(region, color), 0.55, 0)
-    blend_layer(region, wet, mask, 0.85)
-    # ... and a thin specular line down the middle makes it read as glossy.
-    shine = np.zeros_like(mask)
-    shift = np.array([-0.25 * width, 0]) * 16
-    cv2.polylines(shine, [(p + shift).astype(np.int32) for p in polys], False, 255,
-                  max(1, width // 3), AA, 4)
-    blend_layer(region, np.full_like(region, 255), shine, 0.45)
+    origin = np.array([x0, y0], np.float64)
+
+    def fixed(p: np.ndarray) -> np.ndarray:
+        return np.round((p - origin) * (1 << _SUBPIXEL)).astype(np.int32)
+
+    band = np.zeros(region.shape[:2], np.uint8)
+    core = np.zeros_like(band)
+    shine = np.zeros_like(band)
+    # Light comes from the upper left of the picture, so the shine sits on that side.
+    light = np.array([-0.22, -0.1]) * width
+    core_w, shine_w = max(1, int(round(width * 0.45))), max(1, int(round(width * 0.18)))
+    for points, opacity in sorted(trails, key=lambda tr: tr[1]):
+        level = int(round(255 * opacity))
+        line = [fixed(points)]
+        cv2.polylines(band, line, False, level, width, AA, _SUBPIXEL)
+        cv2.polylines(core, line, False, level, core_w, AA, _SUBPIXEL)
+        cv2.polylines(shine, [fixed(points + light)], False, level, shine_w, AA, _SUBPIXEL)
+    for lid, swell in pools:
+        # A crescent hanging from the lid: thickest in the middle, pointed at the corners.
+        k = np.linspace(0.0, 1.0, len(lid))
+        dense_k = np.linspace(0.0, 1.0, 16)
+        top = np.stack([np.interp(dense_k, k, lid[:, 0]), np.interp(dense_k, k, lid[:, 1])], 1)
+        along = top[-1] - top[0]
+        down = np.array([-along[1], along[0]]) / max(float(np.hypot(*along)), 1e-9)
+        if down @ (top.mean(axis=0) - (top[0] + top[-1]) / 2) < 0:
+            down = -down  # the lid sags; the pool hangs on the sagging side
+        depth = np.sin(np.pi * dense_k)[:, None] ** 0.8 * thick * swell
+        cv2.fillPoly(band, [fixed(np.concatenate([top, (top + down * depth)[::-1]]))], 255, AA,
+                     _SUBPIXEL)
+        inner = top + down * depth * 0.3
+        cv2.fillPoly(core, [fixed(np.concatenate([inner, (top + down * depth * 0.75)[::-1]]))],
+                     255, AA, _SUBPIXEL)
+        cv2.polylines(shine, [fixed(inner[2:-2])], False, 150, shine_w, AA, _SUBPIXEL)
+    shine = cv2.min(shine, band)
+    edge = cv2.subtract(band, core)
+    tint = np.empty_like(region)
+    tint[...] = color
+    # Water on skin: the skin shows through, tinted; darker at the rim, where the water
+    # bends the light away, clearer in the middle; and a bright specular line.
+    blend_layer(region, cv2.addWeighted(region, 0.45, tint, 0.55, 0), band, 0.85)
+    blend_layer(region, cv2.addWeighted(region, 0.3, tint, 0.2, -10), edge, 0.85)
+    blend_layer(region, cv2.addWeighted(region, 0.5, tint, 0.5, 20), core, 0.3)
+    tint[...] = 255
+    blend_layer(region, tint, shine, 0.9)
 
 
 def _draw_drop(frame: np.ndarray, tip_xy: np.ndarray, height: float, opacity: float,
-               ax: np.ndarray, ay: np.ndarray, style: TearStyle) -> None:
+               axis_x: np.ndarray, axis_y: np.ndarray, style: TearStyle) -> None:
+    """One drop, its tip at ``tip_xy``, its round end leading along ``axis_y``."""
     if opacity <= 0 or height < 1:
         return
     sprite = style.drop or _default_drop()
     sw, sh = sprite.size_wh
-    # The drop's tip hangs from the trail; the round end leads, down the face.
     pin = (sw / 2, sh * 0.08)
-    matrix = similarity_matrix(pin, tip_xy, height / sh, ax, ay)
+    matrix = similarity_matrix(pin, tip_xy, height / sh, axis_x, axis_y)
     draw_sprite(frame, sprite, matrix, opacity)
 
 
 @lru_cache(maxsize=1)
 def _default_drop() -> Sprite:
-    """A plain drop, drawn once, for a tears layer without an image."""
+    """A plain glossy drop, drawn once, for a tears layer without an image."""
     s = 96
     img = np.zeros((s, s * 2 // 3, 4), np.uint8)
     cx = img.shape[1] // 2
-    cv2.ellipse(img, (cx, int(s * 0.66)), (int(s * 0.3), int(s * 0.3)), 0, 0, 360,
-                (255, 210, 150, 200), -1, AA)
-    tri = np.array([[cx, 2], [cx - int(s * 0.29), int(s * 0.6)], [cx + int(s * 0.29),
-                   int(s * 0.6)]], np.int32)
-    cv2.fillConvexPoly(img, tri, (255, 210, 150, 200), AA)
-    cv2.circle(img, (cx - 8, int(s * 0.6)), 6, (255, 255, 255, 230), -1, AA)
+    body = (255, 210, 150, 215)
+    cv2.ellipse(img, (cx, int(s * 0.66)), (int(s * 0.3), int(s * 0.3)), 0, 0, 360, body, -1, AA)
+    tri = np.array([[cx, 2], [cx - int(s * 0.29), int(s * 0.6)],
+                    [cx + int(s * 0.29), int(s * 0.6)]], np.int32)
+    cv2.fillConvexPoly(img, tri, body, AA)
+    cv2.ellipse(img, (cx, int(s * 0.66)), (int(s * 0.3), int(s * 0.3)), 0, 20, 160,
+                (190, 120, 40, 235), 3, AA)
+    cv2.circle(img, (cx - 8, int(s * 0.6)), 6, (255, 255, 255, 240), -1, AA)
     return Sprite.from_bgra(img)

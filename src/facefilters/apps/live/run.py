@@ -42,7 +42,7 @@ def run_live(*, camera: int = 0, source: Path | None = None, filter_id: str | No
     """
 
     catalog = Catalog(filters_dirs)
-    ids = catalog.ids()
+    ids = catalog.showcase_ids()
     start = 0
     if filter_id is not None:
         catalog.info(filter_id)  # an unknown name fails here, listing the known ones
