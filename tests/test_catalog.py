@@ -61,6 +61,12 @@ def tears_toml(**overrides: str) -> str:
     return f"[[layers]]\n{body}\n"
 
 
+def layer_toml(kind: str, **keys: str) -> str:
+    """A one-layer filter of ``kind`` with the given keys (TOML values as text)."""
+    body = "\n".join(f"{k} = {v}" for k, v in keys.items())
+    return f'[[layers]]\nkind = "{kind}"\n{body}\n'
+
+
 def case(case_id: str, toml: str, setup: str | None, expected: list[str], marks=()):
     return pytest.param(toml, setup, expected, id=case_id, marks=marks)
 
@@ -160,6 +166,35 @@ BROKEN = [
          ["layers[0].image: expected a readable PNG image", "'notes.png'"]),
     case("tears-image-missing", tears_toml(image='"drop.png"'), None,
          ["layers[0].image: expected an existing PNG file"]),
+    # The kinds that deform, hide and paint the face.
+    case("warp-unknown-preset", layer_toml("warp", preset='"huge"'), None,
+         ["layers[0].preset: expected one of big_eyes, crying, slim, chubby", "got 'huge'"]),
+    case("warp-no-preset", layer_toml("warp", strength="1"), None,
+         ["layers[0].preset: missing required key"]),
+    case("warp-too-strong", layer_toml("warp", preset='"big_eyes"', strength="3"), None,
+         ["layers[0].strength: expected a number from 0 to 2, got 3"]),
+    case("warp-strength-string", layer_toml("warp", preset='"slim"', strength='"max"'), None,
+         ["layers[0].strength: expected a number", "got 'max'"]),
+    case("warp-typo", layer_toml("warp", preset='"slim"', strenght="1"), None,
+         ["layers[0].strenght: unknown key", "strength"]),
+    case("anonymize-unknown-mode", layer_toml("anonymize", mode='"mosaic"'), None,
+         ["layers[0].mode: expected one of pixelate, blur", "got 'mosaic'"]),
+    case("anonymize-too-weak", layer_toml("anonymize", strength="0.2"), None,
+         ["layers[0].strength: expected a number from 0.5 to 4, got 0.2"]),
+    case("texture-no-image", layer_toml("texture", blend='"paint"'), None,
+         ["layers[0].image: missing required key"]),
+    case("texture-image-missing", layer_toml("texture", image='"paint.png"'), None,
+         ["layers[0].image: expected an existing PNG file, got 'paint.png'"]),
+    case("texture-not-square", layer_toml("texture", image='"a.png"'), None,
+         ["layers[0].image: expected a square picture of at least 64 pixels"]),
+    case("texture-unknown-blend", layer_toml("texture", image='"uv.png"', blend='"screen"'),
+         "uv-texture", ["layers[0].blend: expected one of normal, multiply, paint"]),
+    case("texture-opacity-over", layer_toml("texture", image='"uv.png"', opacity="1.5"),
+         "uv-texture", ["layers[0].opacity: expected a number from 0 to 1, got 1.5"]),
+    case("googly-size-string", layer_toml("googly", size='"big"'), None,
+         ["layers[0].size: expected a positive number", "got 'big'"]),
+    case("googly-wobble-over", layer_toml("googly", wobble="2"), None,
+         ["layers[0].wobble: expected a number from 0 to 1, got 2"]),
 ]
 
 
@@ -170,6 +205,8 @@ def _setup(folder: Path, what: str | None, outside_png: Path) -> None:
         (folder / "notes.png").write_text("not an image\n", encoding="utf-8")
     elif what == "subfolder":
         (folder / "sub").mkdir()
+    elif what == "uv-texture":
+        write_png(folder / "uv.png", np.full((64, 64, 4), 200, np.uint8))
 
 
 @pytest.mark.parametrize(("toml", "setup", "expected"), BROKEN)

@@ -159,6 +159,18 @@ def test_mp4_is_faststart(tmp_path: Path) -> None:
     assert 0 < data.find(b"moov") < data.find(b"mdat")
 
 
+def test_x264_params_reach_the_encoder(tmp_path: Path) -> None:
+    # x264 writes the settings it ran with into the stream (an SEI message).
+    plain = tmp_path / "plain.mp4"
+    tuned = tmp_path / "tuned.mp4"
+    for path, params in ((plain, None), (tuned, "subme=1")):
+        with VideoWriter(path, (64, 48), 30, x264_params=params) as writer:
+            for frame in grey_frames():
+                writer.write(frame)
+    assert b" subme=2 " in plain.read_bytes()  # veryfast as it is
+    assert b" subme=1 " in tuned.read_bytes()
+
+
 # -- audio ---------------------------------------------------------------------------
 
 

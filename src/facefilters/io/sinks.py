@@ -56,12 +56,14 @@ class VideoFileSink:
             count). A time (seconds, the clock of ``t_s``) makes the file run on the wall
             clock instead: each picture is written as many times as the time since
             ``start_s`` asks for, repeated or skipped (a live recording).
+        x264_params: extra x264 settings (see :class:`~.video.writer.VideoWriter`).
     """
 
     def __init__(self, path: str | os.PathLike[str], size_wh: tuple[int, int],
                  fps: Fraction | int | float, audio_from: str | os.PathLike[str] | None = None,
-                 *, start_s: float | None = None) -> None:
-        self.writer = VideoWriter(path, size_wh, fps, audio_from=audio_from)
+                 *, start_s: float | None = None, x264_params: str | None = None) -> None:
+        self.writer = VideoWriter(path, size_wh, fps, audio_from=audio_from,
+                                  x264_params=x264_params)
         self.start_s = start_s
 
     def due(self, t_s: float) -> int:

@@ -48,6 +48,8 @@ class VideoWriter:
         audio_from: A file whose first audio stream to copy, usually the input video.
         crf: x264 constant rate factor: lower is better and bigger, 18 to 28 is sane.
         preset: x264 speed preset; faster presets give bigger files at the same quality.
+        x264_params: extra x264 settings, ``"key=value:key=value"`` (FFmpeg's
+            ``x264-params``), to fine-tune the preset; None for the preset as it is.
 
     Raises:
         ValueError: ``size_wh`` or ``fps`` is not positive.
@@ -70,6 +72,7 @@ class VideoWriter:
         *,
         crf: int = 20,
         preset: str = "veryfast",
+        x264_params: str | None = None,
     ) -> None:
         self.path = Path(path)
         width, height = (int(v) for v in size_wh)
@@ -95,7 +98,7 @@ class VideoWriter:
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise OutputError(f"cannot write '{self.path}': {_reason(exc)}") from None
         try:
-            self._setup(width, height, crf, preset, audio_from)
+            self._setup(width, height, crf, preset, x264_params, audio_from)
         except BaseException:
             self._abort()
             raise
@@ -106,6 +109,7 @@ class VideoWriter:
         height: int,
         crf: int,
         preset: str,
+        x264_params: str | None,
         audio_from: str | os.PathLike[str] | None,
     ) -> None:
         container = self._container
@@ -120,6 +124,8 @@ class VideoWriter:
         stream.height = height
         stream.pix_fmt = "yuv420p" if self._fast_yuv else "yuv444p"
         stream.options = {"crf": str(crf), "preset": preset}
+        if x264_params:
+            stream.options = {**stream.options, "x264-params": x264_params}
         ctx = stream.codec_context
         ctx.thread_count = 0  # 0 lets x264 pick its thread count from the CPU
         ctx.colorspace = _COLORSPACE_BT601
