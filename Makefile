@@ -35,6 +35,7 @@ samples: $(STAMP)  ## Re-make samples/ from the public-domain photos.
 
 art: $(STAMP)  ## Re-draw the built-in filters' art.
 	$(BIN)/python scripts/make_art.py
+	$(BIN)/python scripts/make_textures.py
 
 wheel: $(STAMP)
 	$(BIN)/python -m build --wheel --outdir dist

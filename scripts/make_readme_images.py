@@ -40,7 +40,7 @@ def label(tile: np.ndarray, text: str) -> None:
 
 def main() -> None:
     catalog = Catalog()
-    ids = ["original", *catalog.ids()]
+    ids = ["original", *catalog.showcase_ids()]
     with tempfile.TemporaryDirectory() as tmp:
         astronaut = Path(tmp) / "astronaut.png"
         cv2.imwrite(str(astronaut), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))

@@ -53,9 +53,9 @@ def test_apply_photo(tmp_path: Path, photos, anchors_of, photo: str, filter_id: 
     if filter_id == "dog":
         assert region(mask, a["nose_tip"], 0.15 * eye) > 0.8  # the nose covers the nose
         # The ears hang down beside the head from its top.
-        beside = a["forehead"] + g.axis_y[0] * 0.5 * eye
-        left_ear = beside - g.axis_x[0] * 1.2 * eye
-        right_ear = beside + g.axis_x[0] * 1.2 * eye
+        beside = a["forehead"] + g.axis_y[0] * 0.1 * eye
+        left_ear = beside - g.axis_x[0] * 1.05 * eye
+        right_ear = beside + g.axis_x[0] * 1.05 * eye
         assert region(mask, left_ear, 0.3 * eye) > 0.6
         assert region(mask, right_ear, 0.3 * eye) > 0.6
     elif filter_id == "glasses":

@@ -255,7 +255,7 @@ def _draw_water(frame: np.ndarray, trails: list[tuple[np.ndarray, float]],
         size: the face's eye distance in pixels.
     """
     width = max(3, int(round(size * STREAM_WIDTH)))
-    thick = size * 0.06  # pool thickness in its middle
+    thick = size * 0.035  # pool thickness in its middle
     h, w = frame.shape[:2]
     pts = np.concatenate([p for p, _ in trails] + [p for p, _ in pools])
     pad = width + thick
@@ -273,6 +273,7 @@ def _draw_water(frame: np.ndarray, trails: list[tuple[np.ndarray, float]],
     band = np.zeros(region.shape[:2], np.uint8)
     core = np.zeros_like(band)
     shine = np.zeros_like(band)
+    pool = np.zeros_like(band)
     # Light comes from the upper left of the picture, so the shine sits on that side.
     light = np.array([-0.22, -0.1]) * width
     core_w, shine_w = max(1, int(round(width * 0.45))), max(1, int(round(width * 0.18)))
@@ -292,19 +293,20 @@ def _draw_water(frame: np.ndarray, trails: list[tuple[np.ndarray, float]],
         if down @ (top.mean(axis=0) - (top[0] + top[-1]) / 2) < 0:
             down = -down  # the lid sags; the pool hangs on the sagging side
         depth = np.sin(np.pi * dense_k)[:, None] ** 0.8 * thick * swell
-        cv2.fillPoly(band, [fixed(np.concatenate([top, (top + down * depth)[::-1]]))], 255, AA,
-                     _SUBPIXEL)
-        inner = top + down * depth * 0.3
-        cv2.fillPoly(core, [fixed(np.concatenate([inner, (top + down * depth * 0.75)[::-1]]))],
-                     255, AA, _SUBPIXEL)
-        cv2.polylines(shine, [fixed(inner[2:-2])], False, 150, shine_w, AA, _SUBPIXEL)
-    shine = cv2.min(shine, band)
+        # A thin film on the lid, not a tube: tinted and glinting, without the streams'
+        # dark rims, so it reads as wet eyes rather than a bar joining the streams.
+        cv2.fillPoly(pool, [fixed(np.concatenate([top, (top + down * depth)[::-1]]))], 255,
+                     AA, _SUBPIXEL)
+        inner = top + down * depth * 0.4
+        cv2.polylines(shine, [fixed(inner[3:-3])], False, 150, shine_w, AA, _SUBPIXEL)
+    shine = cv2.min(shine, cv2.max(band, pool))
     edge = cv2.subtract(band, core)
     tint = np.empty_like(region)
     tint[...] = color
     # Water on skin: the skin shows through, tinted; darker at the rim, where the water
     # bends the light away, clearer in the middle; and a bright specular line.
     blend_layer(region, cv2.addWeighted(region, 0.45, tint, 0.55, 0), band, 0.85)
+    blend_layer(region, cv2.addWeighted(region, 0.5, tint, 0.5, 15), pool, 0.6)
     blend_layer(region, cv2.addWeighted(region, 0.3, tint, 0.2, -10), edge, 0.85)
     blend_layer(region, cv2.addWeighted(region, 0.5, tint, 0.5, 20), core, 0.3)
     tint[...] = 255
