@@ -181,3 +181,43 @@ def test_bad_input_is_refused(bgra, blend, error) -> None:
         return
     with pytest.raises(error):
         draw_texture(frame, flat_face(), FaceTexture.from_bgra(bgra), blend=blend)
+
+
+def turned_face(degrees: float) -> np.ndarray:
+    """The flat face turned about its vertical axis, so the nose covers the far cheek."""
+    model = canonical_face()
+    a = np.radians(degrees)
+    x, y, z = model.canonical_xyz.T
+    xr, zr = x * np.cos(a) + z * np.sin(a), -x * np.sin(a) + z * np.cos(a)
+    xyz = np.zeros((478, 3), np.float32)
+    xyz[:468, 0] = 200 + xr * 9
+    xyz[:468, 1] = 150 - y * 9
+    xyz[:468, 2] = -zr * 9
+    xyz[468:473] = xyz[[33, 133]].mean(axis=0)
+    xyz[473:478] = xyz[[263, 362]].mean(axis=0)
+    return xyz
+
+
+@pytest.mark.parametrize("degrees", [0.0, 35.0, -35.0])
+@pytest.mark.parametrize("blend", BLENDS)
+def test_drawing_only_the_painted_triangles_changes_nothing(degrees, blend) -> None:
+    # Paint on one cheek and a spot on the nose's side: only their triangles' box is
+    # drawn, yet the picture is the one drawing every triangle gives, occlusion included.
+    tex = np.zeros((256, 256, 4), np.uint8)
+    cv2.circle(tex, (70, 160), 30, (40, 200, 250, 255), -1)
+    cv2.circle(tex, (140, 120), 8, (250, 60, 60, 200), -1)
+    partial = FaceTexture.from_bgra(tex)
+    assert 0 < partial.painted.sum() < 0.3 * len(partial.painted)
+    everything = FaceTexture.from_bgra(tex)
+    object.__setattr__(everything, "painted", np.ones_like(partial.painted))
+    face = turned_face(degrees)
+    frames = [textured_frame(), textured_frame()]
+    draw_texture(frames[0], face, partial, blend=blend)
+    draw_texture(frames[1], face, everything, blend=blend)
+    assert (frames[0] != textured_frame()).any()
+    np.testing.assert_array_equal(frames[0], frames[1])
+
+
+def test_a_transparent_texture_paints_no_triangle() -> None:
+    empty = FaceTexture.from_bgra(np.zeros((64, 64, 4), np.uint8))
+    assert not empty.painted.any()

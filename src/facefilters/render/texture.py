@@ -45,6 +45,10 @@ class FaceTexture:
 
     premultiplied: np.ndarray
     levels: tuple[np.ndarray, ...] = field(default=(), repr=False, compare=False)
+    painted: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    """ndarray of shape (T,), bool: the mesh triangles whose piece of the texture is not
+    wholly transparent. Only their box on the face is drawn: paint on two cheeks need
+    not cost a whole face."""
 
     def __post_init__(self) -> None:
         tex = self.premultiplied
@@ -59,6 +63,7 @@ class FaceTexture:
             levels.append(cv2.resize(levels[-1], ((w + 1) // 2, (h + 1) // 2),
                                      interpolation=cv2.INTER_AREA))
         object.__setattr__(self, "levels", tuple(levels))
+        object.__setattr__(self, "painted", _painted_triangles(tex))
 
     @classmethod
     def from_bgra(cls, bgra: np.ndarray) -> FaceTexture:
@@ -80,6 +85,26 @@ class FaceTexture:
     def size_wh(self) -> tuple[int, int]:
         h, w = self.premultiplied.shape[:2]
         return w, h
+
+
+def _painted_triangles(premultiplied: np.ndarray) -> np.ndarray:
+    """Which triangles of the canonical mesh carry some of the texture (alpha > 0).
+
+    Each triangle is filled in UV space with its index, over the texture's alpha grown
+    by two texels (bilinear sampling reaches one texel past a triangle's edge).
+    """
+    model = canonical_face()
+    h, w = premultiplied.shape[:2]
+    alpha = cv2.dilate(cv2.extractChannel(premultiplied, 3), np.ones((5, 5), np.uint8))
+    index = np.zeros((h, w), np.uint16)
+    corners = np.round((model.uv * (w, h) - 0.5) * 16).astype(np.int32)[model.triangles]
+    for k, points in enumerate(corners):
+        cv2.fillConvexPoly(index, points, k + 1, cv2.LINE_8, 4)
+        # A sliver thinner than a texel fills nothing; its vertices still sample.
+        cv2.polylines(index, [points], True, k + 1, 1, cv2.LINE_8, 4)
+    painted = np.zeros(len(model.triangles) + 1, bool)
+    painted[np.unique(index[alpha > 0])] = True
+    return painted[1:]
 
 
 def _level(texture: FaceTexture, xy: np.ndarray, uv: np.ndarray) -> np.ndarray:
@@ -126,11 +151,16 @@ def draw_texture(
     mesh = np.asarray(face_xyz, np.float32)[:N_MESH]
     xy = mesh[:, :2]
     h, w = frame.shape[:2]
-    roi = covering_box(xy, (w, h), pad=2)
+    model = canonical_face()
+    if not texture.painted.any():
+        return frame
+    # Only the box of the painted triangles changes; the others still take part, where
+    # they reach into it, so a turned head's nose hides the far cheek's paint.
+    roi = covering_box(xy[np.unique(model.triangles[texture.painted])], (w, h),
+                       pad=2 + int(np.ceil(feather_px)))
     if roi is None:
         return frame
     x0, y0, x1, y1 = roi
-    model = canonical_face()
     source = _level(texture, xy, model.uv)
     size = np.float32(source.shape[1::-1])
     # UV corners are the texture's outer edges; remap samples pixel centres.
@@ -152,7 +182,7 @@ def draw_texture(
     elif blend == "multiply":
         _multiply(region, patch)
     else:
-        _paint(region, patch, coverage)
+        _paint(region, patch, _face_brightness(frame, xy))
     return frame
 
 
@@ -174,10 +204,26 @@ def _multiply(region: np.ndarray, patch: np.ndarray) -> None:
     region[...] = cv2.multiply(region, factor, scale=1.0 / 255.0)
 
 
-def _paint(region: np.ndarray, patch: np.ndarray, coverage: np.ndarray) -> None:
-    """The paint's colour times the skin's shading, composited over the skin."""
+def _face_brightness(frame: np.ndarray, xy: np.ndarray) -> float:
+    """Mean grey level (0..255) of the frame inside the hull of the face's landmarks."""
+    h, w = frame.shape[:2]
+    box = covering_box(xy, (w, h), pad=0)
+    if box is None:
+        return 0.0
+    x0, y0, x1, y1 = box
+    hull = cv2.convexHull(np.round((xy - (x0, y0)) * 16).astype(np.int32))
+    mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    cv2.fillConvexPoly(mask, hull, 255, cv2.LINE_8, 4)
+    return cv2.mean(cv2.cvtColor(frame[y0:y1, x0:x1], cv2.COLOR_BGR2GRAY), mask=mask)[0]
+
+
+def _paint(region: np.ndarray, patch: np.ndarray, mean: float) -> None:
+    """The paint's colour times the skin's shading, composited over the skin.
+
+    ``mean`` is the whole face's mean grey level: the paint is lit relative to it, so
+    the same skin gets the same shade whichever part of the face is painted.
+    """
     gray = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY)
-    mean = cv2.mean(gray, mask=coverage)[0]
     if mean < 1:
         _over(region, patch)
         return
