@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from facefilters.render.meshmap import canonical_face
+from facefilters.render.meshmap import canonical_face, folds
 from facefilters.render.texture import BLENDS, FaceTexture, draw_texture
 
 FRAME_HW = (300, 400)
@@ -221,3 +221,22 @@ def test_drawing_only_the_painted_triangles_changes_nothing(degrees, blend) -> N
 def test_a_transparent_texture_paints_no_triangle() -> None:
     empty = FaceTexture.from_bgra(np.zeros((64, 64, 4), np.uint8))
     assert not empty.painted.any()
+    frame = textured_frame()
+    draw_texture(frame, flat_face(), empty)
+    np.testing.assert_array_equal(frame, textured_frame())
+
+
+def test_a_tiny_speck_still_marks_its_triangle() -> None:
+    # One texel of paint in a big texture: the triangle under it is drawn.
+    tex = np.zeros((1024, 1024, 4), np.uint8)
+    tex[600, 300] = (0, 0, 255, 255)
+    assert 1 <= FaceTexture.from_bgra(tex).painted.sum() <= 12
+
+
+@pytest.mark.parametrize(("degrees", "folded"), [(0.0, False), (5.0, False), (25.0, True),
+                                                 (-35.0, True)])
+def test_a_turned_head_folds_the_mesh(degrees: float, folded: bool) -> None:
+    xy = turned_face(degrees)[:468, :2]
+    corners = xy[canonical_face().triangles]
+    assert folds(corners) is folded
+    assert folds(corners[:, :, ::-1]) is folded  # mirrored

@@ -47,8 +47,8 @@ class FaceTexture:
     levels: tuple[np.ndarray, ...] = field(default=(), repr=False, compare=False)
     painted: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
     """ndarray of shape (T,), bool: the mesh triangles whose piece of the texture is not
-    wholly transparent. Only their box on the face is drawn: paint on two cheeks need
-    not cost a whole face."""
+    wholly transparent. Only they are drawn, in their box: paint on two cheeks does not
+    cost a whole face."""
 
     def __post_init__(self) -> None:
         tex = self.premultiplied
@@ -90,21 +90,23 @@ class FaceTexture:
 def _painted_triangles(premultiplied: np.ndarray) -> np.ndarray:
     """Which triangles of the canonical mesh carry some of the texture (alpha > 0).
 
-    Each triangle is filled in UV space with its index, over the texture's alpha grown
-    by two texels (bilinear sampling reaches one texel past a triangle's edge).
+    A triangle counts when any alpha, grown by four texels (bilinear sampling and the
+    feather reach past a triangle's edge), lies in its box in UV space: generous, but a
+    sliver thinner than a texel is never missed.
+
+    Returns:
+        ndarray of shape (T,), bool.
     """
     model = canonical_face()
     h, w = premultiplied.shape[:2]
-    alpha = cv2.dilate(cv2.extractChannel(premultiplied, 3), np.ones((5, 5), np.uint8))
-    index = np.zeros((h, w), np.uint16)
-    corners = np.round((model.uv * (w, h) - 0.5) * 16).astype(np.int32)[model.triangles]
-    for k, points in enumerate(corners):
-        cv2.fillConvexPoly(index, points, k + 1, cv2.LINE_8, 4)
-        # A sliver thinner than a texel fills nothing; its vertices still sample.
-        cv2.polylines(index, [points], True, k + 1, 1, cv2.LINE_8, 4)
-    painted = np.zeros(len(model.triangles) + 1, bool)
-    painted[np.unique(index[alpha > 0])] = True
-    return painted[1:]
+    touched = cv2.dilate(cv2.extractChannel(premultiplied, 3), np.ones((9, 9), np.uint8))
+    corners = model.uv[model.triangles] * np.float32((w, h)) - 0.5
+    lo = np.clip(np.floor(corners.min(axis=1)).astype(int), 0, (w - 1, h - 1))
+    hi = np.clip(np.ceil(corners.max(axis=1)).astype(int) + 1, 1, (w, h))
+    hi = np.maximum(hi, lo + 1)
+    summed = cv2.integral((touched > 0).astype(np.uint8))
+    return (summed[hi[:, 1], hi[:, 0]] - summed[lo[:, 1], hi[:, 0]]
+            - summed[hi[:, 1], lo[:, 0]] + summed[lo[:, 1], lo[:, 0]]) > 0
 
 
 def _level(texture: FaceTexture, xy: np.ndarray, uv: np.ndarray) -> np.ndarray:
@@ -151,11 +153,10 @@ def draw_texture(
     mesh = np.asarray(face_xyz, np.float32)[:N_MESH]
     xy = mesh[:, :2]
     h, w = frame.shape[:2]
-    model = canonical_face()
     if not texture.painted.any():
         return frame
-    # Only the box of the painted triangles changes; the others still take part, where
-    # they reach into it, so a turned head's nose hides the far cheek's paint.
+    model = canonical_face()
+    # Only the box of the painted triangles changes.
     roi = covering_box(xy[np.unique(model.triangles[texture.painted])], (w, h),
                        pad=2 + int(np.ceil(feather_px)))
     if roi is None:
@@ -165,7 +166,8 @@ def draw_texture(
     size = np.float32(source.shape[1::-1])
     # UV corners are the texture's outer edges; remap samples pixel centres.
     src_xy = model.uv * size - 0.5
-    map_x, map_y, coverage = mesh_maps(xy, src_xy, model.triangles, roi, depth=mesh[:, 2])
+    map_x, map_y, coverage = mesh_maps(xy, src_xy, model.triangles, roi, depth=mesh[:, 2],
+                                       only=texture.painted)
     patch = cv2.remap(source, map_x, map_y, cv2.INTER_LINEAR,
                       borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
     weight = coverage
