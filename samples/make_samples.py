@@ -4,7 +4,8 @@ Run from the repository root::
 
     python samples/make_samples.py
 
-It writes ``samples/portrait.jpg`` and ``samples/demo.mp4``, then runs MediaPipe
+It writes ``samples/portrait.jpg``, ``samples/demo.mp4`` and the ``swap`` filter's two
+source faces (``filters/swap/*.jpg``), then runs MediaPipe
 FaceMesh over the video and prints in how many frames it finds a face. Everything is
 built from public-domain photos that matplotlib and scikit-image ship, and from a tune
 synthesised here, so the output is the same on every run and needs no download.
@@ -355,6 +356,20 @@ def make_portrait(path: str | os.PathLike[str]) -> Path:
     return path
 
 
+def make_swap_faces(folder: str | os.PathLike[str]) -> list[Path]:
+    """Write the built-in ``swap`` filter's source faces: head-and-shoulders crops of the
+    two public-domain portraits, as JPEGs."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    crops = {"astronaut.jpg": (astronaut_photo(), (96, 0, 384, 320)),
+             "hopper.jpg": (hopper_photo(), (86, 40, 446, 440))}
+    written = []
+    for name, (photo, (x0, y0, x1, y1)) in crops.items():
+        write_image(folder / name, np.ascontiguousarray(photo[y0:y1, x0:x1]))
+        written.append(folder / name)
+    return written
+
+
 def face_counts(path: str | os.PathLike[str]) -> tuple[int, int, int, float]:
     """Track faces through a video with MediaPipe FaceMesh, as the live pipeline would.
 
@@ -386,6 +401,8 @@ def face_counts(path: str | os.PathLike[str]) -> tuple[int, int, int, float]:
 
 def main() -> None:
     portrait = make_portrait(HERE / "portrait.jpg")
+    for face in make_swap_faces(HERE.parent / "filters" / "swap"):
+        print(f"wrote {face}")
     demo = make_clip(HERE / "demo.mp4", size_wh=(640, 480), seconds=6.0)
     for path in (portrait, demo):
         print(f"{path.name}: {path.stat().st_size / 1e6:.2f} MB")

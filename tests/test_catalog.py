@@ -408,9 +408,15 @@ def test_every_builtin_draws_on_a_synthetic_face():
     rng = np.random.default_rng(3)
     scene = rng.integers(60, 200, (480, 640, 3), dtype=np.uint8)
     assert len(catalog.ids()) >= 12
+    def find(photo):  # a swap's source photos: one synthetic face in the middle
+        h, w = photo.shape[:2]
+        return make_faces(center_xy=(w / 2, h / 2), eye_distance=min(w, h) / 4)
+
     for filter_id in catalog.ids():
         frame = scene.copy()
-        out = catalog.load(filter_id).apply(frame, faces, t=0.7)
+        chosen = catalog.load(filter_id)
+        chosen.prepare(find)
+        out = chosen.apply(frame, faces, t=0.7)
         assert out is frame
         assert np.any(frame != scene), filter_id
 

@@ -561,7 +561,7 @@ def live_message_keys() -> set[str]:
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(package.glob("*.py")))
     called = set(re.findall(r'\b(?:m|messages)\(\s*"([\w.]+)"', text))
     # "a" if ... else "b" inside a call, and any other literal key.
-    literals = set(re.findall(r'"((?:live|error|demo)\.[\w.]+)"', text))
+    literals = set(re.findall(r'"((?:live|error|demo|deepfake)\.[\w.]+)"', text))
     assert called <= literals
     # m(f"live.help.{k}") for k in a literal list.
     assert 'm(f"live.help.{k}")' in text
@@ -767,3 +767,48 @@ def test_file_source_resizes(clip: Path, photo: tuple[Path, np.ndarray], kind: s
     if kind == "photo":
         expected = cv2.resize(photo[1], (32, 24), interpolation=cv2.INTER_AREA)
         assert np.array_equal(frames[0].image, expected)
+
+
+# -- the face swap, live ----------------------------------------------------------------
+
+
+def _prepared_swap() -> Filter:
+    """The built-in swap with fake source faces: a mesh made from the canonical face."""
+    from facefilters.render.meshmap import canonical_face
+
+    def find(photo: np.ndarray) -> Faces:
+        h, w = photo.shape[:2]
+        model = canonical_face()
+        xyz = np.zeros((478, 3), np.float32)
+        xyz[:468, :2] = (model.uv - 0.5) * min(w, h) * 0.6 + np.float32((w / 2, h / 2))
+        xyz[:468, 2] = -model.canonical_xyz[:, 2]
+        xyz[468:473, :2] = xyz[[33, 133], :2].mean(axis=0)
+        xyz[473:478, :2] = xyz[[263, 362], :2].mean(axis=0)
+        return Faces(xyz[None], ids=np.zeros(1, np.int64))
+
+    swap = Catalog().load("swap")
+    swap.prepare(find)
+    return swap.labelled(Messages("nl")("deepfake.label"))
+
+
+def test_swap_snapshots_and_recordings_say_they_are_deepfakes(filters, tmp_path: Path) -> None:
+    from facefilters.io.provenance import read_note
+
+    out_dir = tmp_path / "out"
+    clock = FakeClock()
+    # Dog first, then the swap: a recording started on the dog is closed when the swap
+    # comes on, and a new one, with the note, goes on.
+    app = make_app([filters[0], _prepared_swap()], out_dir, clock=clock)
+    window = FakeWindow([None, "space", "r", None, "right", None, None, "space", "s", None,
+                         "r"])
+    app.run(FakeSource([scene()], clock), window)
+    saved = app.saved
+    pictures = [p for p in saved if p.suffix == ".png"]
+    videos = [p for p in saved if p.suffix == ".mp4"]
+    assert len(pictures) == 2 and len(videos) == 2
+    assert read_note(pictures[0]) is None  # the dog
+    assert "face swap" in (read_note(pictures[1]) or "")
+    assert read_note(videos[0]) is None
+    assert "face swap" in (read_note(videos[1]) or "")
+    # "s" went to the next source face.
+    assert app.filter.layers[0].effect.current == 1

@@ -55,6 +55,9 @@ FiltersDir = Annotated[
 ]
 MaxFaces = Annotated[int, typer.Option("--max-faces", min=1, max=16,
                                        help="The most faces to find per frame.")]
+Face = Annotated[Optional[Path], typer.Option(
+    "--face", help="For the face swap: a photo of the face to put on the faces (one face, "
+    "from the front).", show_default=False)]
 
 
 @contextmanager
@@ -117,6 +120,7 @@ def apply(
     filters_dir: FiltersDir = None,
     max_faces: MaxFaces = 4,
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
+    face: Face = None,
 ) -> None:
     """Put a filter on the faces in a photo or a video."""
     from .apps.files import apply_file
@@ -125,7 +129,7 @@ def apply(
         chosen = Catalog(filters_dir or []).load(filter)
         with _progress_bar(f"{chosen.name}") as progress:
             result = apply_file(input, output, chosen, max_faces=max_faces, force=force,
-                                progress=progress)
+                                progress=progress, face=face)
     _report(result)
 
 
@@ -178,6 +182,9 @@ def inspect(
 
 
 def _print_record(record: dict) -> None:
+    if "note" in record:
+        out.print(Text(f"label: this file says it was made by a face swap ({record['note']})",
+                       style="bold yellow"), soft_wrap=True)
     head = f"frame {record['frame']} at {record['time']:.3f} s: " if "frame" in record else ""
     faces = record["faces"]
     out.print(f"{head}{record['width']}x{record['height']}, {len(faces)} face(s)")
@@ -237,6 +244,10 @@ def live(
         show_default=False, file_okay=False)] = None,
     max_faces: MaxFaces = 4,
     lang: Lang = None,
+    face: Face = None,
+    faces: Annotated[Optional[Path], typer.Option(
+        "--faces", help="For the face swap: a folder of photos to cycle through with the s "
+        "key.", show_default=False, file_okay=False)] = None,
 ) -> None:
     """Open the camera and play with filters in a window (keys: h for help)."""
     from .apps.live import run_live
@@ -245,7 +256,8 @@ def live(
     with _user_errors():
         run_live(camera=camera, source=source, filter_id=filter, size_wh=size_wh,
                  mirror=not no_mirror, fullscreen=fullscreen, filters_dirs=filters_dir or [],
-                 out_dir=out, max_faces=max_faces, lang=_lang(lang), log=err.print)
+                 out_dir=out, max_faces=max_faces, lang=_lang(lang), face=face,
+                 faces_dir=faces, log=err.print)
 
 
 @app.command()
@@ -264,6 +276,7 @@ def lesson(
                                             "camera sees it, not as a mirror.")] = False,
     fullscreen: Annotated[bool, typer.Option("--fullscreen", help="Start fullscreen.")] = False,
     lang: Lang = None,
+    face: Face = None,
 ) -> None:
     """A lesson for the classroom: how the computer sees a face, step by step."""
     from .apps.lesson import export_lesson, run_lesson
@@ -271,15 +284,20 @@ def lesson(
     with _user_errors():
         if export is None:
             run_lesson(camera=camera, source=source, mirror=not no_mirror,
-                       fullscreen=fullscreen, lang=_lang(lang), step=step, log=err.print)
+                       fullscreen=fullscreen, lang=_lang(lang), step=step, face=face,
+                       log=err.print)
             return
-        from .detect import FaceBoxDetector, FaceMeshDetector
+        from .apps.prepare import prepare_filter
+        from .detect import FaceBoxDetector, FaceMeshDetector, default_detector
         from .i18n import Messages
 
+        messages = Messages(_lang(lang))
+        swap = prepare_filter(Catalog().load("swap"), default_detector, face=face,
+                              messages=messages)
         photo = source if source is not None else samples_dir() / "portrait.jpg"
         with FaceMeshDetector(static_image_mode=True) as detector, FaceBoxDetector() as boxes:
-            written = export_lesson(export, photo, Messages(_lang(lang)), detector=detector,
-                                    box_detector=boxes)
+            written = export_lesson(export, photo, messages, detector=detector,
+                                    box_detector=boxes, swap=swap)
     for path in written:
         out.print(str(path))
     err.print(f"wrote {len(written)} slides to [bold]{export}[/]")

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.e2e
 
 PHOTOS = ("grace_hopper", "astronaut")
 BUILTIN = tuple(Catalog().ids())
+# The face swaps label the picture's corner and are tested in test_cli_swap.py.
+PLAIN = tuple(i for i in BUILTIN if not Catalog().load(i).deepfake)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +68,7 @@ def test_filters_lists_every_filter_with_a_line() -> None:
 
 
 @pytest.mark.parametrize("photo", PHOTOS)
-@pytest.mark.parametrize("filter_id", BUILTIN)
+@pytest.mark.parametrize("filter_id", PLAIN)
 def test_every_filter_changes_the_face_and_only_around_it(applied, photo, filter_id) -> None:
     before, after, faces = applied(filter_id, photo)
     assert after.shape == before.shape and after.dtype == np.uint8

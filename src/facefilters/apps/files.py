@@ -15,17 +15,21 @@ from typing import Any
 import numpy as np
 
 from ..detect.base import DetectorFactory, close_detector, default_detector
+from ..effects import Filter
 from ..errors import InputError
 from ..faces import Faces
 from ..frames import Frame
 from ..geometry import ANCHOR_NAMES, measure
+from ..i18n import Messages
 from ..io.atomic import atomic_output
 from ..io.image import read_image
 from ..io.probe import detect_kind
+from ..io.provenance import read_note
 from ..io.sinks import ImageFileSink, Sink, ThreadedSink, VideoFileSink
 from ..io.video import VideoReader
 from ..pipeline import Drawer, Pipeline, Progress
 from ..tracking import FaceTracker
+from .prepare import prepare_filter
 
 APPLY_X264_PARAMS = "subme=1"
 """x264's veryfast preset with its sub-pixel motion search cut from 2 to 1 (as in
@@ -52,16 +56,27 @@ def apply_file(
     force: bool = False,
     progress: Progress | None = None,
     detector_factory: DetectorFactory = default_detector,
+    face: Path | None = None,
 ) -> ApplyResult:
     """Filter a photo or a video file into ``output_path``.
 
     For a video, decoding, detection, and drawing with encoding run on three threads
     (the reader's, this one, the sink's), so the stages overlap across cores.
 
+    A filter that swaps faces finds its source faces first (``face``: a photo to take
+    the face from instead of the filter's own), and the file it writes says in its
+    metadata that it is a deepfake.
+
     Raises:
         InputError, OutputError: bad input or output.
+        FilterError: a swap's photo has no face, or several.
     """
     kind = detect_kind(input_path)
+    if face is not None and not getattr(drawer, "deepfake", False):
+        raise InputError("--face is for the filters that swap faces (try --filter swap)")
+    if isinstance(drawer, Filter):
+        drawer = prepare_filter(drawer, detector_factory, face=face)
+    note = Messages()("deepfake.note") if getattr(drawer, "deepfake", False) else None
     with atomic_output(output_path, input_path=input_path, force=force) as tmp:
         photo = kind == "image"
         detector = detector_factory(static_image_mode=photo, max_faces=max_faces)
@@ -69,7 +84,7 @@ def apply_file(
             pipeline = Pipeline(detector, FaceTracker(smoothing=not photo), [drawer])
             if photo:
                 stats = pipeline.run([Frame(0, 0.0, read_image(input_path))],
-                                     [ImageFileSink(tmp)])
+                                     [ImageFileSink(tmp, note=note)])
             else:
                 with VideoReader(input_path, prefetch=True) as reader:
                     info = reader.info
@@ -77,7 +92,7 @@ def apply_file(
                     sink: Sink = ThreadedSink(VideoFileSink(
                         tmp, info.size_wh, info.fps,
                         audio_from=input_path if info.has_audio else None,
-                        x264_params=APPLY_X264_PARAMS), queue_size=4)
+                        x264_params=APPLY_X264_PARAMS, note=note), queue_size=4)
                     stats = pipeline.run(reader, [sink], threaded=True, progress=progress,
                                          total=info.frame_count)
         finally:
@@ -127,10 +142,14 @@ def inspect_file(
 
     Yields:
         For a photo ``{"width", "height", "faces"}``; for a video
-        ``{"frame", "time", "width", "height", "faces"}`` per frame.
+        ``{"frame", "time", "width", "height", "faces"}`` per frame. When the file says
+        in its metadata that a face swap made it, the first record also has ``"note"``,
+        the words it says (see `facefilters.io.provenance`).
     """
     kind = detect_kind(input_path)
     photo = kind == "image"
+    note = read_note(input_path)
+    about_file = {} if note is None else {"note": note}
     detector = detector_factory(static_image_mode=photo, max_faces=max_faces)
     try:
         pipeline = Pipeline(detector, FaceTracker(smoothing=not photo))
@@ -138,7 +157,7 @@ def inspect_file(
             image = read_image(input_path)
             faces = pipeline.step(Frame(0, 0.0, image)).faces
             h, w = image.shape[:2]
-            yield {"width": w, "height": h, "faces": describe_faces(faces)}
+            yield {"width": w, "height": h, "faces": describe_faces(faces), **about_file}
             return
         with VideoReader(input_path, prefetch=True) as reader:
             w, h = reader.info.size_wh
@@ -146,7 +165,8 @@ def inspect_file(
             for frame in reader:
                 faces = pipeline.step(frame).faces
                 yield {"frame": frame.index, "time": round(frame.time_s, 6), "width": w,
-                       "height": h, "faces": describe_faces(faces)}
+                       "height": h, "faces": describe_faces(faces), **about_file}
+                about_file = {}
                 if progress:
                     progress(frame.index + 1, total)
     finally:

@@ -10,6 +10,7 @@ from .base import OVERLAY, WARP, Effect, EffectContext, Filter, Layer
 from .googly import GooglyEffect
 from .mesh import MeshEffect
 from .sprite import SpriteEffect
+from .swap import SwapEffect
 from .tears import TearsEffect
 from .texture import TextureEffect
 from .trigger import Trigger
@@ -18,7 +19,7 @@ from .warp import WarpEffect
 KINDS: dict[str, type[Effect]] = {
     cls.kind: cls
     for cls in (SpriteEffect, TearsEffect, MeshEffect, WarpEffect, AnonymizeEffect,
-                TextureEffect, GooglyEffect)
+                TextureEffect, GooglyEffect, SwapEffect)
 }
 """``kind`` in ``filter.toml`` -> the effect class that reads and draws it."""
 
@@ -36,6 +37,7 @@ __all__ = [
     "Layer",
     "MeshEffect",
     "SpriteEffect",
+    "SwapEffect",
     "TearsEffect",
     "Trigger",
 ]

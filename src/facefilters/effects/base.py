@@ -11,7 +11,8 @@ sticker is therefore never bent by another face's warp.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -19,6 +20,7 @@ import numpy as np
 
 from ..faces import Faces
 from ..geometry import FaceGeometry, measure
+from ..render.label import draw_deepfake_label
 from ..validate import Validator
 from .trigger import Trigger
 
@@ -85,14 +87,76 @@ class Layer:
     when: Trigger | None = None
 
 
+DEEPFAKE_LABEL = "DEEPFAKE"
+"""The label a filter that swaps faces stamps on every picture, unless the app gives the
+same word in the user's language (:meth:`Filter.labelled`)."""
+
+
+class FaceFinder(Protocol):
+    """Finds the faces in one still photo: how an effect that needs a face from a photo
+    (a face swap's source) gets its landmarks without importing a detector."""
+
+    def __call__(self, image: np.ndarray) -> Faces:
+        """Faces in ``image`` (ndarray of shape (H, W, 3), uint8, BGR)."""
+
+
 @dataclass(frozen=True)
 class Filter:
-    """A loaded filter: its id, display name, description and layers (back to front)."""
+    """A loaded filter: its id, display name, description and layers (back to front).
+
+    Attributes:
+        label: the word stamped on every picture of a filter that swaps faces
+            (:attr:`deepfake`); which word, not whether, is the app's choice.
+    """
 
     id: str
     name: str
     description: str
     layers: tuple[Layer, ...]
+    label: str = DEEPFAKE_LABEL
+
+    @property
+    def deepfake(self) -> bool:
+        """True when a layer puts someone else's face on a face: its pictures are
+        labelled, and files written with it carry a note saying so."""
+        return any(getattr(layer.effect, "deepfake", False) for layer in self.layers)
+
+    def labelled(self, label: str) -> Filter:
+        """The same filter, stamping ``label`` (e.g. "NEP" in Dutch); never none."""
+        return replace(self, label=label.strip() or DEEPFAKE_LABEL)
+
+    def prepare(self, find_faces: FaceFinder, face: np.ndarray | None = None,
+                more: Sequence[tuple[str, np.ndarray]] = ()) -> list[str]:
+        """Let layers that need a face from a photo find it (a swap's source faces).
+
+        Args:
+            find_faces: a still-photo face finder (the apps build one on their detector).
+            face: ndarray of shape (H, W, 3), uint8, BGR: a photo of the face to use
+                first, before the filter's own (``--face PHOTO``), or None.
+            more: (name, image) of further photos to cycle through (``--faces DIR``).
+
+        Returns:
+            The names of photos in ``more`` left out because they have no face, or several.
+
+        Raises:
+            FilterError: ``face`` or a filter's own photo has no face, or more than one.
+        """
+        skipped: list[str] = []
+        for layer in self.layers:
+            prepare = getattr(layer.effect, "prepare", None)
+            if prepare is not None:
+                skipped += prepare(find_faces, face, more)
+        return skipped
+
+    def next_face(self) -> bool:
+        """Switch every swap layer to its next source face; False if there is none."""
+        switched = False
+        for layer in self.layers:
+            step = getattr(layer.effect, "next_face", None)
+            if step is not None:
+                step()
+                switched = True
+        return switched
 
     def kinds(self) -> set[str]:
         """The effect kinds this filter uses."""
@@ -100,8 +164,7 @@ class Filter:
 
     def without_triggered(self) -> Filter:
         """The filter without its triggered layers (the dog without its tongue)."""
-        return Filter(self.id, self.name, self.description,
-                      tuple(layer for layer in self.layers if layer.when is None))
+        return replace(self, layers=tuple(layer for layer in self.layers if layer.when is None))
 
     def apply(self, frame: np.ndarray, faces: Faces, t: float) -> np.ndarray:
         """Draw the filter on every face, in place.
@@ -115,7 +178,7 @@ class Filter:
             The same ``frame``.
         """
         if len(faces) == 0:
-            return frame
+            return self._stamp(frame)
         geometry = measure(faces)
         source = frame.copy() if any(x.effect.reads_source for x in self.layers) else None
         ones = np.ones(len(faces), np.float32)
@@ -127,4 +190,11 @@ class Filter:
             for layer, w in zip(self.layers, weights):
                 if layer.effect.phase == phase and w.any():
                     layer.effect.apply(frame, EffectContext(source, faces, geometry, t, w))
+        return self._stamp(frame)
+
+    def _stamp(self, frame: np.ndarray) -> np.ndarray:
+        # Here, after every layer, rather than in the swap effect: no layer order, option
+        # or trigger can leave a swapped picture unlabelled.
+        if self.deepfake:
+            draw_deepfake_label(frame, self.label)
         return frame

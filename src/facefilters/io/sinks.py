@@ -19,7 +19,9 @@ from typing import Any, Callable, Protocol
 
 import numpy as np
 
+from ..errors import OutputError
 from .image import write_image
+from .provenance import NOTE_SUFFIXES, add_note_to_image_file, video_metadata
 from .video import VideoWriter
 
 __all__ = ["ImageFileSink", "Sink", "ThreadedSink", "VideoFileSink", "WindowSink", "abort_sink"]
@@ -57,13 +59,17 @@ class VideoFileSink:
             clock instead: each picture is written as many times as the time since
             ``start_s`` asks for, repeated or skipped (a live recording).
         x264_params: extra x264 settings (see :class:`~.video.writer.VideoWriter`).
+        note: words for the file's metadata saying a face swap made it (see
+            :mod:`~facefilters.io.provenance`); None for no note.
     """
 
     def __init__(self, path: str | os.PathLike[str], size_wh: tuple[int, int],
                  fps: Fraction | int | float, audio_from: str | os.PathLike[str] | None = None,
-                 *, start_s: float | None = None, x264_params: str | None = None) -> None:
+                 *, start_s: float | None = None, x264_params: str | None = None,
+                 note: str | None = None) -> None:
+        metadata = None if note is None else video_metadata(note)
         self.writer = VideoWriter(path, size_wh, fps, audio_from=audio_from,
-                                  x264_params=x264_params)
+                                  x264_params=x264_params, metadata=metadata)
         self.start_s = start_s
 
     def due(self, t_s: float) -> int:
@@ -84,10 +90,26 @@ class VideoFileSink:
 
 
 class ImageFileSink:
-    """Writes the last picture it was given as a photo file, when closed."""
+    """Writes the last picture it was given as a photo file, when closed.
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    Args:
+        path: the file to write; its suffix picks the format.
+        note: words for the file's metadata saying a face swap made it (see
+            :mod:`~facefilters.io.provenance`); None for no note.
+
+    Raises:
+        OutputError: a note is given for a format that cannot carry one (only
+            :data:`~.provenance.NOTE_SUFFIXES` can); refused before any work is done.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, note: str | None = None) -> None:
         self.path = Path(path)
+        if note is not None and self.path.suffix.lower() not in NOTE_SUFFIXES:
+            # The path may be a temporary name; the suffix is what the user chose.
+            raise OutputError(
+                f"a face swap's picture must say so in its metadata, which a "
+                f"'{self.path.suffix}' file cannot hold; use {', '.join(NOTE_SUFFIXES)}")
+        self.note = note
         self.last: np.ndarray | None = None
 
     def write(self, frame: np.ndarray, t_s: float) -> None:
@@ -96,6 +118,8 @@ class ImageFileSink:
     def close(self) -> None:
         if self.last is not None:
             write_image(self.path, self.last)
+            if self.note is not None:
+                add_note_to_image_file(self.path, self.note)
 
     def abort(self) -> None:
         self.last = None

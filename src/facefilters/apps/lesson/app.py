@@ -10,6 +10,7 @@ import numpy as np
 
 from ...catalog import Catalog
 from ...detect.base import BoxDetector, Detector
+from ...effects import Filter
 from ...faces import Faces
 from ...frames import Frame
 from ...geometry import measure
@@ -70,11 +71,14 @@ class Lesson:
         mirror: show a mirror image (for a camera).
         smoothing: smooth landmarks over time (video); off for a single photo.
         t0_s: the animations' time zero, on the frames' clock.
+        swap: the prepared face swap for step 8 (see ``apps.prepare.prepare_filter``), or
+            None for a flat stand-in mask.
     """
 
     def __init__(self, detector: Detector, box_detector: BoxDetector, messages: Messages,
                  catalog: Catalog | None = None, *, mirror: bool = True,
-                 smoothing: bool = True, t0_s: float = 0.0) -> None:
+                 smoothing: bool = True, t0_s: float = 0.0,
+                 swap: Filter | None = None) -> None:
         catalog = catalog or Catalog()
         self.box_detector = box_detector
         self.messages = messages
@@ -82,6 +86,7 @@ class Lesson:
         self.dog = catalog.load("dog")
         self.dog_still = self.dog.without_triggered()
         self.tears = catalog.load("tears")
+        self.swap = swap
         self.step = 0
         self.view = CanvasView(CANVAS_WH, mirror)
         self.pipeline = Pipeline(detector, FaceTracker(smoothing=smoothing), [self],
@@ -96,7 +101,7 @@ class Lesson:
             found = self.box_detector.detect(self.view.photo, t)
             boxes, confidence = self.view.boxes_to_canvas(found.xyxy), found.confidence
         ctx = StepContext(faces, measure(faces), boxes, confidence, t, self.messages,
-                          self.dog, self.tears, self.dog_still)
+                          self.dog, self.tears, self.dog_still, self.swap)
         return render_step(canvas, self.step, ctx)
 
     def render(self, image: np.ndarray, capture_s: float, t: float) -> np.ndarray:

@@ -9,10 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from ...detect.base import BoxDetector, Detector
+from ...effects import Filter
 from ...errors import InputError
 from ...i18n import Messages
 from ...io.image import read_image, write_image
 from ...io.probe import detect_kind
+from ...io.provenance import add_note_to_image_file
 from ...io.video import VideoReader
 from .app import Lesson
 from .steps import STEPS
@@ -32,7 +34,8 @@ def _first_frame(path: Path) -> np.ndarray:
 
 def export_lesson(out_dir: Path, source: Path, messages: Messages, *,
                   detector: Detector, box_detector: BoxDetector,
-                  steps: Sequence[int] | None = None) -> list[Path]:
+                  steps: Sequence[int] | None = None, swap: Filter | None = None
+                  ) -> list[Path]:
     """Write each lesson step as a PNG slide, made from a photo (or a video's first frame).
 
     Files are named ``01-pixels.png`` ... ``08-deepfake.png``; each is written to a
@@ -42,7 +45,8 @@ def export_lesson(out_dir: Path, source: Path, messages: Messages, *,
         The paths written, in step order.
     """
     image = _first_frame(source)
-    lesson = Lesson(detector, box_detector, messages, mirror=False, smoothing=False)
+    lesson = Lesson(detector, box_detector, messages, mirror=False, smoothing=False,
+                    swap=swap)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for step in steps if steps is not None else range(len(STEPS)):
@@ -52,6 +56,8 @@ def export_lesson(out_dir: Path, source: Path, messages: Messages, *,
         tmp = path.with_name(f".{path.stem}.tmp.png")
         try:
             write_image(tmp, slide)
+            if STEPS[step] == "deepfake" and swap is not None:
+                add_note_to_image_file(tmp, messages("deepfake.note"))
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)

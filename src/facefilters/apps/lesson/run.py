@@ -5,17 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from ...catalog import Catalog
 from ...detect.base import close_detector, default_detector
 from ...errors import SourceError
 from ...i18n import Messages
 from ...io.sources import FrameSource
+from ..prepare import prepare_filter
 from .app import Lesson
 from .steps import STEPS
 
 
 def run_lesson(*, camera: int = 0, source: Path | None = None, mirror: bool = True,
                fullscreen: bool = False, lang: str | None = None, step: int = 1,
-               log: Callable[[str], None] = print) -> None:
+               face: Path | None = None, log: Callable[[str], None] = print) -> None:
     """Run the lesson in a window on a camera, a video or a photo until the user quits.
 
     Raises:
@@ -26,6 +28,9 @@ def run_lesson(*, camera: int = 0, source: Path | None = None, mirror: bool = Tr
     from ...io.window import CvWindow, check_display
 
     messages = Messages(lang)
+    # Step 8's face swap finds its source faces first: a bad --face fails before the window.
+    swap = prepare_filter(Catalog().load("swap"), default_detector, face=face,
+                          messages=messages)
     try:
         check_display()
         frames: FrameSource = (FileSource(source) if source is not None
@@ -38,7 +43,7 @@ def run_lesson(*, camera: int = 0, source: Path | None = None, mirror: bool = Tr
     try:
         detectors.append(default_detector(static_image_mode=False, max_faces=4))
         detectors.append(FaceBoxDetector())
-        lesson = Lesson(detectors[0], detectors[1], messages, mirror=mirror)
+        lesson = Lesson(detectors[0], detectors[1], messages, mirror=mirror, swap=swap)
         lesson.step = min(max(step, 1), len(STEPS)) - 1
         window = CvWindow(f"facefilters: {messages('lesson.title')}", fullscreen=fullscreen)
         try:

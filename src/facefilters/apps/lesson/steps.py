@@ -19,6 +19,7 @@ from ...faces import Faces
 from ...geometry import LOWER_LIP, UPPER_LIP, FaceGeometry
 from ...i18n import Messages
 from ...render.draw import AA
+from ...render.label import draw_deepfake_label
 from ...render.mesh import draw_mesh, segments, topology
 from ...render.text import draw_caption, draw_panel, draw_text, text_size, wrap_text
 
@@ -44,6 +45,8 @@ class StepContext:
         messages: captions in the chosen language.
         dog, tears: the filters steps 5 to 7 show.
         dog_still: the dog without its tongue (step 5).
+        swap: the face swap step 8 shows, prepared (its source faces found), or None to
+            show a flat stand-in mask instead.
     """
 
     faces: Faces
@@ -55,6 +58,7 @@ class StepContext:
     dog: Filter
     tears: Filter
     dog_still: Filter
+    swap: Filter | None = None
 
 
 def fit_canvas(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH) -> np.ndarray:
@@ -251,18 +255,23 @@ def step_crying(frame: np.ndarray, ctx: StepContext) -> None:
 
 def step_deepfake(frame: np.ndarray, ctx: StepContext) -> None:
     """Step 8: the face itself replaced, the dangers, and how to spot a fake."""
-    frame[...] = (frame * 0.45).astype(np.uint8)
     fh, fw = frame.shape[:2]
-    edges = topology()["tessellation"]
     label_size = _ui(frame, 1 / 30)
+    if ctx.swap is not None:
+        # The real thing: someone else's face through the same 478 points, labelled.
+        ctx.swap.apply(frame, ctx.faces, ctx.t)
+    else:
+        frame[...] = (frame * 0.45).astype(np.uint8)
+        edges = topology()["tessellation"]
     for i in range(len(ctx.faces)):
-        # A stand-in for someone else's face: a solid mask on the same 478 points.
-        hull = cv2.convexHull(np.round(ctx.faces.xy[i]).astype(np.int32))
-        overlay = frame.copy()
-        cv2.fillConvexPoly(overlay, hull, (160, 90, 200), AA)
-        cv2.polylines(overlay, segments(ctx.faces.xy[i], edges, 4), False, (230, 200, 255), 1,
-                      AA, 4)
-        cv2.addWeighted(overlay, 0.65, frame, 0.35, 0, dst=frame)
+        if ctx.swap is None:
+            # A stand-in for someone else's face: a solid mask on the same 478 points.
+            hull = cv2.convexHull(np.round(ctx.faces.xy[i]).astype(np.int32))
+            overlay = frame.copy()
+            cv2.fillConvexPoly(overlay, hull, (160, 90, 200), AA)
+            cv2.polylines(overlay, segments(ctx.faces.xy[i], edges, 4), False,
+                          (230, 200, 255), 1, AA, 4)
+            cv2.addWeighted(overlay, 0.65, frame, 0.35, 0, dst=frame)
         x1, _, x2, y2 = ctx.faces.xyxy[i]
         text = ctx.messages("lesson.8.mask")
         for k, line in enumerate(wrap_text(text, label_size, int(max(x2 - x1, fw * 0.4)),
@@ -326,4 +335,7 @@ def render_step(canvas: np.ndarray, step: int, ctx: StepContext) -> np.ndarray:
         body = f"{m('lesson.no_face')}\n{body}"
     draw_caption(canvas, m(f"lesson.{n}.title"), body,
                  corner=m("lesson.step", n=n, total=len(STEPS)))
+    if STEPS[step] == "deepfake" and ctx.swap is not None:
+        # Again over the caption band, which covers the corner the swap labelled.
+        draw_deepfake_label(canvas, ctx.swap.label)
     return canvas

@@ -22,6 +22,7 @@ from ...errors import FaceFiltersError, SourceError
 from ...faces import Faces
 from ...i18n import Messages
 from ...io.image import write_image
+from ...io.provenance import add_note_to_image_file
 from ...io.sinks import Sink, WindowSink
 from ...io.sources import FrameSource
 from ...io.window import Window
@@ -90,6 +91,7 @@ class LiveApp:
         self._interval = 0.0
         self._last_shown: float | None = None
         self._last_clean: np.ndarray | None = None
+        self._last_deepfake = False  # whether a face swap drew that picture
         self.faces = Faces.empty()
         # Animations run on the app's own clock from its start, whatever the frame rate.
         self.pipeline = Pipeline(detector, FaceTracker(), [self],
@@ -104,6 +106,11 @@ class LiveApp:
     def apply(self, frame: np.ndarray, faces: Faces, t: float) -> np.ndarray:
         """Draw the chosen filter, and the mesh on top when asked; remembers the faces."""
         self.faces = faces
+        if self.filter.deepfake and self.recorder is not None and self.recorder.note is None:
+            # A file's metadata is written when it opens: a recording that turns into a
+            # face swap is closed and a new one, saying so, goes on.
+            self.stop_recording()
+            self.toggle_recording()
         self.filter.apply(frame, faces, t)
         if self.show_mesh and "mesh" not in self.filter.kinds():
             MESH_OVERLAY.apply(frame, faces, t)
@@ -121,6 +128,9 @@ class LiveApp:
             self.index = (self.index - 1) % len(self.filters)
         elif key.isdigit() and key != "0" and int(key) <= len(self.filters):
             self.index = int(key) - 1
+        elif key == "s":
+            if self.filter.next_face():
+                self.toast(self.messages("live.next_face"))
         elif key == "m":
             self.show_mesh = not self.show_mesh
             self.toast(self.messages("live.mesh_on" if self.show_mesh else "live.mesh_off"))
@@ -156,6 +166,8 @@ class LiveApp:
         path = self._new_path(".png")
         tmp = path.with_name(f".{path.stem}.tmp.png")
         write_image(tmp, self._last_clean)
+        if self._last_deepfake:
+            add_note_to_image_file(tmp, self.messages("deepfake.note"))
         os.replace(tmp, path)
         self.saved.append(path)
         self.toast(self.messages("live.saved_snapshot", name=path.name))
@@ -168,7 +180,8 @@ class LiveApp:
         if self._last_clean is None:
             return None
         h, w = self._last_clean.shape[:2]
-        self.recorder = Recorder(self._new_path(".mp4"), (w, h), self.clock())
+        note = self.messages("deepfake.note") if self.filter.deepfake else None
+        self.recorder = Recorder(self._new_path(".mp4"), (w, h), self.clock(), note=note)
         self.toast(self.messages("live.recording_started"))
         return None
 
@@ -214,8 +227,8 @@ class LiveApp:
         draw_status(frame, [f"{self.index + 1}  {self.filter.name}", m("live.fps", fps=self._fps),
                             faces, m("live.help_hint")])
         if self.show_help:
-            keys = ["next", "previous", "digits", "mesh", "snapshot", "record", "fullscreen",
-                    "help", "quit"]
+            keys = ["next", "previous", "digits", "mesh", "face", "snapshot", "record",
+                    "fullscreen", "help", "quit"]
             draw_help(frame, m("live.help_title"), [m(f"live.help.{k}") for k in keys],
                       [f.name for f in self.filters], self.index)
         if self.recorder is not None:
@@ -278,6 +291,7 @@ class _Keep:
 
     def write(self, frame: np.ndarray, t_s: float) -> None:
         self.app._last_clean = frame
+        self.app._last_deepfake = self.app.filter.deepfake
         if self.app.recorder is not None:
             self.app.recorder.write(frame, self.app.clock())
 

@@ -44,15 +44,17 @@ class Recorder:
         path: the recording's final name.
         size_wh: the pictures' size.
         start_s: when the recording starts, on the clock of the pictures' ``t_s``.
+        note: the face-swap note for the file's metadata, or None.
     """
 
     def __init__(self, path: Path, size_wh: tuple[int, int], start_s: float,
-                 fps: Fraction = RECORD_FPS) -> None:
+                 fps: Fraction = RECORD_FPS, note: str | None = None) -> None:
         self.path = path
         self.size_wh = size_wh
         self.start_s = start_s
+        self.note = note
         self._tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-        self._file = VideoFileSink(self._tmp, size_wh, fps, start_s=start_s)
+        self._file = VideoFileSink(self._tmp, size_wh, fps, start_s=start_s, note=note)
         self._out = ThreadedSink(self._file, queue_size=8, drop=True)
         self._pushed = 0
 

@@ -9,9 +9,10 @@ from typing import Callable
 from ...catalog import Catalog
 from ...detect.base import close_detector, default_detector
 from ...effects import Filter
-from ...errors import SourceError
+from ...errors import InputError, SourceError
 from ...i18n import Messages
 from ...io.sources import FrameSource
+from ..prepare import prepare_filter
 from .app import LiveApp
 from .recorder import default_output_dir
 
@@ -34,6 +35,7 @@ def run_live(*, camera: int = 0, source: Path | None = None, filter_id: str | No
              size_wh: tuple[int, int] | None = None, mirror: bool = True,
              fullscreen: bool = False, filters_dirs: Sequence[Path] = (),
              out_dir: Path | None = None, max_faces: int = 4, lang: str | None = None,
+             face: Path | None = None, faces_dir: Path | None = None,
              log: Callable[[str], None] = print) -> None:
     """Build the live demo from options and run it until the user quits.
 
@@ -47,8 +49,15 @@ def run_live(*, camera: int = 0, source: Path | None = None, filter_id: str | No
     if filter_id is not None:
         catalog.info(filter_id)  # an unknown name fails here, listing the known ones
         start = ids.index(filter_id)
-    filters = [catalog.load(i) for i in ids]
     messages = Messages(lang)
+    # The swap's source faces are found now, before the window opens: a photo without a
+    # face is an error the user should see at once.
+    filters = [prepare_filter(catalog.load(i), default_detector, face=face,
+                              faces_dir=faces_dir, messages=messages, log=log) for i in ids]
+    if face is not None and not any(f.deepfake for f in filters):
+        raise InputError("--face is for the filters that swap faces, and none is loaded")
+    if face is not None and filter_id is None:
+        start = next(k for k, f in enumerate(filters) if f.deepfake)
     try:
         _run_live(catalog, start, filters, messages, camera=camera, source=source,
                   size_wh=size_wh, mirror=mirror, fullscreen=fullscreen, out_dir=out_dir,

@@ -50,6 +50,8 @@ class VideoWriter:
         preset: x264 speed preset; faster presets give bigger files at the same quality.
         x264_params: extra x264 settings, ``"key=value:key=value"`` (FFmpeg's
             ``x264-params``), to fine-tune the preset; None for the preset as it is.
+        metadata: container tags to write, e.g. ``{"comment": ...}`` from
+            `facefilters.io.provenance.video_metadata`; None writes only FFmpeg's own.
 
     Raises:
         ValueError: ``size_wh`` or ``fps`` is not positive.
@@ -73,6 +75,7 @@ class VideoWriter:
         crf: int = 20,
         preset: str = "veryfast",
         x264_params: str | None = None,
+        metadata: dict[str, str] | None = None,
     ) -> None:
         self.path = Path(path)
         width, height = (int(v) for v in size_wh)
@@ -98,7 +101,7 @@ class VideoWriter:
         except (av.FFmpegError, OSError, ValueError) as exc:
             raise OutputError(f"cannot write '{self.path}': {_reason(exc)}") from None
         try:
-            self._setup(width, height, crf, preset, x264_params, audio_from)
+            self._setup(width, height, crf, preset, x264_params, audio_from, metadata)
         except BaseException:
             self._abort()
             raise
@@ -111,6 +114,7 @@ class VideoWriter:
         preset: str,
         x264_params: str | None,
         audio_from: str | os.PathLike[str] | None,
+        metadata: dict[str, str] | None,
     ) -> None:
         container = self._container
         if container.format.name in MOV_FORMATS:
@@ -133,6 +137,9 @@ class VideoWriter:
         self._stream = stream
         if audio_from is not None:
             self._audio = AudioCopy(check_input_file(audio_from), container)
+        if metadata:
+            # PyAV hands the tags to FFmpeg as the header is written; later ones are lost.
+            container.metadata.update(metadata)
         try:
             # Writing the header now makes a bad path fail here, not at the first frame.
             container.start_encoding()
@@ -228,13 +235,6 @@ class VideoWriter:
 
     def __repr__(self) -> str:
         return f"VideoWriter('{self.path}', size_wh={self.size_wh}, fps={self.fps})"
-
-
-def _reason(exc: BaseException) -> str:
-    """A short reason from an FFmpeg or OS error, without the file name it repeats."""
-    if isinstance(exc, (av.FFmpegError, OSError)) and getattr(exc, "strerror", None):
-        return str(exc.strerror)
-    return str(exc)
 
 
 def _reason(exc: BaseException) -> str:

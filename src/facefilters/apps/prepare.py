@@ -1,0 +1,68 @@
+"""Getting a filter ready to draw: the source faces of a swap, and its label's language.
+
+Shared by ``apply``, ``live`` and ``lesson``: each builds its filter, then calls
+:func:`prepare_filter` once, before the first frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..detect.base import DetectorFactory, close_detector
+from ..effects import Filter
+from ..errors import InputError
+from ..i18n import Messages
+from ..io.image import read_image
+
+
+def prepare_filter(chosen: Filter, detector_factory: DetectorFactory, *,
+                   face: Path | None = None, faces_dir: Path | None = None,
+                   messages: Messages | None = None,
+                   log: Callable[[str], None] | None = None) -> Filter:
+    """Find the faces a swap needs, and label a deepfake in the user's language.
+
+    Args:
+        chosen: the filter.
+        detector_factory: builds the still-photo detector that finds the source faces
+            (only built when the filter needs one).
+        face: a photo whose face a swap uses first (``--face``).
+        faces_dir: a folder of photos to cycle through as well (``--faces``); photos in it
+            without exactly one face are left out, and said so through ``log``.
+        messages: the user's language for the DEEPFAKE label; None for the system's.
+        log: where to say which photos were left out.
+
+    Returns:
+        The filter to draw with.
+
+    Raises:
+        InputError: a photo or the folder cannot be read.
+        FilterError: ``face`` or one of the filter's own photos has no face, or several.
+    """
+    if not chosen.deepfake:
+        return chosen
+    image = read_image(face) if face is not None else None
+    more = [(p.name, read_image(p)) for p in photos_in(faces_dir)] if faces_dir else []
+    detector = detector_factory(static_image_mode=True, max_faces=2)
+    try:
+        skipped = chosen.prepare(lambda photo: detector.detect(photo, 0.0), image, more)
+    finally:
+        close_detector(detector)
+    if skipped and log is not None:
+        log(f"left out (not exactly one face): {', '.join(skipped)}")
+    return chosen.labelled((messages or Messages())("deepfake.label"))
+
+
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
+
+
+def photos_in(folder: Path) -> list[Path]:
+    """The photos in a folder (not its subfolders), sorted by name.
+
+    Raises:
+        InputError: ``folder`` is not a readable folder.
+    """
+    if not folder.is_dir():
+        raise InputError(f"not a folder: '{folder}'")
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)

@@ -1,0 +1,148 @@
+"""``kind = "swap"``: someone else's face on every face — the deepfake, shown openly.
+
+The source face comes from a photo: the filter's own (``faces = [...]`` in its folder,
+cycled with :meth:`SwapEffect.next_face`) or the user's (``--face PHOTO``). Its
+landmarks are found once, by the app's detector, in :meth:`SwapEffect.prepare`: effects
+never import MediaPipe. ``mode = "trade"`` needs no photo: the faces in the frame trade
+places (Snapchat's face swap).
+
+Every filter with a swap layer is a deepfake (:attr:`Filter.deepfake`): its pictures are
+labelled and the files written with it say so, whatever the options.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..errors import FilterError
+from ..render.swap import BLENDS, SwapSource, swap_face, trade_faces
+from ..validate import Validator
+from .base import WARP, EffectContext, FaceFinder
+
+MODES = ("swap", "trade")
+
+
+@dataclass(eq=False)
+class SwapEffect:
+    """Puts a source face on each face (``swap``) or exchanges the frame's faces (``trade``).
+
+    Attributes:
+        pictures: (name, image) per source photo: ndarray of shape (H, W, 3), uint8, BGR.
+        mode: ``"swap"`` or ``"trade"``.
+        keep_mouth: keep the target's mouth interior (speech stays theirs).
+        keep_eyes: keep the target's eyes (blinks and gaze stay theirs).
+        blend: one of ``render.swap.BLENDS``.
+        where: the ``filter.toml`` path, for errors about the photos.
+    """
+
+    kind: ClassVar[str] = "swap"
+    keys: ClassVar[frozenset[str]] = frozenset(
+        {"faces", "mode", "keep_mouth", "keep_eyes", "blend"})
+    phase: ClassVar[int] = WARP
+    reads_source: ClassVar[bool] = True
+    deepfake: ClassVar[bool] = True
+
+    pictures: tuple[tuple[str, np.ndarray], ...] = ()
+    mode: str = "swap"
+    keep_mouth: bool = True
+    keep_eyes: bool = True
+    blend: str = "alpha"
+    where: str = ""
+    sources: list[SwapSource] = field(default_factory=list, repr=False)
+    current: int = 0
+
+    @classmethod
+    def from_toml(cls, v: Validator, folder: Path, key: str,
+                  table: dict[str, Any]) -> SwapEffect:
+        mode = v.choice(table, f"{key}.mode", MODES, default="swap")
+        pictures: list[tuple[str, np.ndarray]] = []
+        names = table.get("faces", [])
+        if mode == "swap":
+            if not isinstance(names, list) or not names:
+                raise v.error(f"{key}.faces", "expected a list of photos with one face each",
+                              names if names else None)
+            for k, name in enumerate(names):
+                image = v.picture(folder, {f"faces[{k}]": name}, f"{key}.faces[{k}]")
+                pictures.append((str(name), np.ascontiguousarray(image[..., :3])))
+        elif "faces" in table:
+            raise v.error(f"{key}.faces", 'not used with mode = "trade"', names)
+        return cls(
+            pictures=tuple(pictures),
+            mode=mode,
+            keep_mouth=v.boolean(table, f"{key}.keep_mouth", default=True),
+            keep_eyes=v.boolean(table, f"{key}.keep_eyes", default=True),
+            blend=v.choice(table, f"{key}.blend", BLENDS, default="alpha"),
+            where=str(v.path),
+        )
+
+    def prepare(self, find_faces: FaceFinder, face: np.ndarray | None = None,
+                more: Sequence[tuple[str, np.ndarray]] = ()) -> list[str]:
+        """Find the landmarks of the source photos.
+
+        Args:
+            find_faces: a still-photo face finder.
+            face: ndarray of shape (H, W, 3), uint8, BGR: the user's photo (``--face``),
+                used first; or None.
+            more: (name, image) of further photos to cycle through (``--faces DIR``).
+
+        Returns:
+            The names of the photos in ``more`` that were left out (no face, or several).
+
+        Raises:
+            FilterError: ``face`` or one of the filter's own photos has no face, or several.
+        """
+        if self.mode == "trade":
+            return []
+        own = [("--face", face)] if face is not None else []
+        sources = [self._source(name, image, find_faces) for name, image in
+                   [*own, *self.pictures]]
+        skipped = []
+        for name, image in more:
+            try:
+                sources.append(self._source(name, image, find_faces))
+            except FilterError:
+                skipped.append(name)
+        self.sources, self.current = sources, 0
+        return skipped
+
+    def _source(self, name: str, image: np.ndarray, find_faces: FaceFinder) -> SwapSource:
+        faces = find_faces(image)
+        where = f"{self.where}: " if self.where and name != "--face" else ""
+        if len(faces) == 0:
+            raise FilterError(f"{where}no face found in the photo '{name}'; "
+                              "use a photo with one face, seen from the front")
+        if len(faces) > 1:
+            raise FilterError(f"{where}{len(faces)} faces in the photo '{name}'; "
+                              "use a photo with exactly one face")
+        try:
+            return SwapSource.from_image(image, faces.landmarks[0])
+        except ValueError as e:
+            raise FilterError(f"{where}the photo '{name}': {e}") from None
+
+    def next_face(self) -> int:
+        """Switch to the next source face; returns its index."""
+        if self.sources:
+            self.current = (self.current + 1) % len(self.sources)
+        return self.current
+
+    def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:
+        active = ctx.active()
+        if self.mode == "trade":
+            if len(active) >= 2:
+                assert ctx.source is not None
+                trade_faces(frame, ctx.faces.landmarks[active], untouched=ctx.source,
+                            keep_mouth=self.keep_mouth, keep_eyes=self.keep_eyes,
+                            blend=self.blend)
+            return
+        if not self.sources:
+            raise FilterError(f"{self.where}: the swap's source faces were not prepared "
+                              "(Filter.prepare)")
+        source = self.sources[self.current]
+        for i in active:
+            swap_face(frame, ctx.faces.landmarks[i], source, keep_mouth=self.keep_mouth,
+                      keep_eyes=self.keep_eyes, blend=self.blend)

@@ -1,0 +1,113 @@
+"""The face swap from the command line, end to end: it swaps, it says so, and it refuses
+bad photos with one line."""
+
+from __future__ import annotations
+
+import av
+import numpy as np
+import pytest
+
+from facefilters.detect import FaceMeshDetector
+from facefilters.geometry import measure
+from facefilters.io.provenance import read_note
+from facefilters.render.label import LABEL_RED
+
+from .conftest import read, run
+
+pytestmark = pytest.mark.e2e
+
+
+def has_label(frame: np.ndarray) -> bool:
+    """Whether the red DEEPFAKE badge is in the bottom-left corner of a BGR picture."""
+    h, w = frame.shape[:2]
+    corner = frame[h * 3 // 4:, : w // 2].astype(int)
+    # The badge's flat red, within video compression's reach; the photos have < 0.1 %.
+    red = np.abs(corner - np.array(LABEL_RED)).max(axis=2) < 15
+    return red.mean() > 0.03
+
+
+@pytest.fixture(scope="module")
+def detector():
+    with FaceMeshDetector(static_image_mode=True) as d:
+        yield d
+
+
+# The built-in filter's first face is the astronaut's.
+@pytest.mark.parametrize(("target", "face"), [("grace_hopper", None),
+                                              ("astronaut", "grace_hopper"),
+                                              ("grace_hopper", "astronaut")])
+def test_apply_swap_photo(tmp_path, photos, detector, target, face) -> None:
+    out = tmp_path / "swapped.png"
+    args = ["apply", photos[target], "-o", out, "--filter", "swap"]
+    if face:
+        args += ["--face", photos[face]]
+    result = run(*args)
+    assert result.exit_code == 0, result.output
+    before, after = read(photos[target]), read(out)
+    assert has_label(after) and not has_label(before)
+    assert "face swap" in (read_note(out) or "")
+    # The face is still a face, where it was: FaceMesh finds it in the same place.
+    was, now = detector.detect(before, 0.0), detector.detect(after, 0.0)
+    assert len(now) == 1
+    eye = float(measure(was).eye_distance[0])
+    error = np.hypot(*(now.xy[0] - was.xy[0]).T) / eye
+    assert float(np.median(error)) < 0.08, float(np.median(error))
+    # ... and it changed.
+    x0, y0, x1, y1 = was.xyxy[0].astype(int)
+    assert np.abs(after[y0:y1, x0:x1].astype(int) - before[y0:y1, x0:x1]).mean() > 4
+
+
+def test_inspect_reports_the_label(tmp_path, photos) -> None:
+    out = tmp_path / "swapped.jpg"
+    assert run("apply", photos["astronaut"], "-o", out, "--filter", "swap").exit_code == 0
+    result = run("inspect", out)
+    assert result.exit_code == 0, result.output
+    assert "face swap" in result.output
+    plain = run("inspect", photos["astronaut"])
+    assert "face swap" not in plain.output
+
+
+def test_apply_swap_video_labels_every_frame_and_says_so(tmp_path, demo_clip) -> None:
+    out = tmp_path / "swapped.mp4"
+    result = run("apply", demo_clip, "-o", out, "--filter", "swap")
+    assert result.exit_code == 0, result.output
+    with av.open(str(out)) as container:
+        assert "face swap" in container.metadata.get("comment", "")
+        frames = [f.to_ndarray(format="bgr24") for f in container.decode(video=0)]
+    assert len(frames) == 180
+    assert all(has_label(f) for f in frames)
+    assert "face swap" in (read_note(out) or "")
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    ("no face", "no face found in the photo"),
+    ("missing", "no such file"),
+])
+def test_bad_face_photo_is_one_line(tmp_path, photos, no_face_photo, make, message) -> None:
+    face = no_face_photo if make == "no face" else tmp_path / "nope.jpg"
+    out = tmp_path / "out.png"
+    result = run("apply", photos["astronaut"], "-o", out, "--filter", "swap", "--face", face)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_face_with_a_filter_that_swaps_nothing_is_refused(tmp_path, photos) -> None:
+    result = run("apply", photos["astronaut"], "-o", tmp_path / "o.png", "--filter", "dog",
+                 "--face", photos["grace_hopper"])
+    assert result.exit_code == 1
+    assert "--face is for the filters that swap faces" in result.output
+
+
+def test_lesson_export_step_8_is_a_labelled_swap(tmp_path, photos) -> None:
+    result = run("lesson", "--export", tmp_path / "slides", "--lang", "nl",
+                 "--source", photos["grace_hopper"], "--face", photos["astronaut"])
+    assert result.exit_code == 0, result.output
+    slide = read(tmp_path / "slides" / "08-deepfake.png")
+    assert has_label(slide)
+    # In the lesson's language.
+    assert "het gezicht is niet het echte" in (read_note(tmp_path / "slides" / "08-deepfake.png")
+                                              or "")
+    assert read_note(tmp_path / "slides" / "07-crying.png") is None
