@@ -233,3 +233,22 @@ def tear_time(style, ok) -> tuple[int, float]:
             if ok(tear_lives(face_id, float(t), style)):
                 return face_id, float(t)
     raise AssertionError("no such time found")
+
+
+def turned_face(degrees: float) -> np.ndarray:
+    """MediaPipe's canonical face turned about its vertical axis, so the nose covers the
+    far cheek and the mesh folds: (478, 3) float32 pixels, eye distance about 58."""
+    from facefilters.render.meshmap import canonical_face
+
+    model = canonical_face()
+    a = np.radians(degrees)
+    x, y, z = model.canonical_xyz.T
+    xr, zr = x * np.cos(a) + z * np.sin(a), -x * np.sin(a) + z * np.cos(a)
+    xyz = np.zeros((478, 3), np.float32)
+    xyz[:468, 0] = 200 + xr * 9
+    xyz[:468, 1] = 150 - y * 9
+    xyz[:468, 2] = -zr * 9
+    xyz[468:473] = xyz[[33, 133]].mean(axis=0)
+    xyz[473:478] = xyz[[263, 362]].mean(axis=0)
+    return xyz
+

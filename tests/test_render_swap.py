@@ -19,6 +19,8 @@ from facefilters.render.swap import (
     trade_faces,
 )
 
+from builders import turned_face
+
 FRAME_HW = (300, 400)
 SOURCE_BGR = (40, 90, 200)
 
@@ -128,21 +130,6 @@ def test_the_inside_becomes_the_source_face() -> None:
     assert inner.sum() > 5000
     assert np.abs(frame[inner].astype(int) - SOURCE_BGR).max() <= 2
 
-
-def turned_face(degrees: float) -> np.ndarray:
-    """The canonical face turned about its vertical axis, so the nose covers the far
-    cheek and the mesh folds: (478, 3) float32 pixels, eye distance about 58."""
-    model = canonical_face()
-    a = np.radians(degrees)
-    x, y, z = model.canonical_xyz.T
-    xr, zr = x * np.cos(a) + z * np.sin(a), -x * np.sin(a) + z * np.cos(a)
-    xyz = np.zeros((478, 3), np.float32)
-    xyz[:468, 0] = 200 + xr * 9
-    xyz[:468, 1] = 150 - y * 9
-    xyz[:468, 2] = -zr * 9
-    xyz[468:473] = xyz[[33, 133]].mean(axis=0)
-    xyz[473:478] = xyz[[263, 362]].mean(axis=0)
-    return xyz
 
 
 @pytest.mark.parametrize("degrees", [0.0, 25.0, -25.0, 40.0])
@@ -393,3 +380,12 @@ def test_an_unknown_blend_is_refused() -> None:
         swap_face(textured_frame(), flat_face(), flat_source(), blend="poisson")
     with pytest.raises(ValueError, match="blend"):
         trade_faces(textured_frame(), np.stack([flat_face()] * 2), blend="poisson")
+
+
+@pytest.mark.parametrize(
+    "face",
+    [np.full((478, 3), np.nan, np.float32), flat_face(offset_xy=(900.0, 0.0))],
+    ids=["nan", "outside"],
+)
+def test_skin_colour_of_no_face_is_none(face) -> None:
+    assert skin_colour(textured_frame(), face) is None

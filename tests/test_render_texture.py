@@ -9,6 +9,8 @@ import pytest
 from facefilters.render.meshmap import canonical_face, folds
 from facefilters.render.texture import BLENDS, FaceTexture, draw_texture
 
+from builders import turned_face
+
 FRAME_HW = (300, 400)
 
 
@@ -182,20 +184,6 @@ def test_bad_input_is_refused(bgra, blend, error) -> None:
     with pytest.raises(error):
         draw_texture(frame, flat_face(), FaceTexture.from_bgra(bgra), blend=blend)
 
-
-def turned_face(degrees: float) -> np.ndarray:
-    """The flat face turned about its vertical axis, so the nose covers the far cheek."""
-    model = canonical_face()
-    a = np.radians(degrees)
-    x, y, z = model.canonical_xyz.T
-    xr, zr = x * np.cos(a) + z * np.sin(a), -x * np.sin(a) + z * np.cos(a)
-    xyz = np.zeros((478, 3), np.float32)
-    xyz[:468, 0] = 200 + xr * 9
-    xyz[:468, 1] = 150 - y * 9
-    xyz[:468, 2] = -zr * 9
-    xyz[468:473] = xyz[[33, 133]].mean(axis=0)
-    xyz[473:478] = xyz[[263, 362]].mean(axis=0)
-    return xyz
 
 
 @pytest.mark.parametrize("degrees", [0.0, 35.0, -35.0])

@@ -106,3 +106,25 @@ def open_mouth_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("photos") / "astronaut-mouth-open.png"
     cv2.imwrite(str(path), warped)
     return path
+
+
+@pytest.fixture(scope="session")
+def detector():
+    """FaceMesh in still-photo mode, one face, shared by the modules that read photos."""
+    from facefilters.detect import FaceMeshDetector
+
+    with FaceMeshDetector(static_image_mode=True) as d:
+        yield d
+
+
+def variant(frame: np.ndarray, name: str) -> np.ndarray:
+    """A photo as it is, at half size, or turned 20 degrees about its centre."""
+    h, w = frame.shape[:2]
+    if name == "original":
+        return frame
+    if name == "half":
+        return cv2.resize(frame, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    angle = {"turned_left": 20.0, "turned_right": -20.0}[name]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(frame, matrix, (w, h), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_REPLICATE)

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from facefilters.catalog import Catalog
-from facefilters.detect import FaceMeshDetector
 from facefilters.geometry import measure
 
 from .conftest import changed, read, run
@@ -20,11 +19,6 @@ BUILTIN = tuple(Catalog().ids())
 # The face swaps label the picture's corner and are tested in test_cli_swap.py.
 PLAIN = tuple(i for i in BUILTIN if not Catalog().load(i).deepfake)
 
-
-@pytest.fixture(scope="module")
-def detector():
-    with FaceMeshDetector(static_image_mode=True) as d:
-        yield d
 
 
 @pytest.fixture(scope="module")

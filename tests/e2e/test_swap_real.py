@@ -11,7 +11,6 @@ Run with ``-s`` to see the margins.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from facefilters.render.swap import (
     trade_faces,
 )
 
-from .conftest import read
+from .conftest import read, variant
 
 pytestmark = pytest.mark.e2e
 
@@ -56,23 +55,6 @@ SEAMLESS_MARGIN = 0.1
 colours on the mask's border: glasses, hair) into the face."""
 
 
-@pytest.fixture(scope="module")
-def detector() -> Iterator[FaceMeshDetector]:
-    with FaceMeshDetector(static_image_mode=True) as d:
-        yield d
-
-
-def variant(frame: np.ndarray, name: str) -> np.ndarray:
-    """A photo as it is, at half size, or turned 20 degrees about its centre."""
-    h, w = frame.shape[:2]
-    if name == "original":
-        return frame
-    if name == "half":
-        return cv2.resize(frame, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-    angle = {"turned_left": 20.0, "turned_right": -20.0}[name]
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(frame, matrix, (w, h), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
 
 
 def eye_distance(xyz: np.ndarray) -> float:

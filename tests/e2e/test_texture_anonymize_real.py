@@ -8,7 +8,6 @@ on the face and nowhere else, also on a turned head.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -28,11 +27,6 @@ PHOTOS = ("grace_hopper", "astronaut")
 VARIANTS = ("original", "half", "double", "turned_left", "turned_right", "jpeg60_before",
             "jpeg60_after")
 
-
-@pytest.fixture(scope="module")
-def detector() -> Iterator[FaceMeshDetector]:
-    with FaceMeshDetector(static_image_mode=True) as d:
-        yield d
 
 
 def turned(frame: np.ndarray, degrees: float) -> np.ndarray:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-import cv2
 import numpy as np
 import pytest
 
@@ -19,7 +18,7 @@ from facefilters.faces import Faces
 from facefilters.geometry import measure
 from facefilters.render.warp import apply_warp, preset_controls, warp_roi
 
-from .conftest import read
+from .conftest import read, variant
 
 pytestmark = pytest.mark.e2e
 
@@ -31,18 +30,6 @@ RIGHT_EYE = [33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144
 LEFT_EYE = [263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249]
 IRIS_RINGS = ((469, 471), (470, 472), (474, 476), (475, 477))  # opposite ring points
 
-
-def variant(frame: np.ndarray, name: str) -> np.ndarray:
-    """A photo as it is, at half size, or turned 20 degrees about its centre."""
-    h, w = frame.shape[:2]
-    if name == "original":
-        return frame
-    if name == "half":
-        return cv2.resize(frame, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-    angle = {"turned_left": 20.0, "turned_right": -20.0}[name]
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(frame, matrix, (w, h), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
 
 
 def _area(points: np.ndarray) -> float:
@@ -78,11 +65,6 @@ def readings(faces: Faces) -> dict[str, float]:
         "cheek_width": span(234, 454),
     }
 
-
-@pytest.fixture(scope="module")
-def detector() -> FaceMeshDetector:
-    with FaceMeshDetector(static_image_mode=True) as d:
-        yield d
 
 
 Reader = Callable[[str, str, str], dict[str, float]]

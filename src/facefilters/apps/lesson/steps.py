@@ -333,9 +333,10 @@ def render_step(canvas: np.ndarray, step: int, ctx: StepContext) -> np.ndarray:
     body = m(f"lesson.{n}.text")
     if not len(ctx.faces) and STEPS[step] not in ("pixels", "deepfake"):
         body = f"{m('lesson.no_face')}\n{body}"
-    draw_caption(canvas, m(f"lesson.{n}.title"), body,
-                 corner=m("lesson.step", n=n, total=len(STEPS)))
+    band_y = draw_caption(canvas, m(f"lesson.{n}.title"), body,
+                          corner=m("lesson.step", n=n, total=len(STEPS)))
     if STEPS[step] == "deepfake" and ctx.swap is not None:
-        # Again over the caption band, which covers the corner the swap labelled.
-        draw_deepfake_label(canvas, ctx.swap.label)
+        # The caption band covers the corner the swap labelled: label the picture again,
+        # in the bottom-left corner of what is left above the band.
+        draw_deepfake_label(canvas[:band_y], ctx.swap.label)
     return canvas
