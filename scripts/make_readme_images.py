@@ -17,7 +17,8 @@ from skimage import data
 
 from facefilters.apps.files import apply_file
 from facefilters.catalog import Catalog
-from facefilters.io.image import read_image
+from facefilters.render.label import draw_deepfake_label
+from facefilters.io.image import read_image, write_image
 from facefilters.paths import samples_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +35,7 @@ def crop_face(image: np.ndarray, box_xyxy: tuple[int, int, int, int]) -> np.ndar
 
 def label(tile: np.ndarray, text: str) -> None:
     for color, thickness in (((0, 0, 0), 4), ((255, 255, 255), 2)):
-        cv2.putText(tile, text, (8, TILE - 10), cv2.FONT_HERSHEY_SIMPLEX, 0.6, color,
+        cv2.putText(tile, text, (8, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, color,
                     thickness, cv2.LINE_AA)
 
 
@@ -47,17 +48,34 @@ def main() -> None:
         # Head-and-shoulders squares around each face, wide enough for ears.
         photos = {samples_dir() / "portrait.jpg": (55, 0, 475, 420),
                   astronaut: (98, 0, 358, 260)}
+        crops = {photo: crop_face(read_image(photo), box) for photo, box in photos.items()}
+        both = Path(tmp) / "both.png"
+        write_image(both, np.concatenate(list(crops.values()), axis=1))
+        others = dict(zip(photos, reversed(list(photos))))
         cells = []
         for filter_id in ids:
             pair = []
-            for photo, box in photos.items():
-                out = Path(tmp) / f"{photo.stem}-{filter_id}.png"
-                if filter_id == "original":
-                    image = read_image(photo)
-                else:
-                    apply_file(photo, out, catalog.load(filter_id), force=True)
-                    image = read_image(out)
-                pair.append(crop_face(image, box))
+            if filter_id == "original":
+                pair = list(crops.values())
+            elif filter_id == "face-trade":
+                # Trading needs two faces in one picture: the two tiles side by side.
+                out = Path(tmp) / "both-traded.png"
+                apply_file(both, out, catalog.load(filter_id), force=True)
+                traded = read_image(out)
+                pair = [traded[:, :TILE], traded[:, TILE:]]
+            else:
+                for photo, box in photos.items():
+                    out = Path(tmp) / f"{photo.stem}-{filter_id}.png"
+                    chosen = catalog.load(filter_id)
+                    # A swap puts the other portrait's face on each.
+                    face = others[photo] if chosen.deepfake else None
+                    apply_file(photo, out, chosen, force=True, face=face)
+                    pair.append(crop_face(read_image(out), box))
+            if filter_id != "original" and catalog.load(filter_id).deepfake:
+                # The crops cut the label off the corner: each tile is a swap, and says so.
+                pair = [np.ascontiguousarray(tile) for tile in pair]
+                for tile in pair:
+                    draw_deepfake_label(tile, "DEEPFAKE")
             label(pair[1], filter_id)
             cells.append(np.concatenate(pair, axis=0))
         while len(cells) % COLUMNS:

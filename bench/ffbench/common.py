@@ -24,7 +24,9 @@ import mediapipe
 import numpy as np
 
 import facefilters
+from facefilters.apps.prepare import prepare_filter
 from facefilters.catalog import Catalog
+from facefilters.detect import default_detector
 from facefilters.effects import Filter
 from facefilters.errors import FilterError
 
@@ -123,7 +125,9 @@ def load_filters(only: Sequence[str] | None = None) -> Filters:
     result = Filters()
     for filter_id in ids:
         try:
-            result.loaded[filter_id] = catalog.load(filter_id)
+            # A swap finds its source faces once, as the apps do before the first frame.
+            result.loaded[filter_id] = prepare_filter(catalog.load(filter_id),
+                                                      default_detector)
         except FilterError as exc:
             result.failed[filter_id] = _short(str(exc))
             log(f"  filter {filter_id} does not load, left out: {exc}")
