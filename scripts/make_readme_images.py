@@ -17,9 +17,9 @@ from skimage import data
 
 from facefilters.apps.files import apply_file
 from facefilters.catalog import Catalog
-from facefilters.render.label import draw_deepfake_label
 from facefilters.io.image import read_image, write_image
 from facefilters.paths import samples_dir
+from facefilters.render.label import draw_deepfake_label
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "images" / "filters.jpg"
