@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Union
 
 import numpy as np
+import pytest
 
 from facefilters import geometry as g
 from facefilters.faces import N_LANDMARKS, Faces
@@ -251,4 +252,15 @@ def turned_face(degrees: float) -> np.ndarray:
     xyz[468:473] = xyz[[33, 133]].mean(axis=0)
     xyz[473:478] = xyz[[263, 362]].mean(axis=0)
     return xyz
+
+
+# Synthetic face poses (``make_faces`` keywords) that drawing tests run through.
+POSES = [
+    pytest.param({}, id="upright"),
+    pytest.param({"roll_deg": 30.0}, id="roll"),
+    pytest.param({"mirrored": True}, id="mirrored"),
+    pytest.param({"mirrored": True, "roll_deg": -25.0, "eye_distance": 45.0},
+                 id="mirrored-roll"),
+    pytest.param({"eye_distance": 90.0, "center_xy": (300.0, 200.0)}, id="big"),
+]
 

@@ -12,7 +12,7 @@ from facefilters.render.mesh import draw_mesh
 from facefilters.render.sprite import Sprite
 from facefilters.render.tears import TearStyle, draw_tears
 
-from builders import make_faces, tear_time
+from builders import POSES, make_faces, tear_time
 
 H, W = 480, 640
 GREY = 128
@@ -33,15 +33,6 @@ def outside_box(xyxy: np.ndarray, margin: float) -> np.ndarray:
     x0, y0, x1, y1 = xyxy
     return (xx < x0 - margin) | (xx > x1 + margin) | (yy < y0 - margin) | (yy > y1 + margin)
 
-
-POSES = [
-    pytest.param({}, id="upright"),
-    pytest.param({"roll_deg": 30.0}, id="roll"),
-    pytest.param({"mirrored": True}, id="mirrored"),
-    pytest.param({"mirrored": True, "roll_deg": -25.0, "eye_distance": 45.0},
-                 id="mirrored-roll"),
-    pytest.param({"eye_distance": 90.0, "center_xy": (300.0, 200.0)}, id="big"),
-]
 
 # Faces cut by each edge and corner of the frame (eyes centre on or beyond the edge).
 HALF_OUTSIDE = {

@@ -15,7 +15,7 @@ from facefilters.render import tears as tears_module
 from facefilters.render.sprite import Sprite
 from facefilters.render.tears import TearStyle, draw_tears
 
-from builders import make_faces, place, tear_time
+from builders import POSES, make_faces, place, tear_time
 
 H, W = 480, 640
 GREY = 128
@@ -85,15 +85,6 @@ def hull_mask(points_xy: np.ndarray, margin_px: int) -> np.ndarray:
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin_px + 1,) * 2)
     return cv2.dilate(mask, kernel) > 0
 
-
-POSES = [
-    pytest.param({}, id="upright"),
-    pytest.param({"roll_deg": 30.0}, id="roll"),
-    pytest.param({"mirrored": True}, id="mirrored"),
-    pytest.param({"mirrored": True, "roll_deg": -25.0, "eye_distance": 45.0},
-                 id="mirrored-roll"),
-    pytest.param({"eye_distance": 90.0, "center_xy": (300.0, 200.0)}, id="big"),
-]
 
 INVISIBLE_DROP = TearStyle(drop=Sprite.from_bgra(np.zeros((8, 8, 4), np.uint8)))
 """Tears without drops: only the water on the skin is drawn."""

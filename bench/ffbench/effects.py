@@ -23,6 +23,12 @@ from facefilters.tracking import FaceTracker
 from .common import FPS, HEADLINE, Filters, Section, log, median, table, verdict
 
 EFFECT_AIM_MS = 5.0
+KIND_AIM_MS = {"swap": 15.0}
+"""Kinds with an aim of their own: the face swap's budget is 15 ms per face."""
+
+
+def aim_ms(kind: str) -> float:
+    return KIND_AIM_MS.get(kind, EFFECT_AIM_MS)
 """``Filter.apply`` may take at most this long per face on a 720p frame."""
 
 # Where in the clip to look for one face and for two (fractions of its length):
@@ -181,7 +187,8 @@ def effects_section(scenes: dict[int, Scene], costs: dict[str, FilterCost],
         f"Every figure includes `measure(faces)` (anchors, pose), "
         + ", ".join(f"{ms:.2f} ms for {n} face{'s' if n > 1 else ''}"
                     for n, ms in sorted(geometry.items()))
-        + f". Aim: each effect (one layer, always on) at most {EFFECT_AIM_MS:g} ms per face; "
+        + f". Aim: each effect (one layer, always on) at most {EFFECT_AIM_MS:g} ms per face "
+        + "(" + ", ".join(f"`{k}` {v:g} ms" for k, v in KIND_AIM_MS.items()) + "); "
         "the whole filters, all layers on, are shown first.",
     ]
     if note:
@@ -224,21 +231,26 @@ def effects_section(scenes: dict[int, Scene], costs: dict[str, FilterCost],
         layer_header.append(f"{n} face{'s' if n > 1 else ''}")
         if n > 1:
             layer_header.append("per face")
-    layer_header.append(f"worst per face <= {EFFECT_AIM_MS:g} ms")
+    layer_header.append("worst per face, aim (ms)")
     layer_worst = {}
+    layer_aim = {}
     for row, (name, k, desc, ms) in zip(rows, [(name, k, desc, ms)
                                                for name, cost in costs.items()
                                                for k, (desc, ms) in enumerate(cost.layers)]):
         worst = max(ms[n] / n for n in ns)
-        layer_worst[f"`{name}` layer {k} ({desc.split()[0]})"] = worst
-        row.append(f"{worst:.2f} {verdict(worst <= EFFECT_AIM_MS)}")
+        kind = desc.split()[0].strip("`")
+        key = f"`{name}` layer {k} ({desc.split()[0]})"
+        layer_worst[key], layer_aim[key] = worst, aim_ms(kind)
+        row.append(f"{worst:.2f} <= {aim_ms(kind):g} {verdict(worst <= aim_ms(kind))}")
     lines.append(table(layer_header, rows, "lrl" + "r" * (len(layer_header) - 3)))
     if costs:
-        worst_layer = max(layer_worst, key=layer_worst.__getitem__)
-        passing = sum(ms <= EFFECT_AIM_MS for ms in layer_worst.values())
-        summary.append([f"effects: every effect <= {EFFECT_AIM_MS:g} ms per face at 720p",
-                        f"{passing} of {len(layer_worst)}; worst {worst_layer} "
-                        f"{layer_worst[worst_layer]:.2f} ms",
+        worst_layer = max(layer_worst, key=lambda k: layer_worst[k] / layer_aim[k])
+        passing = sum(layer_worst[k] <= layer_aim[k] for k in layer_worst)
+        summary.append([f"effects: every effect <= {EFFECT_AIM_MS:g} ms per face at 720p "
+                        "(" + ", ".join(f"`{k}` {v:g} ms" for k, v in KIND_AIM_MS.items())
+                        + ")",
+                        f"{passing} of {len(layer_worst)}; closest to its aim {worst_layer} "
+                        f"{layer_worst[worst_layer]:.2f} ms of {layer_aim[worst_layer]:g}",
                         verdict(passing == len(layer_worst))])
         worst_id = max(costs, key=lambda k: costs[k].worst_per_face())
         summary.append(["effects: slowest whole filter per face (all layers on)",

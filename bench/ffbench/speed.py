@@ -46,6 +46,8 @@ from .common import (
     verdict,
 )
 
+SWAP_AIM = 0.7
+"""The face swap's own aim: at least this share of the bare loop's throughput."""
 SPEED_AIM = 1.3
 """median(apply fps) / median(sequential bare fps) must reach this."""
 SIZE_AIM = 1.5
@@ -264,6 +266,10 @@ def speed_section(result: SpeedResult, rounds: int, clip_info: str, note: str) -
         big = max(sizes, key=sizes.__getitem__)
         summary.append([f"size: other filters <= {SIZE_AIM}x (for comparison, not an aim)",
                         f"largest `{big}` {num(sizes[big])}x", ""])
+    if "swap" in result.filters and result.filters["swap"].runs:
+        swap_ratio = result.ratio("swap")
+        summary.append([f"speed: apply `swap` / sequential bare >= {SWAP_AIM}x",
+                        f"{num(swap_ratio)}x", verdict(swap_ratio >= SWAP_AIM)])
     all_runs = [r for v in [bare, *result.filters.values()] for r in v.runs]
     others_cores = median([r.cpu.others_cores for r in all_runs])
     spread = (max(bare.fps) - min(bare.fps)) / bare.median_fps

@@ -25,6 +25,7 @@ def test_wheel_ships_filters_and_runs_outside_the_tree(tmp_path: Path,
     names = zipfile.ZipFile(wheel).namelist()
     for expected in ("facefilters/filters/dog/filter.toml", "facefilters/filters/dog/ear_left.png",
                      "facefilters/filters/face-paint/paint.png",
+                     "facefilters/filters/swap/astronaut.jpg",
                      "facefilters/filters/mesh/filter.toml", "facefilters/data/topology.npz",
                      "facefilters/samples/demo.mp4"):
         assert expected in names
