@@ -38,8 +38,10 @@ class FilterInfo:
 
 
 SHOWCASE = ("dog", "glasses", "bunny", "big-eyes", "cat", "crying", "googly-eyes",
-            "face-paint", "chubby", "carnival", "tears", "mesh", "anonymize")
-"""The built-in filters in demo order: the dog first, the teacher's tools last."""
+            "face-paint", "chubby", "carnival", "tears", "mesh", "swap", "face-trade",
+            "anonymize")
+"""The built-in filters in demo order: the dog first; the mesh, then the deepfakes, as in
+the lesson; the teacher's tool last."""
 
 
 class Catalog:

@@ -12,6 +12,7 @@ labelled and the files written with it say so, whatever the options.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +21,13 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import FilterError
-from ..render.swap import BLENDS, SwapSource, swap_face, trade_faces
+from ..render.swap import BLENDS, SkinColour, SwapSource, skin_colour, swap_face, trade_faces
 from ..validate import Validator
 from .base import WARP, EffectContext, FaceFinder
 
 MODES = ("swap", "trade")
+SKIN_TAU_S = 0.5
+"""How slowly the colour match follows the skin under the face, in seconds."""
 
 
 @dataclass(eq=False)
@@ -55,6 +58,7 @@ class SwapEffect:
     where: str = ""
     sources: list[SwapSource] = field(default_factory=list, repr=False)
     current: int = 0
+    _skins: dict[int, tuple[float, SkinColour]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_toml(cls, v: Validator, folder: Path, key: str,
@@ -144,5 +148,33 @@ class SwapEffect:
                               "(Filter.prepare)")
         source = self.sources[self.current]
         for i in active:
-            swap_face(frame, ctx.faces.landmarks[i], source, keep_mouth=self.keep_mouth,
-                      keep_eyes=self.keep_eyes, blend=self.blend)
+            xyz = ctx.faces.landmarks[i]
+            skin = self._steady_skin(int(ctx.faces.ids[i]), ctx.source, xyz, ctx.t)
+            swap_face(frame, xyz, source, keep_mouth=self.keep_mouth,
+                      keep_eyes=self.keep_eyes, blend=self.blend, target_skin=skin)
+
+    def _steady_skin(self, face_id: int, untouched: np.ndarray | None, xyz: np.ndarray,
+                     t: float) -> SkinColour | None:
+        """The face's skin colour, smoothed over time.
+
+        Measured afresh each frame, camera noise and the landmarks' jitter move the skin's
+        statistics, and the colour match makes the whole pasted face flicker with them
+        (tests/e2e/test_swap_stability.py); skin changes slowly, so it is followed with a
+        time constant of ``SKIN_TAU_S``.
+        """
+        if untouched is None:
+            return None
+        measured = skin_colour(untouched, xyz)
+        kept = self._skins.get(face_id)
+        if measured is None or kept is None or t <= kept[0]:
+            if measured is not None:
+                self._skins[face_id] = (t, measured)
+            return measured if measured is not None else (kept[1] if kept else None)
+        k = 1.0 - math.exp(-(t - kept[0]) / SKIN_TAU_S)
+        old = kept[1]
+        steady = SkinColour(old.mean_lab + k * (measured.mean_lab - old.mean_lab),
+                            old.std_lab + k * (measured.std_lab - old.std_lab))
+        if len(self._skins) > 64:
+            self._skins.clear()
+        self._skins[face_id] = (t, steady)
+        return steady
