@@ -43,11 +43,20 @@ def prepare_filter(chosen: Filter, detector_factory: DetectorFactory, *,
         return chosen
     image = read_image(face) if face is not None else None
     more = [(p.name, read_image(p)) for p in photos_in(faces_dir)] if faces_dir else []
-    detector = detector_factory(static_image_mode=True, max_faces=2)
+    # Built on the first photo only: a trade takes its faces from the frames, and
+    # starting MediaPipe for nothing costs a noticeable moment at start-up.
+    detectors: list = []
+
+    def find_faces(photo):
+        if not detectors:
+            detectors.append(detector_factory(static_image_mode=True, max_faces=2))
+        return detectors[0].detect(photo, 0.0)
+
     try:
-        skipped = chosen.prepare(lambda photo: detector.detect(photo, 0.0), image, more)
+        skipped = chosen.prepare(find_faces, image, more)
     finally:
-        close_detector(detector)
+        for detector in detectors:
+            close_detector(detector)
     if skipped and log is not None:
         log(f"left out (not exactly one face): {', '.join(skipped)}")
     return chosen.labelled((messages or Messages())("deepfake.label"))
