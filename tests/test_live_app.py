@@ -792,6 +792,7 @@ def _prepared_swap() -> Filter:
 
 
 def test_swap_snapshots_and_recordings_say_they_are_deepfakes(filters, tmp_path: Path) -> None:
+    from facefilters.io import credentials
     from facefilters.io.provenance import read_note
 
     out_dir = tmp_path / "out"
@@ -810,5 +811,8 @@ def test_swap_snapshots_and_recordings_say_they_are_deepfakes(filters, tmp_path:
     assert "face swap" in (read_note(pictures[1]) or "")
     assert read_note(videos[0]) is None
     assert "face swap" in (read_note(videos[1]) or "")
+    if credentials.available():
+        signed = [credentials.read_credentials(p) for p in pictures + videos]
+        assert [c is not None and c.ai_composite for c in signed] == [False, True, False, True]
     # "s" went to the next source face.
     assert app.filter.layers[0].effect.current == 1

@@ -145,6 +145,8 @@ def _report(result: ApplyResult, lang: Optional[str] = None) -> None:
     else:
         err.print(Text(m("apply.wrote_video", path=result.output, frames=result.frames,
                          count=result.frames_with_faces)))
+    if result.credentials:
+        err.print(Text(m("apply.credentials")))
 
 
 @app.command("filters")
@@ -185,6 +187,9 @@ def _print_record(record: dict) -> None:
     if "note" in record:
         out.print(Text(f"label: this file says it was made by a face swap ({record['note']})",
                        style="bold yellow"), soft_wrap=True)
+    if "credentials" in record:
+        out.print(Text(f"content credentials: {record['credentials']}", style="bold yellow"),
+                  soft_wrap=True)
     head = f"frame {record['frame']} at {record['time']:.3f} s: " if "frame" in record else ""
     faces = record["faces"]
     out.print(f"{head}{record['width']}x{record['height']}, {len(faces)} face(s)")

@@ -107,3 +107,41 @@ def test_lesson_export_step_8_is_a_labelled_swap(tmp_path, photos) -> None:
     assert "het gezicht is niet het echte" in (read_note(tmp_path / "slides" / "08-deepfake.png")
                                               or "")
     assert read_note(tmp_path / "slides" / "07-crying.png") is None
+    from facefilters.io import credentials
+
+    if credentials.available():
+        found = credentials.read_credentials(tmp_path / "slides" / "08-deepfake.png")
+        assert found is not None and found.ai_composite and found.state == "Valid"
+        assert credentials.read_credentials(tmp_path / "slides" / "07-crying.png") is None
+
+
+@pytest.mark.parametrize("name", ["swapped.jpg", "swapped.mp4"])
+def test_swap_outputs_carry_content_credentials(tmp_path, photos, demo_clip, name) -> None:
+    pytest.importorskip("c2pa", reason="c2pa-python (the optional extra) is not installed")
+    from facefilters.io.credentials import read_credentials
+
+    out = tmp_path / name
+    source = demo_clip if out.suffix == ".mp4" else photos["grace_hopper"]
+    result = run("apply", source, "-o", out, "--filter", "swap")
+    assert result.exit_code == 0, result.output
+    assert "Content Credentials (C2PA)" in result.output
+    found = read_credentials(out)
+    assert found is not None and found.ai_composite and found.state == "Valid"
+    # The note is still there beside the manifest, and inspect reports both.
+    assert "face swap" in (read_note(out) or "")
+    text = run("inspect", out).stdout
+    assert "content credentials: C2PA manifest by facefilters" in text
+    assert "composite with trained algorithmic media" in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_plain_filters_get_no_content_credentials(tmp_path, photos) -> None:
+    pytest.importorskip("c2pa", reason="c2pa-python (the optional extra) is not installed")
+    from facefilters.io.credentials import read_credentials
+
+    out = tmp_path / "dog.jpg"
+    result = run("apply", photos["grace_hopper"], "-o", out, "--filter", "dog")
+    assert result.exit_code == 0, result.output
+    assert "Content Credentials" not in result.output
+    assert read_credentials(out) is None
+    assert "content credentials" not in run("inspect", out).stdout

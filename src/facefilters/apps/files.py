@@ -22,6 +22,7 @@ from ..frames import Frame
 from ..geometry import ANCHOR_NAMES, measure
 from ..i18n import Messages
 from ..io.atomic import atomic_output
+from ..io.credentials import add_credentials, read_credentials
 from ..io.image import read_image
 from ..io.probe import detect_kind
 from ..io.provenance import read_note
@@ -45,6 +46,8 @@ class ApplyResult:
     output: Path
     frames: int
     frames_with_faces: int
+    credentials: bool = False
+    """True when the file got a C2PA manifest (a face swap, with ``c2pa-python``)."""
 
 
 def apply_file(
@@ -99,7 +102,9 @@ def apply_file(
             close_detector(detector)
         if stats.frames == 0:  # pragma: no cover - the reader refuses empty videos
             raise InputError(f"cannot read '{input_path}': the video has no frames")
-        return ApplyResult(kind, output_path, stats.frames, stats.frames_with_faces)
+        # Last of all, since any later change to the bytes would break its signature.
+        signed = note is not None and add_credentials(tmp, note, title=output_path.name)
+        return ApplyResult(kind, output_path, stats.frames, stats.frames_with_faces, signed)
 
 
 def describe_faces(faces: Faces, *, with_landmarks: bool = True) -> list[dict[str, Any]]:
@@ -149,7 +154,10 @@ def inspect_file(
     kind = detect_kind(input_path)
     photo = kind == "image"
     note = read_note(input_path)
-    about_file = {} if note is None else {"note": note}
+    about_file: dict[str, Any] = {} if note is None else {"note": note}
+    credentials = read_credentials(input_path)
+    if credentials is not None:
+        about_file["credentials"] = credentials.summary()
     detector = detector_factory(static_image_mode=photo, max_faces=max_faces)
     try:
         pipeline = Pipeline(detector, FaceTracker(smoothing=not photo))

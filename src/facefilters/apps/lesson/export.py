@@ -12,6 +12,7 @@ from ...detect.base import BoxDetector, Detector
 from ...effects import Filter
 from ...errors import InputError
 from ...i18n import Messages
+from ...io.credentials import add_credentials
 from ...io.image import read_image, write_image
 from ...io.probe import detect_kind
 from ...io.provenance import add_note_to_image_file
@@ -58,6 +59,7 @@ def export_lesson(out_dir: Path, source: Path, messages: Messages, *,
             write_image(tmp, slide)
             if STEPS[step] == "deepfake" and swap is not None:
                 add_note_to_image_file(tmp, messages("deepfake.note"))
+                add_credentials(tmp, messages("deepfake.note"), title=path.name)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)

@@ -21,6 +21,7 @@ from ...effects import Filter, Layer, MeshEffect
 from ...errors import FaceFiltersError, SourceError
 from ...faces import Faces
 from ...i18n import Messages
+from ...io.credentials import add_credentials
 from ...io.image import write_image
 from ...io.provenance import add_note_to_image_file
 from ...io.sinks import Sink, WindowSink
@@ -165,10 +166,15 @@ class LiveApp:
             return None
         path = self._new_path(".png")
         tmp = path.with_name(f".{path.stem}.tmp.png")
-        write_image(tmp, self._last_clean)
-        if self._last_deepfake:
-            add_note_to_image_file(tmp, self.messages("deepfake.note"))
-        os.replace(tmp, path)
+        try:
+            write_image(tmp, self._last_clean)
+            if self._last_deepfake:
+                note = self.messages("deepfake.note")
+                add_note_to_image_file(tmp, note)
+                add_credentials(tmp, note, title=path.name)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
         self.saved.append(path)
         self.toast(self.messages("live.saved_snapshot", name=path.name))
         return path

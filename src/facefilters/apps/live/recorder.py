@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import FaceFiltersError
+from ...io.credentials import add_credentials
 from ...io.sinks import ThreadedSink, VideoFileSink
 
 RECORD_FPS = Fraction(30)
@@ -76,5 +77,11 @@ class Recorder:
             if isinstance(e, FaceFiltersError):
                 raise
             raise FaceFiltersError(f"recording failed: {e}") from None
-        os.replace(self._tmp, self.path)
+        try:
+            if self.note is not None:
+                add_credentials(self._tmp, self.note, title=self.path.name)
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            self._tmp.unlink(missing_ok=True)
+            raise
         return self.path
