@@ -190,3 +190,38 @@ def test_filter_without_swap_ignores_prepare_and_next_face() -> None:
     assert dog.prepare(finder()) == []
     assert dog.next_face() is False
     assert isinstance(dog, Filter)
+
+
+def blobs(seed: int, shape_hw=(240, 200)) -> np.ndarray:
+    """Smooth random shading, different for each seed: ndarray (H, W, 3), uint8."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (shape_hw[0] // 10, shape_hw[1] // 10, 3), dtype=np.uint8)
+    return cv2.resize(small, shape_hw[::-1], interpolation=cv2.INTER_CUBIC)
+
+
+@pytest.mark.parametrize("current", [0, 1])
+def test_a_face_never_gets_its_own_photo_as_the_source(tmp_path, current) -> None:
+    folder = swap_folder(tmp_path, 'faces = ["a.png", "b.png"]\nkeep_eyes = false\n'
+                         'keep_mouth = false\n', photos=())
+    photos = [blobs(1), blobs(2)]
+    for name, photo in zip(("a.png", "b.png"), photos):
+        assert cv2.imwrite(str(folder / name), photo)
+    f = load_filter(folder)
+    find = finder(eye=40.0)
+    f.prepare(find)
+    effect = f.layers[0].effect
+    effect.current = current
+    nose = np.s_[110:130, 90:110]  # around the fake face's middle
+
+    def swapped(frame: np.ndarray, face_id: int) -> np.ndarray:
+        faces = find(frame)
+        faces = Faces(faces.landmarks, ids=np.array([face_id]))
+        return f.apply(frame.copy(), faces, t=0.0)[nose].astype(int)
+
+    def closest(patch: np.ndarray) -> int:
+        return int(np.argmin([np.abs(patch - p[nose]).mean() for p in photos]))
+
+    # Each photo, seen in a frame, gets the other one's face; a stranger gets the current.
+    assert closest(swapped(photos[0], 1)) == 1
+    assert closest(swapped(photos[1], 2)) == 0
+    assert closest(swapped(blobs(3), 3)) == current

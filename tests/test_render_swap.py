@@ -12,8 +12,12 @@ from facefilters.render.swap import (
     INNER_LIPS,
     LEFT_EYE,
     MIN_EYE_PX,
+    PRINT_SIZE_WH,
     RIGHT_EYE,
     SwapSource,
+    face_print,
+    likeness,
+    same_face,
     skin_colour,
     swap_face,
     trade_faces,
@@ -389,3 +393,50 @@ def test_an_unknown_blend_is_refused() -> None:
 )
 def test_skin_colour_of_no_face_is_none(face) -> None:
     assert skin_colour(textured_frame(), face) is None
+
+
+# -- face prints: is this the source's own face? -----------------------------------------
+
+
+def blobby_frame(seed: int, shape_hw=FRAME_HW) -> np.ndarray:
+    """Smooth random shading, like a face's at print size: ndarray (H, W, 3), uint8."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (shape_hw[0] // 12, shape_hw[1] // 12, 3), dtype=np.uint8)
+    return cv2.resize(small, shape_hw[::-1], interpolation=cv2.INTER_CUBIC)
+
+
+def test_a_face_print_is_the_same_at_another_size_and_turn() -> None:
+    frame, xyz = blobby_frame(0), flat_face()
+    here = face_print(frame, xyz)
+    assert here is not None and here.shape == PRINT_SIZE_WH[::-1] and here.dtype == np.float32
+    assert abs(float(here.mean())) < 1e-4 and abs(float(here.std()) - 1) < 1e-3
+    # The same picture at half size, turned by 30 degrees about the picture's centre.
+    h, w = FRAME_HW
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), 30, 0.5)
+    turned = cv2.warpAffine(frame, turn, (w, h), flags=cv2.INTER_AREA)
+    turned_xyz = xyz.copy()
+    turned_xyz[:, :2] = xyz[:, :2] @ turn[:, :2].T + turn[:, 2]
+    assert likeness(here, face_print(turned, turned_xyz)) > 0.9
+    assert same_face(here, face_print(turned, turned_xyz))
+
+
+def test_a_mirror_image_is_the_same_face_and_another_picture_is_not() -> None:
+    frame, xyz = blobby_frame(0), flat_face()
+    w = FRAME_HW[1]
+    mirrored_xyz = xyz.copy()
+    mirrored_xyz[:, 0] = w - 1 - xyz[:, 0]
+    # The person's right iris is then on the picture's left: swap the iris points.
+    mirrored_xyz[468:473], mirrored_xyz[473:478] = (mirrored_xyz[473:478].copy(),
+                                                    mirrored_xyz[468:473].copy())
+    here = face_print(frame, xyz)
+    assert likeness(here, face_print(frame[:, ::-1].copy(), mirrored_xyz)) > 0.9
+    other = face_print(blobby_frame(1), xyz)
+    assert not same_face(here, other)
+    assert likeness(here, other) < 0.5
+
+
+def test_no_print_of_a_face_too_small_or_flat() -> None:
+    assert face_print(blobby_frame(0), flat_face(size=MIN_EYE_PX)) is None
+    assert face_print(np.full((*FRAME_HW, 3), 128, np.uint8), flat_face()) is None
+    assert likeness(None, face_print(blobby_frame(0), flat_face())) == 0.0
+    assert not same_face(None, None)

@@ -26,8 +26,9 @@ def has_label(frame: np.ndarray) -> bool:
 
 
 
-# The built-in filter's first face is the astronaut's.
+# The built-in filter's first face is the astronaut's; on the astronaut it takes Hopper's.
 @pytest.mark.parametrize(("target", "face"), [("grace_hopper", None),
+                                              ("astronaut", None),
                                               ("astronaut", "grace_hopper"),
                                               ("grace_hopper", "astronaut")])
 def test_apply_swap_photo(tmp_path, photos, detector, target, face) -> None:

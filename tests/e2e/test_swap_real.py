@@ -213,3 +213,71 @@ def test_two_faces_in_one_picture_trade_places(sources, detector: FaceMeshDetect
         assert place < MAX_PLACE_ERROR
         assert to_other > MIN_LIKENESS
         assert to_other > to_own + MIN_LIKENESS_MARGIN
+
+
+# -- the built-in swap never puts a face on itself ------------------------------------
+
+
+def built_in_swap(detector: FaceMeshDetector):
+    from facefilters.catalog import Catalog
+
+    swap = Catalog().load("swap")
+    swap.prepare(lambda image: detector.detect(image, 0.0))
+    return swap
+
+
+def swap_with_filter(swap, detector: FaceMeshDetector, image: np.ndarray) -> np.ndarray:
+    return swap.apply(image.copy(), detector.detect(image, 0.0), 0.0)
+
+
+@pytest.mark.parametrize("variant_name", VARIANTS)
+@pytest.mark.parametrize("target_name", PHOTOS)
+def test_the_built_in_swap_puts_the_other_portrait_on_each_portrait(
+        target_name: str, variant_name: str, sources, detector: FaceMeshDetector) -> None:
+    # Its portraits are the sample photos themselves: a face matching the chosen source
+    # must get the other one, or the class would see no swap at all.
+    other = next(p for p in PHOTOS if p != target_name)
+    target = variant(sources[target_name][0], variant_name)
+    target_xyz = one_face(detector, target)
+
+    result = swap_with_filter(built_in_swap(detector), detector, target)
+
+    found = one_face(detector, result)
+    flat = flat_gray(result, found)
+    to_other = likeness(flat, flat_gray(*sources[other]))
+    to_own = likeness(flat, flat_gray(target, target_xyz))
+    print(f"\nbuilt-in swap on {target_name} {variant_name}: likeness to {other} "
+          f"{to_other:.3f}, to itself {to_own:.3f}")
+    assert to_other > to_own + MIN_LIKENESS_MARGIN
+
+
+def test_the_built_in_swap_on_the_demo_clip_changes_every_face(
+        tmp_path: Path, demo_clip: Path, sources, detector: FaceMeshDetector) -> None:
+    import av
+
+    from .conftest import run
+
+    out = tmp_path / "swapped.mp4"
+    assert run("apply", demo_clip, "-o", out, "--filter", "swap").exit_code == 0
+
+    def frames(path: Path) -> list[np.ndarray]:
+        with av.open(str(path)) as container:
+            return [f.to_ndarray(format="bgr24") for k, f in
+                    enumerate(container.decode(video=0)) if k % 15 == 7]
+
+    portraits = {name: flat_gray(*sources[name]) for name in PHOTOS}
+    checked = 0
+    for before, after in zip(frames(demo_clip), frames(out)):
+        was = detector.detect(before, 0.0)
+        now = detector.detect(after, 0.0)
+        for xyz in was.landmarks:
+            # Who the card shows, and what the same place shows after the swap.
+            own = max(PHOTOS, key=lambda n: likeness(flat_gray(before, xyz), portraits[n]))
+            other = next(p for p in PHOTOS if p != own)
+            match = np.argmin([np.hypot(*(f[1, :2] - xyz[1, :2])) for f in now.landmarks])
+            flat = flat_gray(after, now.landmarks[match])
+            to_other, to_own = likeness(flat, portraits[other]), likeness(flat, portraits[own])
+            print(f"\n{own} card: likeness to {other} {to_other:.3f}, to itself {to_own:.3f}")
+            assert to_other > to_own + MIN_LIKENESS_MARGIN
+            checked += 1
+    assert checked >= 12

@@ -21,13 +21,26 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import FilterError
-from ..render.swap import BLENDS, SkinColour, SwapSource, skin_colour, swap_face, trade_faces
+from ..render.swap import (
+    BLENDS,
+    SAME_FACE,
+    SkinColour,
+    SwapSource,
+    face_print,
+    likeness,
+    skin_colour,
+    swap_face,
+    trade_faces,
+)
 from ..validate import Validator
 from .base import WARP, EffectContext, FaceFinder
 
 MODES = ("swap", "trade")
 SKIN_TAU_S = 0.5
 """How slowly the colour match follows the skin under the face, in seconds."""
+LOOKS = 30
+"""How many times a face's likeness to the source faces is measured, from its first
+frame on: enough to see it from its best side, without a cost on every frame after."""
 
 
 @dataclass(eq=False)
@@ -58,7 +71,9 @@ class SwapEffect:
     where: str = ""
     sources: list[SwapSource] = field(default_factory=list, repr=False)
     current: int = 0
+    prints: list[np.ndarray | None] = field(default_factory=list, repr=False)
     _skins: dict[int, tuple[float, SkinColour]] = field(default_factory=dict, repr=False)
+    _likeness: dict[int, tuple[int, np.ndarray]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_toml(cls, v: Validator, folder: Path, key: str,
@@ -103,18 +118,22 @@ class SwapEffect:
         if self.mode == "trade":
             return []
         own = [("--face", face)] if face is not None else []
-        sources = [self._source(name, image, find_faces) for name, image in
-                   [*own, *self.pictures]]
+        found = [self._source(name, image, find_faces) for name, image in
+                 [*own, *self.pictures]]
         skipped = []
         for name, image in more:
             try:
-                sources.append(self._source(name, image, find_faces))
+                found.append(self._source(name, image, find_faces))
             except FilterError:
                 skipped.append(name)
-        self.sources, self.current = sources, 0
+        self.sources = [source for source, _ in found]
+        self.prints = [print_ for _, print_ in found]
+        self.current = 0
+        self._likeness.clear()
         return skipped
 
-    def _source(self, name: str, image: np.ndarray, find_faces: FaceFinder) -> SwapSource:
+    def _source(self, name: str, image: np.ndarray, find_faces: FaceFinder
+                ) -> tuple[SwapSource, np.ndarray | None]:
         faces = find_faces(image)
         where = f"{self.where}: " if self.where and name != "--face" else ""
         if len(faces) == 0:
@@ -124,9 +143,10 @@ class SwapEffect:
             raise FilterError(f"{where}{len(faces)} faces in the photo '{name}'; "
                               "use a photo with exactly one face")
         try:
-            return SwapSource.from_image(image, faces.landmarks[0])
+            source = SwapSource.from_image(image, faces.landmarks[0])
         except ValueError as e:
             raise FilterError(f"{where}the photo '{name}': {e}") from None
+        return source, face_print(image, faces.landmarks[0])
 
     def next_face(self) -> int:
         """Switch to the next source face; returns its index."""
@@ -146,12 +166,40 @@ class SwapEffect:
         if not self.sources:
             raise FilterError(f"{self.where}: the swap's source faces were not prepared "
                               "(Filter.prepare)")
-        source = self.sources[self.current]
         for i in active:
             xyz = ctx.faces.landmarks[i]
-            skin = self._steady_skin(int(ctx.faces.ids[i]), ctx.source, xyz, ctx.t)
+            face_id = int(ctx.faces.ids[i])
+            source = self.sources[self._choose(face_id, ctx.source, xyz)]
+            skin = self._steady_skin(face_id, ctx.source, xyz, ctx.t)
             swap_face(frame, xyz, source, keep_mouth=self.keep_mouth,
                       keep_eyes=self.keep_eyes, blend=self.blend, target_skin=skin)
+
+    def _choose(self, face_id: int, untouched: np.ndarray | None, xyz: np.ndarray) -> int:
+        """The source for this face: the current one, unless it is this very face.
+
+        The built-in swap's portraits are also the project's sample photos (and the demo
+        clip's faces): the astronaut's face put on the astronaut changes nothing, and the
+        class would see no swap. So a face that looks like the chosen source (its print,
+        :func:`~facefilters.render.swap.likeness`) gets the next source that does not.
+        The highest likeness a face has shown over its first :data:`LOOKS` frames counts,
+        since a face turned away looks less like its photo than it is.
+        """
+        n = len(self.sources)
+        if n == 1 or untouched is None:
+            return self.current
+        looks, best = self._likeness.get(face_id, (0, np.zeros(n, np.float32)))
+        if looks < LOOKS:
+            here = face_print(untouched, xyz)
+            if here is not None:
+                best = np.maximum(best, [likeness(here, p) for p in self.prints])
+                if len(self._likeness) > 64:
+                    self._likeness.clear()
+                self._likeness[face_id] = (looks + 1, best)
+        for k in range(n):
+            choice = (self.current + k) % n
+            if best[choice] <= SAME_FACE:
+                return choice
+        return self.current
 
     def _steady_skin(self, face_id: int, untouched: np.ndarray | None, xyz: np.ndarray,
                      t: float) -> SkinColour | None:
