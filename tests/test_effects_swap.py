@@ -225,3 +225,6 @@ def test_a_face_never_gets_its_own_photo_as_the_source(tmp_path, current) -> Non
     assert closest(swapped(photos[0], 1)) == 1
     assert closest(swapped(photos[1], 2)) == 0
     assert closest(swapped(blobs(3), 3)) == current
+    # Untracked faces (id -1) share no memory: each is judged on its own.
+    assert closest(swapped(photos[current], -1)) == 1 - current
+    assert closest(swapped(blobs(3), -1)) == current

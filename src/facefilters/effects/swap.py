@@ -187,14 +187,17 @@ class SwapEffect:
         n = len(self.sources)
         if n == 1 or untouched is None:
             return self.current
-        looks, best = self._likeness.get(face_id, (0, np.zeros(n, np.float32)))
+        # An untracked face (id -1) is measured afresh: it may be anyone.
+        fresh = (0, np.zeros(n, np.float32))
+        looks, best = self._likeness.get(face_id, fresh) if face_id >= 0 else fresh
         if looks < LOOKS:
             here = face_print(untouched, xyz)
             if here is not None:
                 best = np.maximum(best, [likeness(here, p) for p in self.prints])
-                if len(self._likeness) > 64:
-                    self._likeness.clear()
-                self._likeness[face_id] = (looks + 1, best)
+                if face_id >= 0:
+                    if len(self._likeness) > 64:
+                        self._likeness.clear()
+                    self._likeness[face_id] = (looks + 1, best)
         for k in range(n):
             choice = (self.current + k) % n
             if best[choice] <= SAME_FACE:
