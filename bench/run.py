@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ffbench import ROOT, effects, live, smoothing, speed
+from ffbench import ROOT, effects, live, smoothing, speed, swap
 from ffbench.common import (
     FULL,
     HEADLINE,
@@ -41,7 +41,7 @@ from ffbench.common import (
 
 from facefilters.io.video import VideoReader
 
-SECTIONS = ("speed", "profile", "effects", "live", "smoothing")
+SECTIONS = ("speed", "profile", "effects", "live", "swap", "smoothing")
 ALIASES = {"jitter": "smoothing", "lag": "smoothing", "sweep": "smoothing",
            "apply": "speed", "window": "live"}
 QUIET_WAIT_S = 30.0
@@ -214,6 +214,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001
                 sections.append(failed_section("Live window", exc))
 
+    if "swap" in args.sections:
+        log(f"face swap: 2 portraits x {len(swap.NOISE_SIGMAS)} noise levels, "
+            f"{settings.swap_frames} frames each")
+        try:
+            quiet()
+            sections.append(swap.swap_section(swap.measure_swap(settings.swap_frames),
+                                              settings.swap_frames))
+        except Exception as exc:  # noqa: BLE001
+            sections.append(failed_section("Face swap", exc))
+
     if "smoothing" in args.sections:
         try:
             recordings, default, sweep = smoothing.measure_smoothing(settings)
@@ -252,7 +262,8 @@ def report(args: argparse.Namespace, settings: Settings, info: dict[str, str],
     out.append(table(["", ""], [[k, v] for k, v in info.items()], "ll"))
     out += ["", f"Settings: {settings.rounds} speed rounds, a {settings.clip_s:g} s clip, "
             f"{settings.effect_calls} calls per effect figure, {settings.live_s:g} s per "
-            f"live loop, {settings.still_frames} still frames."]
+            f"live loop, {settings.swap_frames} frames per face-swap run, "
+            f"{settings.still_frames} still frames."]
     rows = []
     for k, section in enumerate(sections, 1):
         rows += [[*row[:2], row[2] if len(row) > 2 else "", str(k)] for row in section.summary]

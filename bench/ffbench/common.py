@@ -51,6 +51,7 @@ class Settings:
         moving_max_frames: the most frames per moving-face speed (lag).
         speeds: moving-face speeds, in eye distances per second.
         live_s: seconds of each live window loop, the first of which is not counted.
+        swap_frames: frames of each still-face run of the face swap section.
     """
 
     rounds: int
@@ -61,12 +62,15 @@ class Settings:
     moving_max_frames: int
     speeds: tuple[float, ...]
     live_s: float
+    swap_frames: int
 
 
 FULL = Settings(rounds=5, clip_s=6.0, effect_calls=60, effect_warmup=10, still_frames=300,
-                moving_max_frames=300, speeds=(0.5, 1.0, 2.0, 4.0), live_s=6.0)
+                moving_max_frames=300, speeds=(0.5, 1.0, 2.0, 4.0), live_s=6.0,
+                swap_frames=60)
 QUICK = Settings(rounds=2, clip_s=3.0, effect_calls=20, effect_warmup=3, still_frames=90,
-                 moving_max_frames=90, speeds=(0.5, 1.0, 2.0, 4.0), live_s=3.0)
+                 moving_max_frames=90, speeds=(0.5, 1.0, 2.0, 4.0), live_s=3.0,
+                 swap_frames=20)
 
 
 def log(message: str) -> None:
