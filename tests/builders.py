@@ -52,6 +52,9 @@ ANCHOR_TEMPLATE: dict[int, tuple[float, float]] = {
     g.LEFT_CHEEK: (FACE_BOX[2], 0.4),
 }
 
+EYE_HALF_WIDTH, EYE_HALF_HEIGHT = 0.25, 0.06
+"""The eyelid ellipse round each iris, in eye distances (corners and lids as above)."""
+
 IRIS_RADIUS = 0.1
 """Radius of the four ring points around each iris centre, in eye distances."""
 
@@ -78,6 +81,18 @@ def template(mouth_open: float = 0.0) -> np.ndarray:
     pts[:, 0] = 0.9 * r * np.cos(theta)
     pts[:, 1] = 0.3 + 1.15 * r * np.sin(theta)
 
+    # The rigid points the pose fit reads sit where the canonical face has them, so a
+    # template face is an upright, frontal head whose size is exactly its eye distance.
+    canonical = canonical_template()
+    pts[list(g.RIGID)] = canonical[list(g.RIGID)]
+    # Eyelids: an ellipse round each iris, from the outer corner along the lower lid.
+    steps = np.arange(16) * np.pi / 8
+    for contour, iris, angles in ((g.RIGHT_EYE_CONTOUR, g.RIGHT_IRIS, np.pi - steps),
+                                  (g.LEFT_EYE_CONTOUR, g.LEFT_IRIS, steps)):
+        centre = ANCHOR_TEMPLATE[iris]
+        pts[list(contour), 0] = centre[0] + EYE_HALF_WIDTH * np.cos(angles)
+        pts[list(contour), 1] = centre[1] + EYE_HALF_HEIGHT * np.sin(angles)
+
     fixed = dict(ANCHOR_TEMPLATE)
     fixed[g.UPPER_LIP] = (0.0, MOUTH_Y - mouth_open / 2)
     fixed[g.LOWER_LIP] = (0.0, MOUTH_Y + mouth_open / 2)
@@ -93,7 +108,33 @@ def template(mouth_open: float = 0.0) -> np.ndarray:
     d2 = pts[:, 0] ** 2 + ((pts[:, 1] - 0.3) / 1.25) ** 2
     pts[:, 2] = -0.3 * np.clip(1.0 - d2, 0.0, None)
     pts[[g.RIGHT_CHEEK, g.LEFT_CHEEK], 2] = 0.0
+    pts[list(g.RIGID), 2] = canonical[list(g.RIGID), 2]
     return pts
+
+
+def canonical_template() -> np.ndarray:
+    """MediaPipe's canonical face in template units: ndarray of shape (468, 3), float64,
+    origin midway between the eye socket centres, ``x`` towards the person's left, ``y``
+    down, ``z`` away from the camera, one unit the socket distance."""
+    from facefilters.render.meshmap import canonical_face
+
+    xyz = canonical_face().canonical_xyz.astype(np.float64) * (1.0, -1.0, -1.0)
+    right = xyz[list(g.RIGHT_EYE_CONTOUR)].mean(axis=0)
+    left = xyz[list(g.LEFT_EYE_CONTOUR)].mean(axis=0)
+    return (xyz - (left + right) / 2) / float(np.hypot(*(left - right)[:2]))
+
+
+def turn(points: np.ndarray, *, yaw_deg: float = 0.0, pitch_deg: float = 0.0) -> np.ndarray:
+    """Template points (..., 3) turned in 3-D about the template origin: first a nod
+    (``pitch_deg``, positive looking up), then a turn (``yaw_deg``, positive towards the
+    person's own left), as ``geometry.measure`` reads them."""
+    p = np.asarray(points, np.float64).copy()
+    a, b = np.radians(pitch_deg), np.radians(yaw_deg)
+    y, z = p[..., 1].copy(), p[..., 2].copy()
+    p[..., 1], p[..., 2] = y * np.cos(a) + z * np.sin(a), -y * np.sin(a) + z * np.cos(a)
+    x, z = p[..., 0].copy(), p[..., 2].copy()
+    p[..., 0], p[..., 2] = x * np.cos(b) - z * np.sin(b), x * np.sin(b) + z * np.cos(b)
+    return p
 
 
 def rotation(roll_deg: float) -> np.ndarray:
@@ -138,15 +179,18 @@ def make_landmarks(
     roll_deg: float = 0.0,
     mouth_open: float = 0.0,
     mirrored: bool = False,
+    yaw_deg: float = 0.0,
+    pitch_deg: float = 0.0,
 ) -> np.ndarray:
     """One face's landmarks.
 
-    Args are those of :func:`place`, plus ``mouth_open`` (see :func:`template`).
+    Args are those of :func:`place`, plus ``mouth_open`` (see :func:`template`) and the
+    head's turn and nod (see :func:`turn`), both about the point between the eyes.
 
     Returns:
         ndarray of shape (478, 3), float32, pixels.
     """
-    pts = template(mouth_open)
+    pts = turn(template(mouth_open), yaw_deg=yaw_deg, pitch_deg=pitch_deg)
     out = np.empty_like(pts)
     out[:, :2] = place(
         pts, center_xy=center_xy, eye_distance=eye_distance, roll_deg=roll_deg,
@@ -173,6 +217,8 @@ def make_faces(
     roll_deg: ScalarOrSeq = 0.0,
     mouth_open: ScalarOrSeq = 0.0,
     mirrored: bool = False,
+    yaw_deg: ScalarOrSeq = 0.0,
+    pitch_deg: ScalarOrSeq = 0.0,
     spacing: float = 3.5,
     ids: Sequence[int] | None = None,
 ) -> Faces:
@@ -188,6 +234,8 @@ def make_faces(
         mouth_open: gap between the inner lips in eye distances; one or one per face.
         mirrored: the picture is flipped left-right (selfie view); sets
             ``Faces.mirrored``.
+        yaw_deg, pitch_deg: the head's turn and nod (see :func:`turn`); one number or
+            one per face.
         spacing: distance between neighbouring faces in a row, in eye distances.
         ids: track ids; default ``-1`` (untracked), like a detector's output.
 
@@ -197,6 +245,8 @@ def make_faces(
     eye = _per_face(eye_distance, n, "eye_distance")
     roll = _per_face(roll_deg, n, "roll_deg")
     mouth = _per_face(mouth_open, n, "mouth_open")
+    yaw = _per_face(yaw_deg, n, "yaw_deg")
+    pitch = _per_face(pitch_deg, n, "pitch_deg")
     centers = np.asarray(center_xy, np.float64)
     if centers.shape == (2,):
         step = np.arange(n) - (n - 1) / 2
@@ -207,7 +257,8 @@ def make_faces(
         [
             make_landmarks(
                 center_xy=centers[k], eye_distance=eye[k], roll_deg=roll[k],
-                mouth_open=mouth[k], mirrored=mirrored,
+                mouth_open=mouth[k], mirrored=mirrored, yaw_deg=yaw[k],
+                pitch_deg=pitch[k],
             )
             for k in range(n)
         ]

@@ -1,4 +1,4 @@
-"""geometry.measure: anchors, face frame, roll and expression measures."""
+"""geometry.measure: anchors, face frame, pose, size and expression measures."""
 
 from __future__ import annotations
 
@@ -6,14 +6,18 @@ import numpy as np
 import pytest
 
 from facefilters import geometry as g
+from facefilters.faces import Faces
 from facefilters.geometry import ANCHOR_NAMES, MEASURE_NAMES, measure
 
-from builders import ANCHOR_TEMPLATE, MOUTH_Y, make_faces, place, rotation
+from builders import ANCHOR_TEMPLATE, MOUTH_Y, make_faces, place, rotation, turned_face
 
 # Where each anchor sits in the builder's template, in eye distances (face frame).
 EXPECTED_ANCHORS = {
+    # The builder draws each eyelid round its iris, so socket and iris centres agree.
     "right_eye": ANCHOR_TEMPLATE[g.RIGHT_IRIS],
     "left_eye": ANCHOR_TEMPLATE[g.LEFT_IRIS],
+    "right_iris": ANCHOR_TEMPLATE[g.RIGHT_IRIS],
+    "left_iris": ANCHOR_TEMPLATE[g.LEFT_IRIS],
     "eyes_center": (0.0, 0.0),
     "nose_tip": ANCHOR_TEMPLATE[g.NOSE_TIP],
     "forehead": ANCHOR_TEMPLATE[g.FOREHEAD],
@@ -196,3 +200,123 @@ def test_up_the_face_points_right_when_rolled_90_degrees_clockwise():
 def test_rotation_helper_is_clockwise_on_screen():
     # Guards the builder itself: +x turned 90 degrees clockwise points down (y down).
     np.testing.assert_allclose(rotation(90.0) @ (1.0, 0.0), (0.0, 1.0), atol=1e-12)
+
+
+# -- pose and size from the canonical face ---------------------------------------------
+
+TURNS = [(yaw, pitch) for yaw in (-60.0, -35.0, 0.0, 20.0, 45.0) for pitch in (-25.0, 0.0, 15.0)]
+
+
+@pytest.mark.parametrize("mirrored", [False, True], ids=["plain", "mirrored"])
+@pytest.mark.parametrize("roll_deg", [-30.0, 0.0, 50.0])
+@pytest.mark.parametrize(("yaw_deg", "pitch_deg"), TURNS)
+def test_pose_is_read_back_from_a_turned_head(yaw_deg, pitch_deg, roll_deg, mirrored):
+    geo = measure(make_faces(yaw_deg=yaw_deg, pitch_deg=pitch_deg, roll_deg=roll_deg,
+                             mirrored=mirrored, eye_distance=70.0))
+    # A mirror shows the same turn of the head; only the tilt on screen flips with it,
+    # and the builder's roll is the one on screen.
+    assert geo.yaw_deg[0] == pytest.approx(yaw_deg, abs=1e-3)
+    assert geo.pitch_deg[0] == pytest.approx(pitch_deg, abs=1e-3)
+    assert geo.roll_deg[0] == pytest.approx(roll_deg, abs=1e-3)
+    assert geo.size_px[0] == pytest.approx(70.0, rel=1e-5)
+
+
+def test_pose_signs_in_pixels():
+    # Turned towards their own left, the nose points to the picture's right (unmirrored);
+    # looking up, the nose rises above where it was.
+    ahead = measure(make_faces())
+    left = measure(make_faces(yaw_deg=30.0))
+    up = measure(make_faces(pitch_deg=20.0))
+    assert left.yaw_deg[0] > 0
+    assert left.anchors["nose_tip"][0, 0] > ahead.anchors["nose_tip"][0, 0]
+    assert up.pitch_deg[0] > 0
+    assert up.anchors["nose_tip"][0, 1] < ahead.anchors["nose_tip"][0, 1]
+
+
+@pytest.mark.parametrize("degrees", [0.0, 15.0, 30.0, 45.0, 60.0])
+def test_size_holds_while_the_eye_distance_shrinks_on_the_canonical_face(degrees):
+    frontal = measure(Faces(turned_face(0.0)[None]))
+    geo = measure(Faces(turned_face(degrees)[None]))
+    assert geo.size_px[0] == pytest.approx(frontal.size_px[0], rel=0.01)
+    # The eye sockets as seen draw together as cos(turn).
+    assert geo.eye_distance[0] == pytest.approx(
+        frontal.eye_distance[0] * np.cos(np.radians(degrees)), rel=0.02)
+    assert geo.yaw_deg[0] == pytest.approx(degrees, abs=0.01)
+
+
+@pytest.mark.parametrize("yaw_deg", [0.0, 20.0, 40.0, 60.0])
+def test_size_holds_on_a_turned_noisy_face_with_its_mouth_open(yaw_deg):
+    rng = np.random.default_rng(int(yaw_deg))
+    faces = make_faces(yaw_deg=yaw_deg, mouth_open=0.5, eye_distance=80.0)
+    # FaceMesh-like jitter: a fiftieth of the eye distance on every landmark.
+    noisy = faces.with_landmarks(faces.landmarks + rng.normal(0, 1.6, faces.landmarks.shape))
+    geo = measure(noisy)
+    assert geo.size_px[0] == pytest.approx(80.0, rel=0.03)
+    assert geo.yaw_deg[0] == pytest.approx(yaw_deg, abs=2.0)
+    assert measure(faces).eye_distance[0] < 80.0 * np.cos(np.radians(yaw_deg)) + 0.5
+
+
+def test_eyes_looking_sideways_move_the_irises_only():
+    faces = make_faces(eye_distance=60.0)
+    looking = faces.landmarks.copy()
+    looking[:, 468:478, 0] += 9.0  # both irises a sixth of an eye distance to the right
+    still, moved = measure(faces), measure(faces.with_landmarks(looking))
+    for name in ("left_eye", "right_eye", "eyes_center"):
+        np.testing.assert_allclose(moved.anchors[name], still.anchors[name], atol=1e-4)
+    for name in ("left_iris", "right_iris"):
+        np.testing.assert_allclose(moved.anchors[name], still.anchors[name] + (9.0, 0.0),
+                                   atol=1e-4)
+    assert moved.size_px[0] == pytest.approx(still.size_px[0], rel=1e-6)
+    assert moved.measures["brow_raise"][0] == pytest.approx(still.measures["brow_raise"][0])
+
+
+@pytest.mark.parametrize("mirrored", [False, True], ids=["plain", "mirrored"])
+def test_the_far_eye_fades_as_the_head_turns_it_away(mirrored):
+    shown = []
+    for yaw in (0.0, 30.0, 50.0, 65.0, 80.0):
+        geo = measure(make_faces(yaw_deg=yaw, mirrored=mirrored))
+        # Turning towards their own left takes the left eye away; the right stays.
+        assert geo.visibility(0, "right_eye") == 1.0
+        shown.append(geo.visibility(0, "left_eye"))
+    assert shown[:2] == [1.0, 1.0]
+    assert shown[-1] == 0.0
+    assert all(a >= b for a, b in zip(shown, shown[1:]))
+    assert 0.0 < shown[3] < 1.0
+
+
+def test_things_beside_the_face_hide_before_the_eyes():
+    # A dog's ear sits out beside the forehead; the eye is nearer the middle.
+    geo = measure(make_faces(yaw_deg=50.0))
+    assert geo.visibility(0, "forehead", (1.0, -0.6)) == 0.0
+    assert geo.visibility(0, "forehead", (-1.0, -0.6)) == 1.0
+    assert geo.visibility(0, "left_eye") == 1.0
+
+
+def test_offsets_turn_with_the_head():
+    frontal = measure(make_faces())
+    turned = measure(make_faces(yaw_deg=60.0))
+    d_frontal = frontal.face_to_image(0, "eyes_center", (1.0, 0.0)) - frontal.anchors[
+        "eyes_center"][0]
+    d_turned = turned.face_to_image(0, "eyes_center", (1.0, 0.0)) - turned.anchors[
+        "eyes_center"][0]
+    np.testing.assert_allclose(d_turned, d_frontal * 0.5, atol=1e-3)
+    up = turned.face_to_image(0, "eyes_center", (0.0, -1.0)) - turned.anchors["eyes_center"][0]
+    np.testing.assert_allclose(up, (0.0, -60.0), atol=1e-3)
+
+
+def test_polar_factor_matches_the_svd():
+    rng = np.random.default_rng(3)
+    m = rng.normal(size=(200, 3, 3))
+    m[np.linalg.det(m) < 0, 0] *= -1
+    got = g._polar(m)
+    u, _, vt = np.linalg.svd(m)
+    np.testing.assert_allclose(got, u @ vt, atol=1e-9)
+
+
+def test_flat_landmarks_still_give_the_tilt():
+    faces = make_faces(roll_deg=20.0)
+    flat = faces.landmarks.copy()
+    flat[..., 2] = 0.0
+    geo = measure(faces.with_landmarks(flat))
+    assert geo.roll_deg[0] == pytest.approx(20.0, abs=1e-3)
+    assert np.isfinite(geo.size_px).all() and geo.size_px[0] > 0

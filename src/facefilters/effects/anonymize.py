@@ -50,4 +50,4 @@ class AnonymizeEffect:
 
     def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:
         for i in ctx.active():
-            anonymize_face(frame, ctx.faces.xy[i], self.mode, self.strength)
+            anonymize_face(frame, ctx.faces.landmarks[i], self.mode, self.strength)

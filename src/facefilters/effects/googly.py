@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..geometry import LEFT_IRIS, RIGHT_IRIS
 from ..render.googly import draw_googly_eye
 from ..validate import Validator
 from .base import OVERLAY, EffectContext
@@ -75,10 +74,12 @@ class _Rattle:
 
 @dataclass(frozen=True, eq=False)
 class GooglyEffect:
-    """Googly eyes on the irises.
+    """Googly eyes over the eye sockets, so they stay put when the eyes look sideways.
+
+    Each fades out as the head turns it away (``FaceGeometry.visibility``).
 
     Attributes:
-        size: dome radius in eye distances.
+        size: dome radius in face sizes (``FaceGeometry.size_px``).
         wobble: 0 (pupils settle at once) to 1 (they rattle a long time).
     """
 
@@ -108,13 +109,14 @@ class GooglyEffect:
         g = ctx.geometry
         assert self._rattle is not None
         for i in ctx.active():
-            eye = float(g.eye_distance[i])
-            radius = self.size * eye
+            size = float(g.size_px[i])
+            radius = self.size * size
             travel = radius * (1 - PUPIL_SHARE)
-            for slot, index in enumerate((RIGHT_IRIS, LEFT_IRIS)):
-                center = ctx.faces.xy[i, index]
+            for slot, anchor in enumerate(("right_eye", "left_eye")):
+                center = g.anchors[anchor][i]
                 key = (int(ctx.faces.ids[i]), slot)
-                felt = self._motion.felt_gravity(key, center, ctx.t, eye)
+                felt = self._motion.felt_gravity(key, center, ctx.t, size)
                 bx, by = self._rattle.position(key, felt)
+                opacity = float(ctx.weights[i]) * g.visibility(i, anchor)
                 draw_googly_eye(frame, center, radius, (bx * travel, by * travel),
-                                axis_x=g.axis_x[i], opacity=float(ctx.weights[i]))
+                                axis_x=g.axis_x[i], opacity=opacity)

@@ -35,14 +35,14 @@ class PivotMotion:
         self._last: dict[tuple[int, int], _Point] = {}
 
     def felt_gravity(self, key: tuple[int, int], xy: np.ndarray, t: float,
-                     eye_distance: float) -> tuple[float, float, float]:
-        """Gravity minus the point's acceleration, in eye distances per second squared.
+                     size_px: float) -> tuple[float, float, float]:
+        """Gravity minus the point's acceleration, in face sizes per second squared.
 
         Args:
             key: which point of which face, e.g. ``(face_id, layer_slot)``.
             xy: ndarray of shape (2,): the point's pixels now.
             t: time in seconds.
-            eye_distance: pixels per eye distance, for the units.
+            size_px: the face's unit of size in pixels (``FaceGeometry.size_px``).
 
         Returns:
             ``(gx, gy, dt)``: the felt gravity in picture axes (y down), and the seconds
@@ -54,7 +54,7 @@ class PivotMotion:
         if last is None or not 0 < dt <= RESET_S:
             self._last[key] = _Point(t, (x, y), (0.0, 0.0))
             return 0.0, GRAVITY_ED, 0.0
-        scale = 1.0 / max(eye_distance, 1.0)
+        scale = 1.0 / max(size_px, 1.0)
         vx, vy = (x - last.xy[0]) / dt * scale, (y - last.xy[1]) / dt * scale
         ax, ay = (vx - last.velocity[0]) / dt, (vy - last.velocity[1]) / dt
         self._last[key] = _Point(t, (x, y), (vx, vy))

@@ -2,6 +2,10 @@
 
 With ``swing``, the picture hangs from its pin like a pendulum: ears flop as the head
 moves and tilts (see :mod:`.physics`).
+
+The picture faces the camera at the face's turn-proof size (``FaceGeometry.size_px``);
+its pin follows the head's turn, and it fades out as the head turns it away
+(``FaceGeometry.visibility``).
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ class SpriteEffect:
         sprite: the picture, premultiplied, with its mip levels.
         pin_xy: the point of the picture (its pixels) that goes on the anchor.
         anchor: one of ``geometry.ANCHOR_NAMES``.
-        offset_xy: from the anchor, in eye distances in the face frame.
-        width: the picture's width on the face, in eye distances.
+        offset_xy: from the anchor, in face sizes (``size_px``) in the face frame.
+        width: the picture's width on the face, in face sizes.
         swing_deg: 0 for a rigid picture; else it swings around its pin up to this far.
         stiffness: 0 hangs freely under gravity, 1 keeps its pose (only jerks move it).
     """
@@ -71,13 +75,15 @@ class SpriteEffect:
         g = ctx.geometry
         for i in ctx.active():
             target = g.face_to_image(i, self.anchor, self.offset_xy)
-            eye = float(g.eye_distance[i])
-            scale = self.width * eye / self.sprite.size_wh[0]
+            size = float(g.size_px[i])
+            scale = self.width * size / self.sprite.size_wh[0]
             axis_x, axis_y = g.axis_x[i], g.axis_y[i]
             if self._pendulum is not None:
+                # Swings on out of sight too, so it does not jump when it comes back.
                 key = (int(ctx.faces.ids[i]), 0)
-                felt = self._motion.felt_gravity(key, target, ctx.t, eye)
+                felt = self._motion.felt_gravity(key, target, ctx.t, size)
                 angle = self._pendulum.angle(key, felt, axis_y)
                 axis_x, axis_y = rotate(axis_x, angle), rotate(axis_y, angle)
+            opacity = float(ctx.weights[i]) * g.visibility(i, self.anchor, self.offset_xy)
             matrix = similarity_matrix(self.pin_xy, target, scale, axis_x, axis_y)
-            draw_sprite(frame, self.sprite, matrix, float(ctx.weights[i]))
+            draw_sprite(frame, self.sprite, matrix, opacity)

@@ -47,7 +47,7 @@ class WarpEffect:
     def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:
         h, w = frame.shape[:2]
         for i in ctx.active():
-            face_xy = ctx.faces.xy[i]
+            face_xyz = ctx.faces.landmarks[i]
             strength = self.strength * float(ctx.weights[i])
-            from_xy, to_xy = preset_controls(self.preset, face_xy, strength)
-            apply_warp(frame, frame, from_xy, to_xy, warp_roi(face_xy, (w, h)))
+            from_xy, to_xy = preset_controls(self.preset, face_xyz, strength)
+            apply_warp(frame, frame, from_xy, to_xy, warp_roi(face_xyz, (w, h)))

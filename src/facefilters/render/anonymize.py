@@ -16,6 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from ..geometry import face_size
 from .draw import blend_layer
 
 MODES = ("pixelate", "blur")
@@ -46,6 +47,12 @@ def eye_distance(face_xy: np.ndarray) -> float:
     return float(np.hypot(d[0], d[1])) * scale
 
 
+def _size(face_xy: np.ndarray) -> float:
+    # With depth, the turn-proof size, so a turned face is hidden as coarsely as a frontal
+    # one; from 2-D landmarks, the eye distance as seen.
+    return face_size(face_xy) if face_xy.shape[-1] >= 3 else eye_distance(face_xy)
+
+
 def cover_polygon(
     face_xy: np.ndarray, margin: float = 0.3, forehead: float = 0.6
 ) -> np.ndarray:
@@ -61,7 +68,7 @@ def cover_polygon(
         ndarray of shape (N, 2), float32: a convex polygon, pixel ``xy``.
     """
     xy = np.ascontiguousarray(np.asarray(face_xy, np.float32)[:N_MESH, :2])
-    eye = eye_distance(face_xy)
+    eye = _size(face_xy)
     hull = cv2.convexHull(xy)[:, 0].astype(np.float64)
     centre = hull.mean(axis=0)
     across = xy[LEFT_EYE_OUTER].astype(np.float64) - xy[RIGHT_EYE_OUTER]
@@ -128,8 +135,9 @@ def anonymize_face(
 
     Args:
         frame: ndarray of shape (H, W, 3), uint8, BGR; modified in place.
-        face_xy: ndarray of shape (478, 2+) or (468, 2+): landmarks in pixels (a ``z``
-            column is ignored).
+        face_xy: ndarray of shape (478, 2+) or (468, 2+): landmarks in pixels; with a
+            ``z`` column, blocks and margins follow the turn-proof face size
+            (``geometry.face_size``) rather than the eye distance as seen.
         mode: ``"pixelate"`` or ``"blur"``.
         strength: 1 for blocks of a quarter eye distance (pixelate) or a blur of that
             sigma (blur); larger hides more.
@@ -144,7 +152,7 @@ def anonymize_face(
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if strength <= 0:
         return frame
-    eye = eye_distance(face_xy)
+    eye = _size(face_xy)
     if not np.isfinite(eye) or eye < 1:
         return frame
     polygon = cover_polygon(face_xy, margin)

@@ -62,7 +62,7 @@ def draw_mesh(
     """
     h, w = frame.shape[:2]
     xy = faces.xy[i]
-    size = float(geometry.eye_distance[i])
+    size = float(geometry.size_px[i])
     thin = 1 if size < 120 else 2
     x0, y0, x1, y1 = clip_box(faces.xyxy[i], (w, h), pad=4)
     if tessellation and x1 > x0 and y1 > y0:

@@ -13,13 +13,13 @@ Coordinates are pixel ``xy`` with integers at pixel centres, as ``cv2.remap`` sa
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from itertools import repeat
 
 import cv2
 import numpy as np
+
+from ..topology import CanonicalFace as CanonicalFace
+from ..topology import canonical_face as canonical_face
 
 N_MESH = 468
 """Landmarks that belong to the triangle mesh; the 10 iris points after them do not."""
@@ -29,37 +29,6 @@ OUTSIDE = -16.0
 sampling reads only the constant border."""
 
 _SHIFT = 4  # fraction bits of the fixed-point vertices given to cv2.fillConvexPoly
-
-
-@dataclass(frozen=True)
-class CanonicalFace:
-    """MediaPipe's canonical face model (Apache-2.0), frozen by ``scripts/make_topology.py``.
-
-    Attributes:
-        triangles: ndarray of shape (898, 3), int32: indices into the first 468 landmarks.
-        uv: ndarray of shape (468, 2), float32 in [0, 1]: texture coordinates, ``u`` to the
-            right and ``v`` down, ``(0, 0)`` the texture's top-left corner. The forehead
-            (landmark 10) is near the top, the chin (152) near the bottom, and the person's
-            right eye on the left, as in a frontal photo.
-        canonical_xyz: ndarray of shape (468, 3), float32: the model in centimetres, ``x``
-            towards the picture's right, ``y`` up, ``z`` towards the camera.
-    """
-
-    triangles: np.ndarray
-    uv: np.ndarray
-    canonical_xyz: np.ndarray
-
-
-@lru_cache(maxsize=1)
-def canonical_face() -> CanonicalFace:
-    """The canonical face model, loaded once from the package data."""
-    with resources.files("facefilters").joinpath("data/topology.npz").open("rb") as f:
-        data = np.load(f)
-        return CanonicalFace(
-            triangles=data["triangles"].astype(np.int32),
-            uv=data["uv"].astype(np.float32),
-            canonical_xyz=data["canonical_xyz"].astype(np.float32),
-        )
 
 
 def covering_box(

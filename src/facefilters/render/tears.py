@@ -9,7 +9,8 @@ shown small: a tinted band, darker along its edges where the water bends the lig
 bright specular line down its lit side, and a pool along the lower lid. Given the face's
 landmarks, a stream runs over the real cheek through chains of landmarks (lower lid,
 cheek, towards the jaw), so it stays on the cheek when the head turns or rolls; without
-them it follows a fixed curve in the face frame.
+them it follows a fixed curve in the face frame. Sizes follow the face's turn-proof size
+(``FaceGeometry.size_px``), and an eye's tears fade out as the head turns it away.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from .sprite import Sprite, draw_sprite, similarity_matrix
 WELL_FRACTION = 0.35  # share of a drop's life spent welling up at the lid
 
 STREAM_WIDTH = 0.12
-"""Width of a wet stream, in eye distances."""
+"""Width of a wet stream, in face sizes (``FaceGeometry.size_px``)."""
 
 DROP_HEIGHT = 0.34
-"""Height of a full-grown drop, in eye distances."""
+"""Height of a full-grown drop, in face sizes."""
 
 CHEEK_LENGTH = 1.2
 """About how long the landmark chains below are on a face seen from the front, in eye
@@ -183,40 +184,46 @@ def draw_tears(frame: np.ndarray, geometry: FaceGeometry, i: int, face_id: int, 
             in pixels. When given, the streams run through landmarks over the cheeks and
             stay on them whatever the pose; without it they follow the face frame.
     """
-    size = float(geometry.eye_distance[i])
+    size = float(geometry.size_px[i])
     ax, ay = geometry.axis_x[i].astype(np.float64), geometry.axis_y[i].astype(np.float64)
+    plane_x = geometry.plane_x[i].astype(np.float64)
+    plane_y = geometry.plane_y[i].astype(np.float64)
     lm = None if face_xy is None else np.asarray(face_xy, np.float64)[:, :2]
     run_time = (1.0 - WELL_FRACTION) / style.rate
     length = max(0.8, style.speed * run_time * 0.75)  # eye distances a drop runs
 
     def to_image(p_face: np.ndarray, eye: str) -> np.ndarray:
         base = geometry.anchors[eye][i].astype(np.float64)
-        return base + (p_face[..., :1] * ax + p_face[..., 1:2] * ay) * size
+        return base + p_face[..., :1] * plane_x + p_face[..., 1:2] * plane_y
 
     trails: list[tuple[np.ndarray, float]] = []
-    pools: list[tuple[np.ndarray, float]] = []
+    pools: list[tuple[np.ndarray, float, float]] = []
     drops: list[_Drop] = []
     eyes = (("right_eye", -1.0, RIGHT_LID, RIGHT_CHEEK), ("left_eye", 1.0, LEFT_LID, LEFT_CHEEK))
     for eye_index, (eye, outward, lid_ids, cheek_ids) in enumerate(eyes):
+        shown = geometry.visibility(i, eye)
+        if shown <= 0:
+            continue
         lives = [_life(face_id, eye_index, s, t, style) for s in range(style.streams)]
         # The pool along the lid is fullest as a drop starts to well up, and drains into it.
         swell = max((1.0 - life / WELL_FRACTION for _, life, _, _, _ in lives
                      if life < WELL_FRACTION), default=0.0)
         if lm is None:
+            # The lower lid, below the socket centre: low in the middle, up at the corners.
             lid_x = np.linspace(-0.24, 0.24, 9)
-            lid = to_image(np.stack([lid_x, 0.15 + 0.05 * np.cos(lid_x / 0.24 * np.pi / 2)], 1),
+            lid = to_image(np.stack([lid_x, 0.03 + 0.05 * np.cos(lid_x / 0.24 * np.pi / 2)], 1),
                            eye)
             chains = None
         else:
             lid = lm[list(lid_ids)] + ay * 0.02 * size  # just below the lashes
             chains = [_smooth(_resample(lm[list(c)], _CHAIN_SAMPLES)) for c in cheek_ids]
-        pools.append((lid, 1.0 + 0.35 * swell))
+        pools.append((lid, 1.0 + 0.35 * swell, shown))
 
         for s, (cycle, _, pos, scale, fade) in enumerate(lives):
             # Streams spread along the lower lid, from near the nose to the outer corner.
             along = (s + 0.5) / style.streams + (_rand(face_id, eye_index, s, cycle) - 0.5) * 0.12
             if chains is None:
-                start = np.array([outward * (-0.16 + 0.42 * along), 0.2])
+                start = np.array([outward * (-0.16 + 0.42 * along), 0.1])
                 ts = np.linspace(0, pos, max(2, int(pos * 24) + 2))
                 trail = to_image(_path(ts, start, outward, length), eye)
                 ahead = to_image(_path(np.array([pos, pos + 0.02]), start, outward, length), eye)
@@ -230,8 +237,11 @@ def draw_tears(frame: np.ndarray, geometry: FaceGeometry, i: int, face_id: int, 
             norm = float(np.hypot(*down))
             down = down / norm if norm > 1e-6 else ay
             if pos > 0.01:
-                trails.append((trail, fade))
-            drops.append(_Drop(trail[-1], down, scale, fade))
+                trails.append((trail, fade * shown))
+            drops.append(_Drop(trail[-1], down, scale, fade * shown))
+
+    if not pools:
+        return
 
     _draw_water(frame, trails, pools, style.color_bgr, size)
     det = ax[0] * ay[1] - ax[1] * ay[0]  # keeps a mirrored face's frame mirrored
@@ -242,22 +252,22 @@ def draw_tears(frame: np.ndarray, geometry: FaceGeometry, i: int, face_id: int, 
 
 
 def _draw_water(frame: np.ndarray, trails: list[tuple[np.ndarray, float]],
-                pools: list[tuple[np.ndarray, float]], color: tuple[int, int, int],
+                pools: list[tuple[np.ndarray, float, float]], color: tuple[int, int, int],
                 size: float) -> None:
     """Paint wet streams and lid pools on the frame, in place.
 
     Args:
         frame: ndarray of shape (H, W, 3), uint8, BGR.
         trails: (points, opacity) per stream; points of shape (k, 2), pixels.
-        pools: (lid points, swell) per eye; points of shape (k, 2) from the nose side
-            outward, pixels; swell thickens the pool.
+        pools: (lid points, swell, opacity) per eye; points of shape (k, 2) from the nose
+            side outward, pixels; swell thickens the pool.
         color: BGR tint of the water.
-        size: the face's eye distance in pixels.
+        size: the face's size in pixels (``FaceGeometry.size_px``).
     """
     width = max(3, int(round(size * STREAM_WIDTH)))
     thick = size * 0.035  # pool thickness in its middle
     h, w = frame.shape[:2]
-    pts = np.concatenate([p for p, _ in trails] + [p for p, _ in pools])
+    pts = np.concatenate([p for p, _ in trails] + [p for p, _, _ in pools])
     pad = width + thick
     x0, y0 = np.maximum(np.floor(pts.min(axis=0) - pad).astype(int), 0)
     x1, y1 = np.ceil(pts.max(axis=0) + pad).astype(int)
@@ -283,7 +293,7 @@ def _draw_water(frame: np.ndarray, trails: list[tuple[np.ndarray, float]],
         cv2.polylines(band, line, False, level, width, AA, _SUBPIXEL)
         cv2.polylines(core, line, False, level, core_w, AA, _SUBPIXEL)
         cv2.polylines(shine, [fixed(points + light)], False, level, shine_w, AA, _SUBPIXEL)
-    for lid, swell in pools:
+    for lid, swell, opacity in pools:
         # A crescent hanging from the lid: thickest in the middle, pointed at the corners.
         k = np.linspace(0.0, 1.0, len(lid))
         dense_k = np.linspace(0.0, 1.0, 16)
@@ -295,10 +305,11 @@ def _draw_water(frame: np.ndarray, trails: list[tuple[np.ndarray, float]],
         depth = np.sin(np.pi * dense_k)[:, None] ** 0.8 * thick * swell
         # A thin film on the lid, not a tube: tinted and glinting, without the streams'
         # dark rims, so it reads as wet eyes rather than a bar joining the streams.
-        cv2.fillPoly(pool, [fixed(np.concatenate([top, (top + down * depth)[::-1]]))], 255,
-                     AA, _SUBPIXEL)
+        cv2.fillPoly(pool, [fixed(np.concatenate([top, (top + down * depth)[::-1]]))],
+                     int(round(255 * opacity)), AA, _SUBPIXEL)
         inner = top + down * depth * 0.4
-        cv2.polylines(shine, [fixed(inner[3:-3])], False, 150, shine_w, AA, _SUBPIXEL)
+        cv2.polylines(shine, [fixed(inner[3:-3])], False, int(round(150 * opacity)), shine_w,
+                      AA, _SUBPIXEL)
     shine = cv2.min(shine, cv2.max(band, pool))
     edge = cv2.subtract(band, core)
     tint = np.empty_like(region)

@@ -3,8 +3,9 @@
 A preset turns one face's landmarks into control points: where a bit of the face is in
 the untouched frame (``from_xy``) and where it should appear in the output (``to_xy``),
 plus fixed points (``from_xy == to_xy``) around it so the change stays local. Offsets are
-in eye distances in the face frame, so a preset looks the same on a near and a far face
-and turns with the head, also in a mirrored picture.
+in face sizes in the face's own plane (turned with the head, so foreshortened on a
+turned head like the face itself; see ``FaceGeometry.plane_x``), so a preset looks the
+same on a near and a far face and turns with the head, also in a mirrored picture.
 
 :func:`warp_maps` turns control points into a smooth field by moving least squares
 (similarity MLS, Schaefer et al. 2006), evaluated on a coarse grid over the face's region
@@ -25,6 +26,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..faces import Faces
+from ..geometry import LEFT_EYE_CONTOUR, RIGHT_EYE_CONTOUR, measure
+
 PRESETS: tuple[str, ...] = ("big_eyes", "crying", "slim", "chubby")
 """Every preset :func:`preset_controls` knows."""
 
@@ -33,7 +37,7 @@ MAX_STRENGTH = 2.0
 
 # Preset parameters at strength 1, in eye distances unless said otherwise.
 BULGE_RADIUS = 0.55
-"""big_eyes: radius of the magnifier around each iris centre."""
+"""big_eyes: radius of the magnifier around each eye socket's centre."""
 BULGE_GAIN = 0.5
 """big_eyes: magnification at the iris centre is ``1 + BULGE_GAIN * strength``."""
 CORNER_DROP = 0.12
@@ -67,7 +71,7 @@ DEFAULT_PAD = 0.6
 ``RING_GAP``, so the field has room to fade out."""
 
 # MediaPipe FaceMesh indices; "left"/"right" are the person's own.
-_RIGHT_IRIS, _LEFT_IRIS, _CHIN = 468, 473, 152
+_CHIN = 152
 _MOUTH_RIGHT, _MOUTH_LEFT = 61, 291
 _UPPER_LIP, _LOWER_LIP = 13, 14  # inner edges, where the lips meet
 _UPPER_LIP_TOP, _LOWER_LIP_BOTTOM = 0, 17
@@ -112,20 +116,31 @@ _BROWS = np.array([
 
 @dataclass(frozen=True)
 class _FaceFrame:
-    """One face's own frame: origin between the irises, unit axes, eye distance.
+    """One face's own plane: origin between the eye sockets, and where one face size
+    along the face's +x and +y lands in the picture (``plane_x``, ``plane_y``).
 
-    ``axis_y`` follows the chin, so in a mirrored picture the axes form a reflection and
+    ``plane_y`` follows the chin, so in a mirrored picture the axes form a reflection and
     offsets given in the face frame still land on the person's own side.
     """
 
     origin: np.ndarray
-    axis_x: np.ndarray
-    axis_y: np.ndarray
+    plane_x: np.ndarray
+    plane_y: np.ndarray
     eye: float
+    """The face's size in pixels: ``FaceGeometry.size_px`` given depth, else the 2-D
+    distance between the eye socket centres."""
 
     @classmethod
-    def of(cls, face_xy: np.ndarray) -> _FaceFrame:
-        right, left = face_xy[_RIGHT_IRIS], face_xy[_LEFT_IRIS]
+    def of(cls, face: np.ndarray) -> _FaceFrame:
+        """The frame of landmarks of shape (478, 3) (turned with the head, from the pose
+        fit) or (478, 2) (in the picture plane: a face seen from the front)."""
+        if face.shape[1] >= 3:
+            g = measure(Faces(np.asarray(face, np.float32)[None, :, :3]))
+            return cls(g.anchors["eyes_center"][0], g.plane_x[0], g.plane_y[0],
+                       float(g.size_px[0]))
+        face_xy = face[:, :2]
+        right = face_xy[list(RIGHT_EYE_CONTOUR)].mean(axis=0)
+        left = face_xy[list(LEFT_EYE_CONTOUR)].mean(axis=0)
         origin = (right + left) / 2
         eye_vec = left - right
         # A floor keeps degenerate input (all points equal) from dividing by zero.
@@ -135,18 +150,22 @@ class _FaceFrame:
         down = face_xy[_CHIN] - origin
         if float(down[0] * axis_y[0] + down[1] * axis_y[1]) < 0:
             axis_y = -axis_y
-        return cls(origin.astype(np.float32), axis_x, axis_y, eye)
+        return cls(origin.astype(np.float32), axis_x * eye, axis_y * eye, eye)
 
     def uv(self, xy: np.ndarray) -> np.ndarray:
-        """Pixels, ndarray (m, 2), to face-frame eye distances, ndarray (m, 2)."""
-        rel = (xy - self.origin) / self.eye
-        u = rel[:, 0] * self.axis_x[0] + rel[:, 1] * self.axis_x[1]
-        v = rel[:, 0] * self.axis_y[0] + rel[:, 1] * self.axis_y[1]
+        """Pixels, ndarray (m, 2), to face-plane coordinates in face sizes, ndarray (m, 2)."""
+        # The 2x2 inverse by hand: np.linalg would wake OpenBLAS's threads.
+        (a, c), (b, d) = self.plane_x, self.plane_y
+        det = float(a * d - b * c)
+        det = det if abs(det) > 1e-9 else 1e-9
+        rel = xy - self.origin
+        u = (d * rel[:, 0] - b * rel[:, 1]) / det
+        v = (a * rel[:, 1] - c * rel[:, 0]) / det
         return np.stack([u, v], axis=1)
 
     def offset(self, duv: np.ndarray) -> np.ndarray:
-        """Face-frame offsets in eye distances, ndarray (m, 2), to pixel offsets."""
-        return (duv[:, :1] * self.axis_x + duv[:, 1:2] * self.axis_y) * self.eye
+        """Face-plane offsets in face sizes, ndarray (m, 2), to pixel offsets."""
+        return duv[:, :1] * self.plane_x + duv[:, 1:2] * self.plane_y
 
     def xy(self, uv: np.ndarray) -> np.ndarray:
         """Face-frame points in eye distances, ndarray (m, 2), to pixels."""
@@ -163,7 +182,7 @@ _Parts = tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]
 
 
 def _big_eyes(face_xy: np.ndarray, frame: _FaceFrame, strength: float) -> _Parts:
-    """Each eye magnified around its iris centre; nothing else moves.
+    """Each eye magnified around its socket's centre; nothing else moves.
 
     A radial magnifier of radius ``BULGE_RADIUS``: the output radius ``r`` (a fraction
     of that radius) shows the source radius ``r * (1 - a * (1 - r**2)**2)``, a
@@ -182,19 +201,21 @@ def _big_eyes(face_xy: np.ndarray, frame: _FaceFrame, strength: float) -> _Parts
     rim_angles = np.arange(12) * (np.pi / 6)
     rim = 1.05 * np.stack([np.cos(rim_angles), np.sin(rim_angles)], axis=1)
 
+    # Round the eye sockets, not the irises: the magnifier stays put when the eyes look
+    # sideways.
+    sockets = [face_xy[list(c)].mean(axis=0) for c in (RIGHT_EYE_CONTOUR, LEFT_EYE_CONTOUR)]
     moving_from, moving_to = [], []
     fixed = [face_xy[_FACE_OVAL[::2]], _outer_ring(face_xy, frame.eye), face_xy[_NOSE],
              face_xy[[_MOUTH_RIGHT, _UPPER_LIP_TOP, _MOUTH_LEFT]]]
-    for iris in (_RIGHT_IRIS, _LEFT_IRIS):
-        centre = face_xy[iris]
+    for centre in sockets:
         moving_from.append(centre + frame.offset(src * BULGE_RADIUS))
         moving_to.append(centre + frame.offset(dst * BULGE_RADIUS))
         fixed.append(centre + frame.offset(rim * BULGE_RADIUS))
     # Nothing may hold still inside either bulge, the other eye's rim included.
     still = np.concatenate(fixed)
     reach = (BULGE_RADIUS * frame.eye) ** 2
-    for iris in (_RIGHT_IRIS, _LEFT_IRIS):
-        still = still[((still - face_xy[iris]) ** 2).sum(axis=1) > reach]
+    for centre in sockets:
+        still = still[((still - centre) ** 2).sum(axis=1) > reach]
     return moving_from, moving_to, [still]
 
 
@@ -276,9 +297,11 @@ def preset_controls(
 
     Args:
         preset: one of ``PRESETS``.
-        face_xy: ndarray of shape (478, 2), float32: landmark pixels (MediaPipe FaceMesh
-            indices, iris centres 468 right and 473 left, the person's own sides). The
-            picture may be mirrored; directions come from the landmarks.
+        face_xy: ndarray of shape (478, 3) (or (478, 2)), float32: landmark pixels
+            (MediaPipe FaceMesh indices, the person's own sides) and depth. With depth,
+            offsets turn with the head and scale with its turn-proof size; without, they
+            lie in the picture plane, scaled by the eye sockets' distance. The picture
+            may be mirrored; directions come from the landmarks.
         strength: 1.0 is the preset as designed, 0 changes nothing; up to
             ``MAX_STRENGTH`` it stays a face and never folds (callers validate).
 
@@ -290,8 +313,8 @@ def preset_controls(
     Raises:
         ValueError: ``preset`` is not one of ``PRESETS``.
     """
+    frame = _FaceFrame.of(np.asarray(face_xy, np.float32))
     face_xy = np.asarray(face_xy, np.float32)[:, :2]
-    frame = _FaceFrame.of(face_xy)
     s = float(strength)
     if preset == "big_eyes":
         parts = _big_eyes(face_xy, frame, s)
@@ -328,7 +351,8 @@ def warp_roi(
     """The box a face's warp can change.
 
     Args:
-        face_xy: ndarray of shape (478, 2), float32: landmark pixels.
+        face_xy: ndarray of shape (478, 3) (or (478, 2)), float32: landmark pixels and
+            depth, as for :func:`preset_controls`.
         frame_wh: frame width and height in pixels.
         pad: margin around the landmarks, in eye distances. The presets' outermost fixed
             points lie ``RING_GAP`` outside the face oval, so keep it above that.
@@ -338,8 +362,8 @@ def warp_roi(
         ``frame[y0:y1, x0:x1]`` is the region. Empty (``x1 <= x0`` or ``y1 <= y0``) when
         the face is outside the frame.
     """
+    eye = _FaceFrame.of(np.asarray(face_xy, np.float32)).eye
     face_xy = np.asarray(face_xy, np.float32)[:, :2]
-    eye = _FaceFrame.of(face_xy).eye
     lo = face_xy.min(axis=0) - pad * eye
     hi = face_xy.max(axis=0) + pad * eye
     w, h = frame_wh
