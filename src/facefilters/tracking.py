@@ -1,18 +1,29 @@
 """Stable face ids across frames, and landmark smoothing.
 
-The smoother is a One Euro filter (Casiez, Roussel and Vogel, CHI 2012) made to suit a
-face mesh. A One Euro filter is a low-pass filter whose cutoff rises with speed: a still
-face is smoothed hard, so filters do not shake, and a moving face hardly at all, so they
-do not lag. Two changes:
+The smoother is built around a One Euro filter (Casiez, Roussel and Vogel, CHI 2012): a
+low-pass filter whose cutoff rises with speed, so a still face is smoothed hard and a
+moving one hardly at all. FaceMesh's noise on a still face (measured in bench/, on two
+portraits at three sizes and three noise levels) shaped the rest:
 
-- Speed is one number per face, taken from an affine motion model (translation, turn,
-  zoom, squeeze) fitted to the velocities of all points. Sensor noise moves each point
-  at random and averages out in the fit, so noise no longer passes for motion and a still
-  face really is smoothed hard. Speed is in eye distances per second, so the tuning does
-  not depend on how big the face is.
-- Predict, then correct: each step first moves the previous estimate along the modelled
-  motion, then pulls it towards the measurement. A face moving steadily is followed with
-  no lag at all, where a plain low-pass filter always trails behind.
+- Most of the nose tip's shake is not the face moving but the mesh changing shape: the
+  nose wanders against the cheeks, often in slow steps (a few tenths of a pixel, held for
+  a second). So each frame is split into the face's *pose* (a similarity transform:
+  position, turn in the picture, size) and its *shape* in the face's own frame, and the
+  two are smoothed apart.
+- The pose goes through a One Euro filter whose speed is that of the whole face, in eye
+  distances per second (noise in single points averages out of it), and which predicts:
+  it moves the estimate along the face's motion before correcting it, so a face moving
+  steadily is followed without lag.
+- The shape is smoothed hard (a time constant of seconds) except where it really
+  changes: a point whose distance from its estimate exceeds a few times the face's own
+  noise (the running median over all points, so a small or a grainy face sets its own
+  threshold) is let through at once. A mouth opening or a blink moves a few points far
+  and shows in the next frame; the mesh's wander never gets that far.
+- The first frame of a track comes from FaceMesh's face detector box, not from the
+  previous landmarks, and is off by up to a sixth of an eye distance; the estimate
+  starts as a running mean of the frames after it. A frame whose whole mesh jumps out of
+  shape (FaceMesh losing the face and finding it again) is held back once or twice; if
+  the jump lasts, the filter starts afresh from it.
 """
 
 from __future__ import annotations
@@ -28,108 +39,206 @@ from .geometry import LEFT_IRIS, RIGHT_IRIS
 MAX_PREDICT_S = 0.25
 """Beyond this gap between samples the old motion is not trusted to continue."""
 
+WARM_FRAMES = 1.5
+"""The shape and pose start as a running mean whose weight on the newest frame is
+``WARM_FRAMES / frames seen`` until it falls to the filter's own."""
+
+GLITCH_EYE = 0.05
+"""A frame whose points move, by their median, more than this many eye distances against
+the face's pose is a glitch (measured: 0.09 to 0.15 for FaceMesh re-detections, under 0.02
+for a fast head turn)."""
+
+MAX_GLITCH_FRAMES = 2
+"""Glitches held back in a row; one more and the filter starts from the new shape."""
+
 
 def _alpha(cutoff_hz: float, dt: float) -> float:
     tau = 1.0 / (2.0 * math.pi * cutoff_hz)
     return 1.0 / (1.0 + tau / dt)
 
 
-def _affine_velocity(xy: np.ndarray, v: np.ndarray, scale: float) -> np.ndarray:
-    """Least-squares affine velocity field ``v ~ b + A (xy - c) / scale``.
-
-    Args:
-        xy: ndarray of shape (P, 2): positions.
-        v: ndarray of shape (P, 2): velocities.
-        scale: size unit, for conditioning.
-
-    Returns:
-        ndarray of shape (3, 2), float64: rows ``b``, then ``A`` transposed.
-    """
-    # Positions are centred, so the normal equations split into the mean velocity and a
-    # 2x2 system, solved here in closed form. No np.linalg and no matrix product on
-    # purpose: OpenBLAS answers even a 3x3 solve by waking its worker threads, which then
-    # spin and take CPU from decoding and detection (measured: the tracker alone cut the
-    # bare loop's throughput from 55 to 41 frames/s; 48 with one BLAS thread).
-    x, y = _centred(xy, scale)
-    v = v.astype(np.float64)
-    mean = v.mean(axis=0)
-    sxx, syy, sxy = float(np.sum(x * x)), float(np.sum(y * y)), float(np.sum(x * y))
-    rx, ry = (x[:, None] * v).sum(axis=0), (y[:, None] * v).sum(axis=0)
-    det = sxx * syy - sxy * sxy
-    if det <= 1e-12 * max(sxx * syy, 1e-12):
-        # Fewer than three distinct points: only the mean velocity is known.
-        return np.stack([mean, np.zeros(2), np.zeros(2)])
-    return np.stack([mean, (syy * rx - sxy * ry) / det, (sxx * ry - sxy * rx) / det])
-
-
-def _centred(xy: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
-    rel = (xy.astype(np.float64) - xy.mean(axis=0)) / max(scale, 1e-3)
-    return rel[:, 0], rel[:, 1]
-
-
-def _apply_affine(xy: np.ndarray, motion: np.ndarray, scale: float) -> np.ndarray:
-    """Velocities ``b + A (xy - c) / scale`` of points: ndarray of shape (P, 2)."""
-    x, y = _centred(xy, scale)
-    return motion[0] + x[:, None] * motion[1] + y[:, None] * motion[2]
+def _wrap(angle: float) -> float:
+    return (angle + math.pi) % (2.0 * math.pi) - math.pi
 
 
 @dataclass
 class OneEuroFilter:
-    """Adaptive smoothing for a set of points that move together (see the module doc).
+    """Adaptive smoothing of one face's points: pose and shape apart (see the module doc).
 
     Args:
-        min_cutoff_hz: cutoff when still; lower means smoother.
-        beta: how fast the cutoff rises with speed (per eye distance per second).
-        d_cutoff_hz: cutoff of the motion estimate itself.
-        predict: move the estimate along the modelled motion before correcting it.
+        min_cutoff_hz: the pose's cutoff when still; lower means smoother.
+        beta: how fast the pose's cutoff rises with speed (per eye distance per second).
+        d_cutoff_hz: cutoff of the pose's velocity estimate.
+        predict: move the pose along its velocity before correcting it.
+        shape_cutoff_hz: cutoff of the shape where it moves no more than noise.
+        gate: how many times the face's noise (median distance of its points from their
+            estimate) a point must move before its shape change is let through.
     """
 
-    min_cutoff_hz: float = 0.5
-    beta: float = 3.0
-    d_cutoff_hz: float = 2.0
+    min_cutoff_hz: float = 0.2
+    beta: float = 8.0
+    d_cutoff_hz: float = 1.0
     predict: bool = True
-    _x: np.ndarray | None = field(default=None, repr=False)
-    _raw: np.ndarray | None = field(default=None, repr=False)
-    _motion: np.ndarray | None = field(default=None, repr=False)
+    shape_cutoff_hz: float = 0.05
+    gate: float = 4.0
+    _shape: np.ndarray | None = field(default=None, repr=False)
+    _pose: np.ndarray = field(default_factory=lambda: np.zeros(4), repr=False)
+    _raw_pose: np.ndarray = field(default_factory=lambda: np.zeros(4), repr=False)
+    _velocity: np.ndarray = field(default_factory=lambda: np.zeros(4), repr=False)
+    _noise_px: float | None = field(default=None, repr=False)
     _t: float | None = field(default=None, repr=False)
+    _raw_t: float = field(default=0.0, repr=False)
+    _frames: int = field(default=0, repr=False)
+    _glitches: int = field(default=0, repr=False)
 
     def reset(self) -> None:
         """Forget the past: the next sample passes through unchanged."""
-        self._x = self._raw = self._motion = self._t = None
+        self._shape = self._t = self._noise_px = None
 
     def __call__(self, x: np.ndarray, t: float, scale: float = 1.0) -> np.ndarray:
         """Smooth one sample.
 
         Args:
             x: ndarray of shape (P, D), D >= 2, float: the points at time ``t``; the first
-                two columns are image ``xy``.
+                two columns are image ``xy``, the others (depth) scale with the face.
             t: time in seconds; a time that does not increase starts afresh.
-            scale: the size unit for speed (eye distance in pixels).
+            scale: the face's size unit in pixels (eye distance): speeds and glitches
+                are measured in it.
 
         Returns:
             ndarray of shape (P, D), float32: the smoothed points.
         """
-        x = np.asarray(x, np.float32)
-        if self._x is None or self._raw is None or self._t is None or t <= self._t:
-            self._x, self._raw, self._t = x.copy(), x.copy(), t
-            self._motion = np.zeros((3, 2))
-            return x.copy()
+        x = np.asarray(x, np.float64)
+        if self._shape is None or self._t is None or t <= self._t:
+            self._start(x, t)
+            return x.astype(np.float32)
         dt = t - self._t
-        # Velocities from raw samples: the fit below averages their noise away.
-        measured = _affine_velocity(x[:, :2], (x[:, :2] - self._raw[:, :2]) / dt, scale)
-        if dt > MAX_PREDICT_S or self._motion is None:
-            self._motion = measured
-        else:
-            self._motion = self._motion + _alpha(self.d_cutoff_hz, dt) * (measured - self._motion)
-        velocity = _apply_affine(self._x[:, :2], self._motion, scale)
-        speed = float(np.sqrt(np.mean(np.sum(velocity**2, axis=1)))) / max(scale, 1e-3)
-        alpha = _alpha(self.min_cutoff_hz + self.beta * speed, dt)
-        predicted = self._x.copy()
+        self._t = t
+        self._frames += 1
+        unit = max(scale, 1e-3)
+        raw_pose, raw_shape, radius = _fit_pose(self._shape, x, self._pose)
+        change = raw_shape - self._shape
+        change_px = np.hypot(change[:, 0], change[:, 1]) * math.exp(raw_pose[2])
+        # np.median partitions: cheaper than a sort, and a mouth or an eye moving cannot
+        # shift it, since they are a minority of the points.
+        typical_px = float(np.median(change_px))
+        warm = min(1.0, WARM_FRAMES / self._frames)
+        if warm < 1.0 and typical_px > GLITCH_EYE * unit:
+            if self._glitches < MAX_GLITCH_FRAMES:
+                self._glitches += 1
+                self._pose = self._predicted(dt)
+                return self._place()
+            warm = 1.0
+        self._glitches = 0
+
+        self._noise_px = typical_px if self._noise_px is None else (
+            self._noise_px + max(_alpha(self.shape_cutoff_hz, dt), warm)
+            * (typical_px - self._noise_px))
+        self._smooth_pose(raw_pose, dt, unit, radius, warm)
+
+        # Points that move within the noise are averaged over seconds; beyond it the gate
+        # opens smoothly, fully at twice the threshold, so a real change comes through.
+        threshold = max(self.gate * self._noise_px, 1e-6)
+        opening = np.clip(change_px / threshold - 1.0, 0.0, 1.0) ** 2
+        base = max(_alpha(self.shape_cutoff_hz, dt), warm)
+        self._shape += (base + (1.0 - base) * opening)[:, None] * change
+        return self._place()
+
+    def _start(self, x: np.ndarray, t: float) -> None:
+        origin_xy = x[:, :2].mean(axis=0)
+        self._shape = x.copy()
+        self._shape[:, :2] -= origin_xy
+        self._pose = np.array([origin_xy[0], origin_xy[1], 0.0, 0.0])
+        self._raw_pose = self._pose.copy()
+        self._velocity = np.zeros(4)
+        self._noise_px = None
+        self._t, self._raw_t, self._frames, self._glitches = t, t, 0, 0
+
+    def _predicted(self, dt: float) -> np.ndarray:
         if self.predict and dt <= MAX_PREDICT_S:
-            predicted[:, :2] += (velocity * dt).astype(np.float32)
-        self._x = predicted + alpha * (x - predicted)
-        self._raw, self._t = x.copy(), t
-        return self._x.copy()
+            return self._pose + self._velocity * dt
+        return self._pose.copy()
+
+    def _smooth_pose(self, raw_pose: np.ndarray, dt: float, unit: float, radius: float,
+                     warm: float) -> None:
+        step = raw_pose - self._raw_pose
+        step[3] = _wrap(step[3])
+        # Since the last sample taken, which is older than dt after a held-back glitch.
+        step_s = self._t - self._raw_t
+        self._raw_pose, self._raw_t = raw_pose, self._t
+        if warm >= 1.0 or step_s > MAX_PREDICT_S:
+            # A start-up jump or an old sample says nothing about the current motion.
+            self._velocity = np.zeros(4)
+        else:
+            self._velocity += _alpha(self.d_cutoff_hz, dt) * (step / step_s - self._velocity)
+        vx, vy, v_zoom, v_turn = self._velocity
+        # The root mean square speed of the face's points, in eye distances per second:
+        # turning and zooming move a point in proportion to its distance from the centre.
+        speed = math.sqrt(vx * vx + vy * vy + (radius * v_zoom) ** 2
+                          + (radius * v_turn) ** 2) / unit
+        alpha = max(_alpha(self.min_cutoff_hz + self.beta * speed, dt), warm)
+        predicted = self._predicted(dt)
+        error = raw_pose - predicted
+        error[3] = _wrap(error[3])
+        self._pose = predicted + alpha * error
+
+    def _place(self) -> np.ndarray:
+        assert self._shape is not None
+        return _place(self._pose, self._shape).astype(np.float32)
+
+
+def _fit_pose(shape: np.ndarray, x: np.ndarray,
+              pose: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """The similarity transform that best maps ``shape`` onto ``x``, and ``x`` in the
+    face frame it defines.
+
+    Args:
+        shape: ndarray of shape (P, D), float64: the points in the face frame.
+        x: ndarray of shape (P, D), float64: the points in the picture (``xy`` first).
+        pose: ndarray of shape (4,): the current pose, whose size and turn are kept when
+            the points cannot tell them (a single point).
+
+    Returns:
+        The pose ``(x, y, log size, turn in radians)`` as ndarray of shape (4,), ``x`` in
+        the face frame as ndarray of shape (P, D), and the root mean square distance of the
+        points from their centre in pixels.
+    """
+    # Closed-form least squares (a 2-D similarity is linear in a = s cos, b = s sin): no
+    # np.linalg on purpose, as OpenBLAS answers even a small solve by waking its worker
+    # threads, which then spin and take CPU from decoding and detection.
+    shape_mean = shape[:, :2].mean(axis=0)
+    x_mean = x[:, :2].mean(axis=0)
+    sx, sy = shape[:, 0] - shape_mean[0], shape[:, 1] - shape_mean[1]
+    px, py = x[:, 0] - x_mean[0], x[:, 1] - x_mean[1]
+    spread = float(np.dot(sx, sx) + np.dot(sy, sy))
+    if spread > 1e-9:
+        a = (float(np.dot(sx, px)) + float(np.dot(sy, py))) / spread
+        b = (float(np.dot(sx, py)) - float(np.dot(sy, px))) / spread
+        size = max(math.hypot(a, b), 1e-9)
+        turn = math.atan2(b, a)
+    else:
+        size, turn = math.exp(pose[2]), pose[3]
+    cos, sin = math.cos(turn), math.sin(turn)
+    origin_x = x_mean[0] - size * (cos * shape_mean[0] - sin * shape_mean[1])
+    origin_y = x_mean[1] - size * (sin * shape_mean[0] + cos * shape_mean[1])
+    rel_x, rel_y = x[:, 0] - origin_x, x[:, 1] - origin_y
+    in_face = np.empty_like(x)
+    in_face[:, 0] = (cos * rel_x + sin * rel_y) / size
+    in_face[:, 1] = (cos * rel_y - sin * rel_x) / size
+    in_face[:, 2:] = x[:, 2:] / size
+    radius = size * math.sqrt(spread / len(x))
+    return np.array([origin_x, origin_y, math.log(size), turn]), in_face, radius
+
+
+def _place(pose: np.ndarray, shape: np.ndarray) -> np.ndarray:
+    """Points of the face frame in the picture: ndarray of shape (P, D), float64."""
+    size = math.exp(pose[2])
+    cos, sin = size * math.cos(pose[3]), size * math.sin(pose[3])
+    out = np.empty_like(shape)
+    out[:, 0] = pose[0] + cos * shape[:, 0] - sin * shape[:, 1]
+    out[:, 1] = pose[1] + sin * shape[:, 0] + cos * shape[:, 1]
+    out[:, 2:] = size * shape[:, 2:]
+    return out
 
 
 @dataclass
@@ -152,7 +261,8 @@ class FaceTracker:
         keep_lost_s: how long a lost face is remembered.
         max_jump: how far (in face sizes) a face may move between sightings and still
             count as the same face.
-        min_cutoff_hz, beta: One Euro parameters (see :class:`OneEuroFilter`).
+        min_cutoff_hz, beta, shape_cutoff_hz, gate: smoothing parameters (see
+            :class:`OneEuroFilter`).
     """
 
     def __init__(
@@ -161,13 +271,16 @@ class FaceTracker:
         smoothing: bool = True,
         keep_lost_s: float = 1.0,
         max_jump: float = 1.5,
-        min_cutoff_hz: float = 0.5,
-        beta: float = 3.0,
+        min_cutoff_hz: float = 0.2,
+        beta: float = 8.0,
+        shape_cutoff_hz: float = 0.05,
+        gate: float = 4.0,
     ) -> None:
         self.smoothing = smoothing
         self.keep_lost_s = keep_lost_s
         self.max_jump = max_jump
-        self._filter_args = {"min_cutoff_hz": min_cutoff_hz, "beta": beta}
+        self._filter_args = {"min_cutoff_hz": min_cutoff_hz, "beta": beta,
+                             "shape_cutoff_hz": shape_cutoff_hz, "gate": gate}
         self._tracks: list[_Track] = []
         self._next_id = 0
 
