@@ -128,3 +128,49 @@ def variant(frame: np.ndarray, name: str) -> np.ndarray:
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     return cv2.warpAffine(frame, matrix, (w, h), flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_REPLICATE)
+
+
+def redrawn(image: np.ndarray, xyz: np.ndarray, rotation: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """The photo with its face turned in 3-D about the middle of its mesh.
+
+    The face is re-drawn through its own mesh, rotated and projected straight on (nearer
+    triangles win where it folds); hair, ears and background stay as they were. Two
+    public-domain photos hold no turned head, so this makes one. The depth it turns is
+    FaceMesh's own (``z`` in the scale of ``x``), so a turn made this way is only as true
+    as that depth.
+
+    Args:
+        image: ndarray of shape (H, W, 3), uint8, BGR.
+        xyz: ndarray of shape (478, 3): the face's landmarks in ``image``.
+        rotation: ndarray of shape (3, 3): the turn, in camera axes (x right, y up, z
+            towards the camera).
+
+    Returns:
+        The picture, ndarray (H, W, 3) uint8, and the landmarks it was drawn with, (478, 3).
+    """
+    from facefilters.render.swap import SwapSource, swap_face
+
+    flip = np.array([1.0, -1.0, -1.0])  # landmark axes (y down, z away) <-> camera axes
+    xyz = xyz.astype(np.float64)
+    centre = xyz.mean(axis=0)
+    turned = ((xyz - centre) * flip) @ np.asarray(rotation, np.float64).T * flip + centre
+    turned = turned.astype(np.float32)
+    picture = swap_face(image.copy(), turned, SwapSource.from_image(image, xyz),
+                        keep_mouth=False, keep_eyes=False, color_match=False, feather=0.1)
+    return picture, turned
+
+
+def yaw_rotation(degrees: float) -> np.ndarray:
+    """3x3 turn about the vertical axis, towards the person's own left when positive
+    (the nose moves to the picture's right in an unmirrored photo)."""
+    a = np.radians(degrees)
+    return np.array([[np.cos(a), 0.0, np.sin(a)], [0.0, 1.0, 0.0],
+                     [-np.sin(a), 0.0, np.cos(a)]])
+
+
+def pitch_rotation(degrees: float) -> np.ndarray:
+    """3x3 nod about the horizontal axis, looking up when positive."""
+    a = np.radians(-degrees)
+    return np.array([[1.0, 0.0, 0.0], [0.0, np.cos(a), -np.sin(a)],
+                     [0.0, np.sin(a), np.cos(a)]])

@@ -126,7 +126,10 @@ def test_inspect_photo_json(photos) -> None:
     for name in ("left_eye", "right_eye", "nose_tip", "mouth_center", "forehead", "chin"):
         x, y = face["anchors"][name]
         assert x1 - 1 <= x <= x2 + 1 and y1 - 1 <= y <= y2 + 1
-    assert isinstance(face["roll_deg"], float)
+    # A portrait facing the camera: small angles, and a size near the eye distance.
+    for key in ("roll_deg", "yaw_deg", "pitch_deg"):
+        assert isinstance(face[key], float) and abs(face[key]) < 20, key
+    assert abs(face["size_px"] / face["eye_distance"] - 1) < 0.1
 
 
 def test_inspect_video_json_lines(demo_clip: Path) -> None:

@@ -30,7 +30,7 @@ from facefilters.render.swap import (
     trade_faces,
 )
 
-from .conftest import read, variant
+from .conftest import read, redrawn, variant, yaw_rotation
 
 pytestmark = pytest.mark.e2e
 
@@ -287,26 +287,8 @@ def test_the_built_in_swap_on_the_demo_clip_changes_every_face(
 
 
 def yawed(image: np.ndarray, xyz: np.ndarray, degrees: float) -> tuple[np.ndarray, np.ndarray]:
-    """The photo with its face turned about the vertical axis through the mesh.
-
-    The face is re-drawn through its own mesh, rotated in 3-D and projected straight on
-    (nearer triangles win where it folds); hair, ears and background stay as they were.
-    Two public-domain photos hold no turned head, so this makes one.
-
-    Returns:
-        The picture, ndarray (H, W, 3) uint8, and the landmarks it was drawn with, (478, 3).
-    """
-    xyz = xyz.astype(np.float64)
-    centre = xyz.mean(axis=0)
-    a = np.radians(degrees)
-    x, z = xyz[:, 0] - centre[0], xyz[:, 2] - centre[2]
-    turned = xyz.copy()
-    turned[:, 0] = centre[0] + x * np.cos(a) - z * np.sin(a)
-    turned[:, 2] = centre[2] + x * np.sin(a) + z * np.cos(a)
-    turned = turned.astype(np.float32)
-    picture = swap_face(image.copy(), turned, SwapSource.from_image(image, xyz),
-                        keep_mouth=False, keep_eyes=False, color_match=False, feather=0.1)
-    return picture, turned
+    """The photo with its face turned about the vertical axis (see ``redrawn``)."""
+    return redrawn(image, xyz, yaw_rotation(degrees))
 
 
 @pytest.mark.parametrize("degrees", [-30, 30])

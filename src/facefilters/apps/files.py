@@ -124,8 +124,10 @@ def describe_faces(faces: Faces, *, with_landmarks: bool = True) -> list[dict[st
                 for name in ANCHOR_NAMES
             },
             "eye_distance": round(float(geometry.eye_distance[i]), 2),
+            "size_px": round(float(geometry.size_px[i]), 2),
             "roll_deg": round(float(geometry.roll_deg[i]), 2),
             "yaw_deg": round(float(geometry.yaw_deg[i]), 2),
+            "pitch_deg": round(float(geometry.pitch_deg[i]), 2),
             "measures": {k: round(float(v[i]), 4) for k, v in geometry.measures.items()},
         }
         if with_landmarks:
