@@ -53,8 +53,9 @@ FiltersDir = Annotated[
     typer.Option("--filters-dir", help="Extra folder of filter folders (repeatable).",
                  file_okay=False),
 ]
-MaxFaces = Annotated[int, typer.Option("--max-faces", min=1, max=16,
-                                       help="The most faces to find per frame.")]
+MaxFaces = Annotated[Optional[int], typer.Option(
+    "--max-faces", min=1, help="The most faces to find per frame, the largest first "
+    "(default: every face).", show_default=False)]
 Face = Annotated[Optional[Path], typer.Option(
     "--face", help="For the face swap: a photo of the face to put on the faces (one face, "
     "from the front).", show_default=False)]
@@ -118,7 +119,7 @@ def apply(
                                          show_default=False)],
     filter: Annotated[str, typer.Option("--filter", "-f", help="Which filter.")] = "dog",
     filters_dir: FiltersDir = None,
-    max_faces: MaxFaces = 4,
+    max_faces: MaxFaces = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
     face: Face = None,
 ) -> None:
@@ -169,7 +170,7 @@ def inspect(
     input: Annotated[Path, typer.Argument(help="A photo or a video.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (JSON Lines for a "
                                           "video) with all 478 landmarks.")] = False,
-    max_faces: MaxFaces = 4,
+    max_faces: MaxFaces = None,
 ) -> None:
     """Show what the computer sees: faces, boxes, anchors and landmarks."""
     from .apps.files import inspect_file
@@ -247,7 +248,7 @@ def live(
     out: Annotated[Optional[Path], typer.Option(
         "--out", help="Folder for snapshots and recordings [default: ~/Pictures/facefilters].",
         show_default=False, file_okay=False)] = None,
-    max_faces: MaxFaces = 4,
+    max_faces: MaxFaces = None,
     lang: Lang = None,
     face: Face = None,
     faces: Annotated[Optional[Path], typer.Option(

@@ -55,7 +55,7 @@ def apply_file(
     output_path: Path,
     drawer: Drawer,
     *,
-    max_faces: int = 4,
+    max_faces: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
     detector_factory: DetectorFactory = default_detector,
@@ -139,7 +139,7 @@ def describe_faces(faces: Faces, *, with_landmarks: bool = True) -> list[dict[st
 def inspect_file(
     input_path: Path,
     *,
-    max_faces: int = 4,
+    max_faces: int | None = None,
     progress: Progress | None = None,
     detector_factory: DetectorFactory = default_detector,
 ) -> Iterator[dict[str, Any]]:

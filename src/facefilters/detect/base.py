@@ -28,7 +28,8 @@ class Detector(Protocol):
 
 
 DetectorFactory = Callable[..., Detector]
-"""Makes a detector: ``factory(static_image_mode=..., max_faces=...)``."""
+"""Makes a detector: ``factory(static_image_mode=..., max_faces=...)``, and for the live
+window also ``background_scan=True``."""
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,22 @@ class BoxDetector(Protocol):
         """Boxes of the faces in a BGR uint8 frame of shape (H, W, 3)."""
 
 
-def default_detector(*, static_image_mode: bool, max_faces: int) -> Detector:
-    """The default landmark backend (legacy FaceMesh)."""
+def default_detector(*, static_image_mode: bool, max_faces: int | None = None,
+                     background_scan: bool = False) -> Detector:
+    """The default detector: the two stages (:mod:`.twostage`) on legacy MediaPipe.
+
+    Args:
+        static_image_mode: True for unrelated photos; False for the frames of a video.
+        max_faces: the most faces per picture (the largest first); None for all.
+        background_scan: in video, look for new faces on a worker thread, so the
+            caller never waits for a scan (the live window).
+    """
     # Imported here so that importing the pipeline (and testing it with fakes) does not
     # load MediaPipe.
-    from .facemesh import FaceMeshDetector
+    from .twostage import facemesh_two_stage
 
-    return FaceMeshDetector(static_image_mode=static_image_mode, max_faces=max_faces)
+    return facemesh_two_stage(static_image_mode=static_image_mode, max_faces=max_faces,
+                              background_scan=background_scan)
 
 
 def close_detector(detector: object) -> None:

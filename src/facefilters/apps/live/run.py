@@ -34,7 +34,7 @@ def live_unavailable_reason(messages: Messages, camera: int = 0) -> str | None:
 def run_live(*, camera: int = 0, source: Path | None = None, filter_id: str | None = None,
              size_wh: tuple[int, int] | None = None, mirror: bool = True,
              fullscreen: bool = False, filters_dirs: Sequence[Path] = (),
-             out_dir: Path | None = None, max_faces: int = 4, lang: str | None = None,
+             out_dir: Path | None = None, max_faces: int | None = None, lang: str | None = None,
              face: Path | None = None, faces_dir: Path | None = None,
              log: Callable[[str], None] = print) -> None:
     """Build the live demo from options and run it until the user quits.
@@ -68,7 +68,7 @@ def run_live(*, camera: int = 0, source: Path | None = None, filter_id: str | No
 
 def _run_live(catalog: Catalog, start: int, filters: list[Filter], messages: Messages, *,
               camera: int, source: Path | None, size_wh: tuple[int, int] | None, mirror: bool,
-              fullscreen: bool, out_dir: Path | None, max_faces: int,
+              fullscreen: bool, out_dir: Path | None, max_faces: int | None,
               log: Callable[[str], None]) -> None:
     from ...io.sources import CameraSource, FileSource
     from ...io.window import CvWindow, check_display
@@ -84,7 +84,8 @@ def _run_live(catalog: Catalog, start: int, filters: list[Filter], messages: Mes
     log(messages("live.startup", folder=folder))
     detector = None
     try:
-        detector = default_detector(static_image_mode=False, max_faces=max_faces)
+        detector = default_detector(static_image_mode=False, max_faces=max_faces,
+                                    background_scan=True)
         app = LiveApp(filters, detector, messages, folder, start=start, mirror=mirror)
         window = CvWindow(f"facefilters: {frames.name}", fullscreen=fullscreen)
         app.fullscreen = fullscreen

@@ -1,0 +1,297 @@
+"""Every face, near or far: a face detector first, then landmarks on a crop of each face.
+
+One landmark model on the whole picture sees only faces that fill a good part of it: a
+group photo, a street, a teacher two metres from the laptop get nothing. So finding faces
+is two stages, as in MediaPipe's own graphs, but with more reach:
+
+1. **Scan** (:meth:`TwoStageDetector.scan`): the face detectors (BlazeFace short- and
+   full-range) on the whole picture, and the full-range one again on overlapping tiles
+   (:func:`.scan.tiles_xyxy`), so faces down to about 2.5 % of the picture's long side
+   are found. Overlapping boxes from the passes are merged.
+2. **Landmarks**: each box is cut out as a padded square (:func:`.scan.square_crop`)
+   scaled to 256 pixels, the 478-point model runs on it, and the face nearest the
+   crop's centre is kept (a crop must not latch onto a neighbour) and mapped back into
+   the picture. A box in which the landmark model finds no face is dropped: the second
+   model is the first one's check, which keeps detections on hair, ears or wallpaper
+   out.
+
+For video (``static_image_mode=False``) each face found is followed on its own crop,
+placed from its landmarks in the previous frame. Every frame is scanned for new faces
+with the short-range detector, which is cheap and what MediaPipe's own video graph
+does; the full-range one joins every :data:`FAR_EVERY` frames, and the tiles on the
+first frame, after a face is lost and every :data:`TILES_EVERY` frames. With
+``background_scan=True`` (the live window) the scan runs on a worker thread and its
+faces join a frame or two later, so the display never waits for it.
+
+The models are injected (:class:`~.base.BoxDetector`, :class:`~.base.Detector`), so this
+module imports no MediaPipe and runs in tests with fakes; :func:`facemesh_two_stage`
+builds it from the legacy MediaPipe backend.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..faces import Faces
+from .base import BoxDetector, Detector, FaceBoxes
+from .scan import (
+    Crop,
+    box_iou,
+    landmark_box,
+    merge_boxes,
+    nearest_to_centre,
+    square_crop,
+    tiles_xyxy,
+)
+
+NEAR, FAR, TILES = 0, 1, 2
+"""How far a scan looks: the short-range detector on the whole picture (``NEAR``), also
+the full-range one (``FAR``), also the full-range one on tiles (``TILES``)."""
+FAR_EVERY = 5
+"""In video, frames between scans with the full-range detector on the whole picture."""
+TILES_EVERY = 30
+"""In video, frames between scans that include the tiles (one second at 30 fps): far
+faces seldom appear from nowhere, and the tiles cost five times the whole picture."""
+BOX_CROP = 2.2
+"""Crop side around a detector box, in box sides: the whole head and some shoulder."""
+LANDMARK_CROP = 1.7
+"""Crop side around the previous frame's landmarks, in landmark-box sides."""
+MIN_FACE_PX = 8.0
+"""Faces whose landmark box is smaller than this, in picture pixels, are not kept."""
+SAME_FACE_IOU = 0.4
+"""Landmark boxes overlapping more than this are one face found twice."""
+MAX_CENTRE_OFFSET = 0.35
+"""A crop's face must have its centre within this share of the crop's side from the
+crop's centre; otherwise it is a neighbour, found better by its own crop."""
+HOLD_MOVE = 0.06
+HOLD_RESIZE = 0.08
+"""A followed face's crop stays where it was until the face moves by more than
+``HOLD_MOVE`` of the crop's side or its size changes by more than ``HOLD_RESIZE``.
+Moving the crop with every frame's jittering landmarks feeds the jitter back (a
+different crop, a slightly different answer): held still, a still face's nose tip
+jitters 0.24 px instead of 0.42 (eye distance 60 px, noise sigma 3)."""
+
+
+@dataclass(frozen=True)
+class _Track:
+    """A face followed from frame to frame: its last landmarks and the crop it had."""
+
+    xyz: np.ndarray
+    centre_xy: np.ndarray
+    side: float
+
+    def next_crop(self) -> tuple[np.ndarray, float]:
+        """Where to look for the face in the next frame: the held crop, or a new one."""
+        box = landmark_box(self.xyz)
+        centre = (box[:2] + box[2:]) / 2
+        side = LANDMARK_CROP * max(box[2] - box[0], box[3] - box[1], 1.0)
+        if (np.hypot(*(centre - self.centre_xy)) < HOLD_MOVE * self.side
+                and abs(side / self.side - 1) < HOLD_RESIZE):
+            return self.centre_xy, self.side
+        return centre, side
+
+
+class TwoStageDetector:
+    """Finds faces with a scan and follows each on its own crop (see the module docstring).
+
+    Implements the :class:`~.base.Detector` contract: ``detect(frame, t_s) -> Faces``.
+
+    Args:
+        near: the short-range box detector (faces within about 2 m).
+        far: the full-range box detector (up to 5 m), also run on tiles.
+        landmarker: a still-photo landmark detector, run on each crop.
+        static_image_mode: True for unrelated photos (full scan every time); False for
+            the frames of a video.
+        max_faces: the most faces reported (the largest first); None for no limit.
+        far_every: in video, frames between scans with ``far`` on the whole picture.
+        tiles_every: in video, frames between scans that include the tiles.
+        background_scan: in video, scan on a worker thread (the live window).
+    """
+
+    def __init__(self, near: BoxDetector, far: BoxDetector, landmarker: Detector, *,
+                 static_image_mode: bool, max_faces: int | None = None,
+                 far_every: int = FAR_EVERY, tiles_every: int = TILES_EVERY,
+                 background_scan: bool = False) -> None:
+        self.near = near
+        self.far = far
+        self.landmarker = landmarker
+        self.static_image_mode = static_image_mode
+        self.max_faces = max_faces
+        self.far_every = max(1, int(far_every))
+        self.tiles_every = max(1, int(tiles_every))
+        self._tracks: list[_Track] = []
+        self._since_far = 0
+        self._since_tiles = 0
+        self._lost = False
+        self._pending: Future[FaceBoxes] | None = None
+        self._worker = (ThreadPoolExecutor(1, thread_name_prefix="face scan")
+                        if background_scan and not static_image_mode else None)
+        self._scan_lock = threading.Lock()
+        self.scans = 0
+        """How many scans have run (for tests and benchmarks)."""
+
+    # -- stage 1 ------------------------------------------------------------------------
+
+    def scan(self, frame: np.ndarray, level: int = TILES) -> FaceBoxes:
+        """Boxes of the faces the detectors find, merged.
+
+        Args:
+            frame: ndarray (H, W, 3), uint8, BGR.
+            level: ``NEAR``, ``FAR`` or ``TILES`` (see their docs): how far to look.
+        """
+        with self._scan_lock:
+            passes = [(self.near, frame, (0, 0))]
+            if level >= FAR:
+                passes.append((self.far, frame, (0, 0)))
+            if level >= TILES:
+                passes += [(self.far, np.ascontiguousarray(frame[y0:y1, x0:x1]), (x0, y0))
+                           for x0, y0, x1, y1 in tiles_xyxy(frame.shape[1::-1])]
+            boxes, scores = [], []
+            for detector, picture, (x0, y0) in passes:
+                found = detector.detect(picture, 0.0)
+                boxes.append(found.xyxy + np.float32([x0, y0, x0, y0]))
+                scores.append(found.confidence)
+            self.scans += 1
+        xyxy, confidence = np.concatenate(boxes), np.concatenate(scores)
+        keep = merge_boxes(xyxy, confidence)
+        return FaceBoxes(xyxy[keep].astype(np.float32), confidence[keep].astype(np.float32))
+
+    # -- stage 2 ------------------------------------------------------------------------
+
+    def landmarks_in(self, frame: np.ndarray, centre_xy: np.ndarray, side: float
+                     ) -> np.ndarray | None:
+        """The landmarks of the face in a square crop; None if there is none.
+
+        Args:
+            frame: ndarray (H, W, 3), uint8, BGR.
+            centre_xy: ndarray (2,), float: the crop's centre in the picture.
+            side: the crop's side in picture pixels.
+
+        Returns:
+            ndarray (478, 3), float32, in picture pixels; or None.
+        """
+        crop: Crop = square_crop(frame, centre_xy, side)
+        found = self.landmarker.detect(crop.image, 0.0)
+        k = nearest_to_centre(found.landmarks, crop.centre_xy)
+        if k < 0:
+            return None
+        xyz = found.landmarks[k]
+        centre = (xyz[:, :2].min(axis=0) + xyz[:, :2].max(axis=0)) / 2
+        if np.hypot(*(centre - crop.centre_xy)) > MAX_CENTRE_OFFSET * crop.image.shape[0]:
+            return None
+        return crop.to_picture(xyz)
+
+    # -- the contract -------------------------------------------------------------------
+
+    def detect(self, frame: np.ndarray, t_s: float = 0.0) -> Faces:
+        """Landmarks of every face in the frame, untracked (ids -1), largest first."""
+        if self.static_image_mode:
+            return self._finish(self._from_boxes(frame, self.scan(frame), []))[0]
+        found = []
+        for track in self._tracks:
+            centre, side = track.next_crop()
+            xyz = self.landmarks_in(frame, centre, side)
+            if xyz is None:
+                self._lost = True
+            else:
+                found.append(_Track(xyz, centre, side))
+        self._since_far += 1
+        self._since_tiles += 1
+        level = (TILES if not self._tracks or self._lost or self._since_tiles >= self.tiles_every
+                 else FAR if self._since_far >= self.far_every else NEAR)
+        boxes = self._scan_result(frame, level)
+        if boxes is not None:
+            found = self._from_boxes(frame, boxes, found)
+        faces, self._tracks = self._finish(found)
+        return faces
+
+    def _scan_result(self, frame: np.ndarray, level: int) -> FaceBoxes | None:
+        """The boxes of a scan that is ready for this frame, starting the next one.
+
+        On a worker, the scan of an earlier frame is what is ready (or nothing yet); its
+        boxes are only where to look, as the crops around them are cut from this frame.
+        """
+        ready = None
+        if self._worker is not None and self._pending is not None and self._pending.done():
+            ready, self._pending = self._pending.result(), None
+        if self._pending is not None:
+            return ready
+        self._lost = False
+        if level >= FAR:
+            self._since_far = 0
+        if level >= TILES:
+            self._since_tiles = 0
+        if self._worker is None:
+            return self.scan(frame, level)
+        self._pending = self._worker.submit(self.scan, frame.copy(), level)
+        return ready
+
+    def _from_boxes(self, frame: np.ndarray, boxes: FaceBoxes, found: list[_Track]
+                    ) -> list[_Track]:
+        """``found`` and the faces in those boxes that are not already in it."""
+        out = list(found)
+        known = np.array([landmark_box(t.xyz) for t in out]).reshape(-1, 4)
+        for box in np.asarray(boxes.xyxy, np.float64):
+            if len(known) and box_iou(box, known).max() > SAME_FACE_IOU / 2:
+                continue  # a face already followed: its own crop found it
+            centre = (box[:2] + box[2:]) / 2
+            side = BOX_CROP * max(box[2] - box[0], box[3] - box[1], 1.0)
+            xyz = self.landmarks_in(frame, centre, side)
+            if xyz is not None:
+                out.append(_Track(xyz, centre, side))
+                known = np.vstack([known, landmark_box(xyz)])
+        return out
+
+    def _finish(self, found: list[_Track]) -> tuple[Faces, list[_Track]]:
+        """The faces to report (distinct, large enough, largest first, capped)."""
+        kept: list[_Track] = []
+        boxes: list[np.ndarray] = []
+        for track in sorted(found, key=lambda t: -_size(t.xyz)):
+            box = landmark_box(track.xyz)
+            if _size(track.xyz) < MIN_FACE_PX or (
+                    boxes and box_iou(box, np.array(boxes)).max() > SAME_FACE_IOU):
+                continue
+            kept.append(track)
+            boxes.append(box)
+        if self.max_faces is not None:
+            kept = kept[: self.max_faces]
+        if not kept:
+            return Faces.empty(), []
+        return Faces(np.stack([t.xyz for t in kept])), kept
+
+    def close(self) -> None:
+        """Stop the worker and close the models that can be closed."""
+        if self._worker is not None:
+            self._worker.shutdown(wait=True, cancel_futures=True)
+        for model in {id(m): m for m in (self.near, self.far, self.landmarker)}.values():
+            close = getattr(model, "close", None)
+            if close:
+                close()
+
+    def __enter__(self) -> TwoStageDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _size(xyz: np.ndarray) -> float:
+    """The longer side of a face's landmark box, in pixels."""
+    return float(np.ptp(np.asarray(xyz)[:, :2], axis=0).max())
+
+
+def facemesh_two_stage(*, static_image_mode: bool, max_faces: int | None = None,
+                       background_scan: bool = False) -> TwoStageDetector:
+    """The two stages on the legacy MediaPipe backend: BlazeFace short- and full-range
+    for the scan, FaceMesh (still-photo mode) on the crops."""
+    from .facemesh import FaceBoxDetector, FaceMeshDetector
+
+    short = FaceBoxDetector(full_range=False)
+    full = FaceBoxDetector(full_range=True)
+    mesh = FaceMeshDetector(static_image_mode=True, max_faces=3)
+    return TwoStageDetector(short, full, mesh, static_image_mode=static_image_mode,
+                            max_faces=max_faces, background_scan=background_scan)
