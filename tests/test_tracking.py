@@ -1,14 +1,15 @@
-"""One Euro smoothing and stable face ids."""
+"""Smoothing (pose and shape apart) and stable face ids."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from facefilters import geometry as g
 from facefilters.faces import Faces
-from facefilters.tracking import FaceTracker, OneEuroFilter
+from facefilters.tracking import MAX_GLITCH_FRAMES, FaceTracker, OneEuroFilter
 
-from builders import make_faces
+from builders import make_faces, make_landmarks, rotation
 
 FPS = 30.0
 EYE = 60.0  # eye distance in pixels: the filter's unit of speed
@@ -91,6 +92,173 @@ def test_reset_forgets_the_past():
     filt.reset()
     x = np.array([[9.0, 9.0]])
     np.testing.assert_array_equal(filt(x, 1 / FPS), x)
+
+
+# --- the face as a whole: pose, shape, start, glitches -------------------------------
+
+
+def _noisy(landmarks: np.ndarray, rng: np.random.Generator, sigma: float = 0.4) -> np.ndarray:
+    return landmarks + rng.normal(0.0, sigma, landmarks.shape).astype(np.float32)
+
+
+def test_slow_wander_of_one_point_is_smoothed_hard():
+    # FaceMesh's nose wanders against the cheeks in slow steps of a few tenths of a pixel,
+    # held for about a second: a filter on the whole face's motion cannot see it, and a
+    # plain low-pass one at a still face's cutoff lets most of it through.
+    rng = np.random.default_rng(11)
+    face = make_landmarks(eye_distance=EYE)
+    filt = OneEuroFilter()
+    levels = rng.choice([-0.3, 0.3], size=(10, 2))
+    raw, out = [], []
+    for k in range(300):
+        x = _noisy(face, rng, 0.2)
+        x[g.NOSE_TIP, :2] += levels[k // 30]
+        raw.append(x[g.NOSE_TIP, :2])
+        out.append(filt(x, k / FPS, scale=EYE)[g.NOSE_TIP, :2])
+    # Past the start, whose running mean has seen only one or two of the steps.
+    raw_std = np.sqrt(np.var(raw[60:], axis=0).sum())
+    out_std = np.sqrt(np.var(out[60:], axis=0).sum())
+    assert raw_std / out_std >= 3.0
+
+
+@pytest.mark.parametrize("eye", [30.0, 60.0, 100.0])
+@pytest.mark.parametrize("ramp_frames", [1, 4], ids=["snap", "ramp"])
+def test_mouth_opening_shows_within_a_frame(eye, ramp_frames):
+    # The dog's tongue shows at mouth_open 0.3: the smoothed face must get there at most
+    # one frame after the raw one, and reach the full opening with it.
+    rng = np.random.default_rng(3)
+    tracker = FaceTracker()
+    raw, out = [], []
+    for k in range(75):
+        opening = 0.5 * min(1.0, max(0.0, (k - 59) / ramp_frames))
+        faces = Faces(_noisy(make_faces(eye_distance=eye, mouth_open=opening).landmarks, rng))
+        raw.append(g.measure(faces).measures["mouth_open"][0])
+        out.append(g.measure(tracker.update(faces, k / FPS)).measures["mouth_open"][0])
+    raw_on = int(np.argmax(np.array(raw) > 0.3))
+    out_on = int(np.argmax(np.array(out) > 0.3))
+    assert raw_on <= out_on <= raw_on + 1
+    assert min(out[60 + ramp_frames :]) > 0.45
+
+
+def _blinking_eyes(eye: float, closed: float) -> np.ndarray:
+    landmarks = make_landmarks(eye_distance=eye)
+    for top, bottom in ((g.RIGHT_EYE_TOP, g.RIGHT_EYE_BOTTOM), (g.LEFT_EYE_TOP, g.LEFT_EYE_BOTTOM)):
+        landmarks[top, :2] += 0.9 * closed * (landmarks[bottom, :2] - landmarks[top, :2])
+    return landmarks
+
+
+@pytest.mark.parametrize("eye", [60.0, 100.0])
+def test_blink_shows_and_ends_within_a_frame(eye):
+    # Lids shut in one frame, stay shut for five, open in one: the smoothed eyes must
+    # close and open with the raw ones, and not stay half shut afterwards.
+    rng = np.random.default_rng(5)
+    tracker = FaceTracker()
+    raw, out = [], []
+    for k in range(80):
+        closed = 1.0 if 60 <= k < 65 else 0.0
+        faces = Faces(_noisy(_blinking_eyes(eye, closed), rng)[None])
+        raw.append(g.measure(faces).measures["eyes_open"][0])
+        out.append(g.measure(tracker.update(faces, k / FPS)).measures["eyes_open"][0])
+    open_level = float(np.mean(raw[30:60]))
+    assert max(out[60:65]) < 0.5 * open_level
+    assert min(out[66:80]) > 0.85 * open_level
+
+
+def _moving_face(k: int, speed: float, motion: str) -> tuple[np.ndarray, np.ndarray]:
+    """A face at frame ``k`` moving at ``speed`` eye distances per second (in the sense of
+    its points), and the nose tip's step per frame there."""
+    s = speed / FPS  # eye distances per frame
+    if motion == "slide":
+        center, roll, eye = (200.0 + k * s * EYE, 240.0), 0.0, EYE
+    elif motion == "turn":  # about the point between the eyes, the nose 0.55 eye away
+        center, roll, eye = (320.0, 240.0), np.degrees(k * s / 0.55), EYE
+    else:  # zoom: the nose tip moves away from the centre
+        center, roll, eye = (320.0, 240.0), 0.0, EYE * (1.0 + k * s / 0.55)
+    here = make_landmarks(center_xy=center, eye_distance=eye, roll_deg=roll)
+    return here, here[g.NOSE_TIP, :2]
+
+
+@pytest.mark.parametrize("motion", ["slide", "turn", "zoom"])
+@pytest.mark.parametrize("speed", [0.5, 2.0])  # eye distances per second
+def test_moving_face_trails_by_at_most_a_frame(motion, speed):
+    rng = np.random.default_rng(9)
+    filt = OneEuroFilter()
+    behind = []
+    for k in range(60):
+        x, nose = _moving_face(k, speed, motion)
+        out = filt(_noisy(x, rng, 0.2), k / FPS, scale=EYE)
+        if k >= 30:
+            step = nose - _moving_face(k - 1, speed, motion)[1]
+            behind.append(float((nose - out[g.NOSE_TIP, :2]) @ step) / float(step @ step))
+    assert -0.5 <= float(np.mean(behind)) <= 1.0
+
+
+def test_first_frame_does_not_drag_the_start():
+    # FaceMesh's first frame comes from its face detector's box and is off; the next
+    # frames agree with each other. The output follows them, not the first.
+    rng = np.random.default_rng(2)
+    face = make_landmarks(eye_distance=EYE)
+    filt = OneEuroFilter()
+    first = face.copy()
+    first[:, :2] += (4.0, -3.0)
+    filt(first, 0.0, scale=EYE)
+    for k in range(1, 10):
+        out = filt(_noisy(face, rng, 0.2), k / FPS, scale=EYE)
+    assert np.abs(out[:, :2] - face[:, :2]).mean() < 0.3
+
+
+def _out_of_shape(face: np.ndarray) -> np.ndarray:
+    # The whole mesh squeezed sideways and stretched down by 15 %, its points moving by
+    # about a tenth of an eye distance (as measured when FaceMesh loses the face and finds
+    # it again from a new box).
+    bad = face.copy()
+    center = face[:, :2].mean(axis=0)
+    bad[:, :2] = center + (face[:, :2] - center) * (0.85, 1.15)
+    return bad
+
+
+def test_one_frame_glitch_is_held_back():
+    rng = np.random.default_rng(4)
+    face = make_landmarks(eye_distance=EYE)
+    filt = OneEuroFilter()
+    for k in range(40):
+        before = filt(_noisy(face, rng, 0.2), k / FPS, scale=EYE)
+    during = filt(_out_of_shape(face), 40 / FPS, scale=EYE)
+    assert np.abs(during - before).max() < 0.5
+    after = filt(_noisy(face, rng, 0.2), 41 / FPS, scale=EYE)
+    assert np.abs(after[:, :2] - face[:, :2]).mean() < 0.3
+
+
+def test_lasting_change_of_shape_is_taken_after_the_glitch_frames():
+    rng = np.random.default_rng(4)
+    face = make_landmarks(eye_distance=EYE)
+    new_shape = _out_of_shape(face)
+    filt = OneEuroFilter()
+    for k in range(40):
+        filt(_noisy(face, rng, 0.2), k / FPS, scale=EYE)
+    for k in range(40, 41 + MAX_GLITCH_FRAMES):
+        out = filt(new_shape, k / FPS, scale=EYE)
+    np.testing.assert_allclose(out, new_shape, atol=1e-3)
+
+
+def test_whole_face_rotated_keeps_its_shape():
+    # Pose and shape are apart: a face turned in the picture in one step (a fast roll)
+    # comes out turned with the same shape, never squeezed between the two poses, and
+    # settles where it went.
+    face = make_landmarks(eye_distance=EYE)
+    filt = OneEuroFilter()
+    for k in range(30):
+        filt(face, k / FPS, scale=EYE)
+    center = face[:, :2].mean(axis=0)
+    turned = face.copy()
+    turned[:, :2] = center + (face[:, :2] - center) @ rotation(10.0).T
+    for k in range(30, 150):
+        out = filt(turned, k / FPS, scale=EYE)
+        eyes = np.linalg.norm(out[g.LEFT_IRIS, :2] - out[g.RIGHT_IRIS, :2])
+        mouth = np.linalg.norm(out[g.MOUTH_LEFT, :2] - out[g.MOUTH_RIGHT, :2])
+        assert eyes == pytest.approx(EYE, abs=0.05)
+        assert mouth == pytest.approx(0.76 * EYE, abs=0.05)
+    np.testing.assert_allclose(out, turned, atol=0.1)
 
 
 # --- FaceTracker -----------------------------------------------------------------------

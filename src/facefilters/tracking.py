@@ -73,6 +73,7 @@ class OneEuroFilter:
         shape_cutoff_hz: cutoff of the shape where it moves no more than noise.
         gate: how many times the face's noise (median distance of its points from their
             estimate) a point must move before its shape change is let through.
+        close_hz: how fast an opened gate closes again.
     """
 
     min_cutoff_hz: float = 0.2
@@ -81,11 +82,13 @@ class OneEuroFilter:
     predict: bool = True
     shape_cutoff_hz: float = 0.05
     gate: float = 4.0
+    close_hz: float = 2.0
     _shape: np.ndarray | None = field(default=None, repr=False)
     _pose: np.ndarray = field(default_factory=lambda: np.zeros(4), repr=False)
     _raw_pose: np.ndarray = field(default_factory=lambda: np.zeros(4), repr=False)
     _velocity: np.ndarray = field(default_factory=lambda: np.zeros(4), repr=False)
     _noise_px: float | None = field(default=None, repr=False)
+    _opening: np.ndarray | None = field(default=None, repr=False)
     _t: float | None = field(default=None, repr=False)
     _raw_t: float = field(default=0.0, repr=False)
     _frames: int = field(default=0, repr=False)
@@ -138,8 +141,14 @@ class OneEuroFilter:
 
         # Points that move within the noise are averaged over seconds; beyond it the gate
         # opens smoothly, fully at twice the threshold, so a real change comes through.
+        # It then closes over a fraction of a second, not at once: a lid that has closed
+        # by little more than the threshold must settle where it went, not stop halfway
+        # and creep the rest at the still face's pace.
         threshold = max(self.gate * self._noise_px, 1e-6)
         opening = np.clip(change_px / threshold - 1.0, 0.0, 1.0) ** 2
+        if self._opening is not None and len(self._opening) == len(opening):
+            opening = np.maximum(opening, self._opening * (1.0 - _alpha(self.close_hz, dt)))
+        self._opening = opening
         base = max(_alpha(self.shape_cutoff_hz, dt), warm)
         self._shape += (base + (1.0 - base) * opening)[:, None] * change
         return self._place()
@@ -151,7 +160,7 @@ class OneEuroFilter:
         self._pose = np.array([origin_xy[0], origin_xy[1], 0.0, 0.0])
         self._raw_pose = self._pose.copy()
         self._velocity = np.zeros(4)
-        self._noise_px = None
+        self._noise_px = self._opening = None
         self._t, self._raw_t, self._frames, self._glitches = t, t, 0, 0
 
     def _predicted(self, dt: float) -> np.ndarray:
