@@ -76,13 +76,21 @@ different crop, a slightly different answer): held still, a still face's nose ti
 jitters 0.24 px instead of 0.42 (eye distance 60 px, noise sigma 3)."""
 
 
+CONFIRM_FRAMES = 2
+"""In video, a new face is reported once it has been found in this many frames in a
+row (by the scan, then by its own crop): a detection on hair, an ear or the wallpaper
+that lasts one frame never gets a filter."""
+
+
 @dataclass(frozen=True)
 class _Track:
-    """A face followed from frame to frame: its last landmarks and the crop it had."""
+    """A face followed from frame to frame: its last landmarks, the crop it had, and in
+    how many frames in a row it has been found."""
 
     xyz: np.ndarray
     centre_xy: np.ndarray
     side: float
+    seen: int = 1
 
     def next_crop(self) -> tuple[np.ndarray, float]:
         """Where to look for the face in the next frame: the held crop, or a new one."""
@@ -128,8 +136,9 @@ class TwoStageDetector:
         self._since_tiles = 0
         self._lost = False
         self._pending: Future[FaceBoxes] | None = None
-        self._worker = (ThreadPoolExecutor(1, thread_name_prefix="face scan")
-                        if background_scan and not static_image_mode else None)
+        self.background_scan = background_scan and not static_image_mode
+        self._worker = (None if static_image_mode
+                        else ThreadPoolExecutor(1, thread_name_prefix="face scan"))
         self._scan_lock = threading.Lock()
         self.scans = 0
         """How many scans have run (for tests and benchmarks)."""
@@ -191,44 +200,53 @@ class TwoStageDetector:
         """Landmarks of every face in the frame, untracked (ids -1), largest first."""
         if self.static_image_mode:
             return self._finish(self._from_boxes(frame, self.scan(frame), []))[0]
+        self._since_far += 1
+        self._since_tiles += 1
+        level = (TILES if not self._tracks or self._lost or self._since_tiles >= self.tiles_every
+                 else FAR if self._since_far >= self.far_every else NEAR)
+        # The scan runs on its own thread while this one follows the known faces: the
+        # models wait in native code, so the two overlap on two cores.
+        scan = self._start_scan(frame, level)
         found = []
         for track in self._tracks:
             centre, side = track.next_crop()
             xyz = self.landmarks_in(frame, centre, side)
             if xyz is None:
-                self._lost = True
+                self._lost = self._lost or track.seen >= CONFIRM_FRAMES
             else:
-                found.append(_Track(xyz, centre, side))
-        self._since_far += 1
-        self._since_tiles += 1
-        level = (TILES if not self._tracks or self._lost or self._since_tiles >= self.tiles_every
-                 else FAR if self._since_far >= self.far_every else NEAR)
-        boxes = self._scan_result(frame, level)
+                found.append(_Track(xyz, centre, side, track.seen + 1))
+        boxes = self._scan_result(scan)
         if boxes is not None:
             found = self._from_boxes(frame, boxes, found)
-        faces, self._tracks = self._finish(found)
+        faces, self._tracks = self._finish(found, CONFIRM_FRAMES)
         return faces
 
-    def _scan_result(self, frame: np.ndarray, level: int) -> FaceBoxes | None:
-        """The boxes of a scan that is ready for this frame, starting the next one.
-
-        On a worker, the scan of an earlier frame is what is ready (or nothing yet); its
-        boxes are only where to look, as the crops around them are cut from this frame.
-        """
-        ready = None
-        if self._worker is not None and self._pending is not None and self._pending.done():
-            ready, self._pending = self._pending.result(), None
+    def _start_scan(self, frame: np.ndarray, level: int) -> Future[FaceBoxes] | None:
+        """Start a scan of this frame on the worker, unless one is still running."""
         if self._pending is not None:
-            return ready
-        self._lost = False
+            return None  # a background scan of an earlier frame is not done yet
         if level >= FAR:
             self._since_far = 0
         if level >= TILES:
             self._since_tiles = 0
-        if self._worker is None:
-            return self.scan(frame, level)
-        self._pending = self._worker.submit(self.scan, frame.copy(), level)
-        return ready
+            self._lost = False
+        picture = frame.copy() if self.background_scan else frame
+        self._pending = self._worker.submit(self.scan, picture, level)
+        return self._pending
+
+    def _scan_result(self, started: Future[FaceBoxes] | None) -> FaceBoxes | None:
+        """The boxes of the scan to use for this frame, if any.
+
+        For a video file, the scan of this very frame (waited for, so the result does not
+        depend on timing). In the background, whatever scan has finished: one of an
+        earlier frame, whose boxes are only where to look, as the crops around them are
+        cut from this frame.
+        """
+        pending = self._pending
+        if pending is None or (self.background_scan and not pending.done()):
+            return None
+        self._pending = None
+        return pending.result()
 
     def _from_boxes(self, frame: np.ndarray, boxes: FaceBoxes, found: list[_Track]
                     ) -> list[_Track]:
@@ -246,8 +264,9 @@ class TwoStageDetector:
                 known = np.vstack([known, landmark_box(xyz)])
         return out
 
-    def _finish(self, found: list[_Track]) -> tuple[Faces, list[_Track]]:
-        """The faces to report (distinct, large enough, largest first, capped)."""
+    def _finish(self, found: list[_Track], confirm: int = 1) -> tuple[Faces, list[_Track]]:
+        """The faces to report (distinct, large enough, seen ``confirm`` times in a row,
+        largest first, capped), and the tracks to follow (the same, unconfirmed too)."""
         kept: list[_Track] = []
         boxes: list[np.ndarray] = []
         for track in sorted(found, key=lambda t: -_size(t.xyz)):
@@ -259,9 +278,8 @@ class TwoStageDetector:
             boxes.append(box)
         if self.max_faces is not None:
             kept = kept[: self.max_faces]
-        if not kept:
-            return Faces.empty(), []
-        return Faces(np.stack([t.xyz for t in kept])), kept
+        shown = [t.xyz for t in kept if t.seen >= confirm]
+        return (Faces(np.stack(shown)) if shown else Faces.empty()), kept
 
     def close(self) -> None:
         """Stop the worker and close the models that can be closed."""
