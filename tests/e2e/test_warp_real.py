@@ -50,7 +50,9 @@ def readings(faces: Faces) -> dict[str, float]:
     assert len(faces) == 1
     geometry = measure(faces)
     xy = faces.xy[0].astype(np.float64)
-    eye = float(geometry.eye_distance[0])
+    # The irises' distance: the warps move the lids and cheeks, which the eye sockets'
+    # distance and size_px read, but not the irises' spacing.
+    eye = float(np.hypot(*(xy[473] - xy[468])))
 
     def span(a: int, b: int) -> float:
         return float(np.hypot(*(xy[a] - xy[b]))) / eye
