@@ -122,8 +122,8 @@ class OneEuroFilter:
         raw_pose, raw_shape, radius = _fit_pose(self._shape, x, self._pose)
         change = raw_shape - self._shape
         change_px = np.hypot(change[:, 0], change[:, 1]) * math.exp(raw_pose[2])
-        # np.median partitions: cheaper than a sort, and a mouth or an eye moving cannot
-        # shift it, since they are a minority of the points.
+        # The median, not the mean: a mouth or the eyes moving are a minority of the
+        # points and cannot shift it.
         typical_px = float(np.median(change_px))
         warm = min(1.0, WARM_FRAMES / self._frames)
         if warm < 1.0 and typical_px > GLITCH_EYE * unit:
@@ -131,12 +131,16 @@ class OneEuroFilter:
                 self._glitches += 1
                 self._pose = self._predicted(dt)
                 return self._place()
-            warm = 1.0
+            # The change has lasted: it is the face now.
+            self._start(x, t)
+            return x.astype(np.float32)
         self._glitches = 0
 
-        self._noise_px = typical_px if self._noise_px is None else (
-            self._noise_px + max(_alpha(self.shape_cutoff_hz, dt), warm)
-            * (typical_px - self._noise_px))
+        if warm < 1.0:
+            # Not from the first frames, which still carry the detector box's offset.
+            self._noise_px = typical_px if self._noise_px is None else (
+                self._noise_px + max(_alpha(self.shape_cutoff_hz, dt), warm)
+                * (typical_px - self._noise_px))
         self._smooth_pose(raw_pose, dt, unit, radius, warm)
 
         # Points that move within the noise are averaged over seconds; beyond it the gate
@@ -144,8 +148,11 @@ class OneEuroFilter:
         # It then closes over a fraction of a second, not at once: a lid that has closed
         # by little more than the threshold must settle where it went, not stop halfway
         # and creep the rest at the still face's pace.
-        threshold = max(self.gate * self._noise_px, 1e-6)
-        opening = np.clip(change_px / threshold - 1.0, 0.0, 1.0) ** 2
+        if self._noise_px is None:
+            opening = np.zeros_like(change_px)
+        else:
+            threshold = max(self.gate * self._noise_px, 1e-6)
+            opening = np.clip(change_px / threshold - 1.0, 0.0, 1.0) ** 2
         if self._opening is not None and len(self._opening) == len(opening):
             opening = np.maximum(opening, self._opening * (1.0 - _alpha(self.close_hz, dt)))
         self._opening = opening
