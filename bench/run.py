@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ffbench import ROOT, effects, live, smoothing, speed, swap
+from ffbench import ROOT, effects, finding, live, smoothing, speed, swap
 from ffbench.common import (
     FULL,
     HEADLINE,
@@ -41,7 +41,7 @@ from ffbench.common import (
 
 from facefilters.io.video import VideoReader
 
-SECTIONS = ("speed", "profile", "effects", "live", "swap", "smoothing")
+SECTIONS = ("speed", "profile", "effects", "live", "finding", "swap", "smoothing")
 ALIASES = {"jitter": "smoothing", "lag": "smoothing", "sweep": "smoothing",
            "apply": "speed", "window": "live"}
 QUIET_WAIT_S = 30.0
@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tmp = Path(tmp_name)
         clip = tmp / "clip.mp4"
         clip_info = ""
-        if set(args.sections) & {"speed", "profile", "effects", "live"}:
+        if set(args.sections) & {"speed", "profile", "effects", "live", "finding"}:
             log(f"making a {settings.clip_s:g} s 1280x720 clip")
             make_clip(clip, settings.clip_s)
             with VideoReader(clip) as reader:
@@ -213,6 +213,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sections.append(live.live_section(result, settings.live_s, filters.note()))
             except Exception as exc:  # noqa: BLE001
                 sections.append(failed_section("Live window", exc))
+
+        if "finding" in args.sections:
+            try:
+                quiet()
+                result = finding.measure_finding(clip, filters, settings.finding_rounds, tmp)
+                sections.append(finding.finding_section(result, settings.finding_rounds))
+            except Exception as exc:  # noqa: BLE001
+                sections.append(failed_section("Finding faces", exc))
 
     if "swap" in args.sections:
         log(f"face swap: 2 portraits x {len(swap.NOISE_SIGMAS)} noise levels, "

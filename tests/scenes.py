@@ -124,20 +124,66 @@ def paste_face(canvas: np.ndarray, name: str, centre_xy: tuple[float, float],
     matrix = cv2.getRotationMatrix2D((float(mid[0]), float(mid[1])), tilt + roll_deg, scale)
     matrix[:, 2] += np.asarray(centre_xy) - mid
     h, w = canvas.shape[:2]
-    head = cv2.warpAffine(np.ascontiguousarray(photo(name)), matrix, (w, h),
+    # Only the head's square is drawn: the oval fits in it.
+    reach = HEAD_RADIUS * CHIN_STRETCH * eye_px + 2
+    x0, y0 = (max(0, int(v - reach)) for v in centre_xy)
+    x1, y1 = min(w, int(centre_xy[0] + reach) + 1), min(h, int(centre_xy[1] + reach) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return cv2.transform(irises[None], matrix)[0]
+    local = matrix.copy()
+    local[:, 2] -= (x0, y0)
+    head = cv2.warpAffine(np.ascontiguousarray(photo(name)), local, (x1 - x0, y1 - y0),
                           flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_REFLECT)
     # The oval, in the face's own frame: wider above the eyes (hair), longer below (chin).
     a = np.radians(-roll_deg)
     ax, ay = np.array([np.cos(a), np.sin(a)]), np.array([-np.sin(a), np.cos(a)])
-    yy, xx = np.mgrid[:h, :w].astype(np.float32)
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
     px, py = xx - centre_xy[0], yy - centre_xy[1]
     u = (px * ax[0] + py * ax[1]) / (HEAD_RADIUS * eye_px)
     v = (px * ay[0] + py * ay[1]) / (HEAD_RADIUS * eye_px)
     v = np.where(v > 0, v / CHIN_STRETCH, v)
     alpha = np.clip((1.0 - np.sqrt(u * u + v * v)) / 0.15, 0, 1)[..., None]
-    canvas[:] = (canvas * (1 - alpha) + head * alpha).astype(np.uint8)
+    region = canvas[y0:y1, x0:x1]
+    region[:] = (region * (1 - alpha) + head * alpha).astype(np.uint8)
     return cv2.transform(irises[None], matrix)[0]
+
+
+def group_clip(path: Path, size_wh: tuple[int, int] = (1920, 1080), seconds: float = 4.0,
+               eye_px: tuple[float, ...] = (32, 38, 44, 50, 60, 72), seed: int = 3,
+               fps: int = 30) -> list[Scene]:
+    """A video of a group: faces that drift, bob and tilt a little over a still backdrop.
+
+    Written with the project's own H.264 writer; returns each frame's :class:`Scene`
+    (the truth), whose images are the frames before compression.
+    """
+    from facefilters.io.video import VideoWriter
+
+    rng = np.random.default_rng(seed)
+    w, h = size_wh
+    backdrop = background(size_wh, rng)
+    layout = group_scene(rng, size_wh, list(eye_px), max_roll_deg=0, noise_sigma=0,
+                         jpeg_quality=None)
+    starts = layout.eyes_xy.mean(axis=1)
+    names = layout.names
+    sizes = layout.eye_px
+    phase = rng.uniform(0, 2 * np.pi, (len(names), 3))
+    scenes = []
+    with VideoWriter(path, size_wh, fps) as writer:
+        for k in range(round(seconds * fps)):
+            t = k / fps
+            canvas = backdrop.copy()
+            eyes = []
+            for i, name in enumerate(names):
+                dx = 0.3 * sizes[i] * np.sin(2 * np.pi * 0.25 * t + phase[i, 0])
+                dy = 0.15 * sizes[i] * np.sin(2 * np.pi * 0.4 * t + phase[i, 1])
+                roll = 8 * np.sin(2 * np.pi * 0.3 * t + phase[i, 2])
+                centre = (float(starts[i, 0] + dx), float(starts[i, 1] + dy))
+                eyes.append(paste_face(canvas, name, centre, float(sizes[i]), float(roll)))
+            frame = degrade(canvas, rng, 2.0)
+            writer.write(frame)
+            scenes.append(Scene(frame, np.array(eyes).reshape(-1, 2, 2), names))
+    return scenes
 
 
 def degrade(image: np.ndarray, rng: np.random.Generator, noise_sigma: float = 0.0,
@@ -145,7 +191,11 @@ def degrade(image: np.ndarray, rng: np.random.Generator, noise_sigma: float = 0.
     """Camera noise (Gaussian, grey levels) and JPEG compression, as a phone would add."""
     out = image
     if noise_sigma > 0:
-        out = np.clip(out + rng.normal(0, noise_sigma, out.shape), 0, 255).astype(np.uint8)
+        # OpenCV's generator: a 1080p frame's noise in milliseconds, not a tenth of a second.
+        cv2.setRNGSeed(int(rng.integers(2**31)))
+        noise = np.empty(out.shape, np.int16)
+        cv2.randn(noise.reshape(out.shape[0], -1), 0.0, float(noise_sigma))
+        out = np.clip(out.astype(np.int16) + noise, 0, 255).astype(np.uint8)
     if jpeg_quality is not None:
         ok, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(jpeg_quality)])
         assert ok

@@ -271,3 +271,43 @@ def test_a_one_frame_ghost_never_shows_and_does_not_count_as_lost() -> None:
     # The ghost's going did not make a loss: no tiles after frame 0.
     assert len([c for c in detector.far.calls if c != (1280, 720)]) == len(
         tiles_xyxy((1280, 720)))
+
+
+def test_each_followed_face_gets_a_follower_of_its_own_and_they_are_reused() -> None:
+    made: list[FakeLandmarker] = []
+
+    def follower() -> FakeLandmarker:
+        made.append(FakeLandmarker())
+        return made[-1]
+
+    detector = TwoStageDetector(FakeBoxes(0.06), FakeBoxes(0.03), FakeLandmarker(),
+                                static_image_mode=False, follower=follower)
+    two = discs((1280, 720), [(300, 300), (900, 400)], [60, 90])
+    one = discs((1280, 720), [(900, 400)], [90])
+    other = discs((1280, 720), [(900, 400), (300, 500)], [90, 85])
+    for k, frame in enumerate([two] * 4 + [one] * 3 + [other] * 4):
+        faces = detector.detect(frame, k / 30)
+    assert len(faces) == 2
+    # Two at most at a time: the face that left handed its follower to the newcomer.
+    assert len(made) == 2
+    assert all(m.calls > 0 for m in made)
+    # Crops of followed faces go to their followers; the still-photo landmarker only
+    # looks (twice) at the three new faces.
+    assert detector.landmarker.calls == 6
+
+
+def test_a_face_seen_in_one_crop_but_not_in_a_second_look_is_dropped() -> None:
+    class Dreamer(FakeLandmarker):
+        """Sees a face in the middle of every crop, whatever is there."""
+
+        def detect(self, frame, t_s=0.0):
+            self.calls += 1
+            h, w = frame.shape[:2]
+            return make_faces(1, center_xy=(w / 2, h / 2), eye_distance=w / 6)
+
+    frame = discs((1280, 720), [(300, 300)], [60])
+    detector = TwoStageDetector(FakeBoxes(0.06), FakeBoxes(0.03), Dreamer(),
+                                static_image_mode=True)
+    assert len(detector.detect(frame, 0.0)) == 0
+    # The real thing passes both looks.
+    assert len(two_stage(static_image_mode=True).detect(frame, 0.0)) == 1

@@ -52,6 +52,7 @@ class Settings:
         speeds: moving-face speeds, in eye distances per second.
         live_s: seconds of each live window loop, the first of which is not counted.
         swap_frames: frames of each still-face run of the face swap section.
+        finding_rounds: rounds of bare and apply on the 1080p group clip.
     """
 
     rounds: int
@@ -63,14 +64,15 @@ class Settings:
     speeds: tuple[float, ...]
     live_s: float
     swap_frames: int
+    finding_rounds: int
 
 
 FULL = Settings(rounds=5, clip_s=6.0, effect_calls=60, effect_warmup=10, still_frames=300,
                 moving_max_frames=300, speeds=(0.5, 1.0, 2.0, 4.0), live_s=6.0,
-                swap_frames=60)
+                swap_frames=60, finding_rounds=3)
 QUICK = Settings(rounds=2, clip_s=3.0, effect_calls=20, effect_warmup=3, still_frames=90,
                  moving_max_frames=90, speeds=(0.5, 1.0, 2.0, 4.0), live_s=3.0,
-                 swap_frames=20)
+                 swap_frames=20, finding_rounds=1)
 
 
 def log(message: str) -> None:
