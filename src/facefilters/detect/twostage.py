@@ -16,10 +16,10 @@ is two stages, as in MediaPipe's own graphs, but with more reach:
    out.
 
 For video (``static_image_mode=False``) each face found is followed on its own crop,
-placed from its landmarks in the previous frame. Every frame is scanned for new faces
-with the short-range detector, which is cheap and what MediaPipe's own video graph
-does; the full-range one joins every :data:`FAR_EVERY` frames, and the tiles on the
-first frame, after a face is lost and every :data:`TILES_EVERY` frames. With
+placed from its landmarks in the previous frame. Every other frame is scanned for new
+faces with the short-range detector, which is cheap (MediaPipe's own video graph runs it
+on every frame); the full-range one joins every :data:`FAR_EVERY` frames, and the tiles
+on the first frame, after a face is lost and every :data:`TILES_EVERY` frames. With
 ``background_scan=True`` (the live window) the scan runs on a worker thread and its
 faces join a frame or two later, so the display never waits for it.
 
@@ -52,10 +52,14 @@ from .scan import (
 NEAR, FAR, TILES = 0, 1, 2
 """How far a scan looks: the short-range detector on the whole picture (``NEAR``), also
 the full-range one (``FAR``), also the full-range one on tiles (``TILES``)."""
-FAR_EVERY = 5
+NEAR_EVERY = 2
+"""In video, frames between scans with the short-range detector: a face that walks in
+gets its filter two or three frames later (it must be found twice, see
+:data:`CONFIRM_FRAMES`)."""
+FAR_EVERY = 6
 """In video, frames between scans with the full-range detector on the whole picture."""
-TILES_EVERY = 30
-"""In video, frames between scans that include the tiles (one second at 30 fps): far
+TILES_EVERY = 60
+"""In video, frames between scans that include the tiles (two seconds at 30 fps): far
 faces seldom appear from nowhere, and the tiles cost five times the whole picture."""
 BOX_CROP = 2.2
 """Crop side around a detector box, in box sides: the whole head and some shoulder."""
@@ -121,7 +125,8 @@ class TwoStageDetector:
     Args:
         near: the short-range box detector (faces within about 2 m).
         far: the full-range box detector (up to 5 m), also run on tiles.
-        landmarker: a still-photo landmark detector, run on each crop.
+        landmarker: makes the still-photo landmark detector, run on each crop of a
+            photo and on the second looks; made when first needed.
         static_image_mode: True for unrelated photos (full scan every time); False for
             the frames of a video.
         max_faces: the most faces reported (the largest first); None for no limit.
@@ -134,14 +139,16 @@ class TwoStageDetector:
             less work per face). None follows with ``landmarker``.
     """
 
-    def __init__(self, near: BoxDetector, far: BoxDetector, landmarker: Detector, *,
+    def __init__(self, near: BoxDetector, far: BoxDetector,
+                 landmarker: Callable[[], Detector], *,
                  static_image_mode: bool, max_faces: int | None = None,
                  far_every: int = FAR_EVERY, tiles_every: int = TILES_EVERY,
                  background_scan: bool = False,
                  follower: Callable[[], Detector] | None = None) -> None:
         self.near = near
         self.far = far
-        self.landmarker = landmarker
+        self.make_landmarker = landmarker
+        self.landmarker: Detector | None = None
         self.make_follower = follower
         self._idle: list[Detector] = []
         self._followers: list[Detector] = []
@@ -150,6 +157,7 @@ class TwoStageDetector:
         self.far_every = max(1, int(far_every))
         self.tiles_every = max(1, int(tiles_every))
         self._tracks: list[_Track] = []
+        self._since_near = 0
         self._since_far = 0
         self._since_tiles = 0
         self._lost = False
@@ -203,7 +211,7 @@ class TwoStageDetector:
             ndarray (478, 3), float32, in picture pixels; or None.
         """
         crop: Crop = square_crop(frame, centre_xy, side)
-        found = (model or self.landmarker).detect(crop.image, 0.0)
+        found = (model or self._still()).detect(crop.image, 0.0)
         k = nearest_to_centre(found.landmarks, crop.centre_xy)
         if k < 0:
             return None
@@ -219,10 +227,12 @@ class TwoStageDetector:
         """Landmarks of every face in the frame, untracked (ids -1), largest first."""
         if self.static_image_mode:
             return self._finish(self._from_boxes(frame, self.scan(frame), []))[0]
+        self._since_near += 1
         self._since_far += 1
         self._since_tiles += 1
         level = (TILES if not self._tracks or self._lost or self._since_tiles >= self.tiles_every
-                 else FAR if self._since_far >= self.far_every else NEAR)
+                 else FAR if self._since_far >= self.far_every
+                 else NEAR if self._since_near >= NEAR_EVERY else None)
         # The scan runs on its own thread while this one follows the known faces: the
         # models wait in native code, so the two overlap on two cores.
         scan = self._start_scan(frame, level)
@@ -246,6 +256,13 @@ class TwoStageDetector:
                 self._release(track.follower)
         return faces
 
+    def _still(self) -> Detector:
+        """The still-photo landmarker, made when first needed (video with followers
+        never needs it)."""
+        if self.landmarker is None:
+            self.landmarker = self.make_landmarker()
+        return self.landmarker
+
     def _follower(self) -> Detector | None:
         """A video-mode landmarker for a face to follow: an idle one, or a new one."""
         if self.make_follower is None:
@@ -262,10 +279,11 @@ class TwoStageDetector:
         if follower is not None and all(f is not follower for f in self._idle):
             self._idle.append(follower)
 
-    def _start_scan(self, frame: np.ndarray, level: int) -> Future[FaceBoxes] | None:
-        """Start a scan of this frame on the worker, unless one is still running."""
-        if self._pending is not None:
-            return None  # a background scan of an earlier frame is not done yet
+    def _start_scan(self, frame: np.ndarray, level: int | None) -> Future[FaceBoxes] | None:
+        """Start a scan of this frame on the worker, if one is due and none is running."""
+        if self._pending is not None or level is None:
+            return None  # none due, or a background scan of an earlier frame not done
+        self._since_near = 0
         if level >= FAR:
             self._since_far = 0
         if level >= TILES:
@@ -300,10 +318,16 @@ class TwoStageDetector:
             centre = (box[:2] + box[2:]) / 2
             box_side = max(box[2] - box[0], box[3] - box[1], 1.0)
             side = BOX_CROP * box_side
-            xyz = self.landmarks_in(frame, centre, side)
-            if xyz is not None and self._second_look(frame, xyz, centre, box_side):
-                out.append(_Track(xyz, centre, side))
+            # In video the face's own follower takes the first look, and following it
+            # in the next frame, from a crop of its own, is the second.
+            follower = None if self.static_image_mode else self._follower()
+            xyz = self.landmarks_in(frame, centre, side, follower)
+            if xyz is not None and (follower is not None
+                                    or self._second_look(frame, xyz, centre, box_side)):
+                out.append(_Track(xyz, centre, side, follower=follower))
                 known = np.vstack([known, landmark_box(xyz)])
+            else:
+                self._release(follower)
         return out
 
     def _second_look(self, frame: np.ndarray, xyz: np.ndarray, centre_xy: np.ndarray,
@@ -338,7 +362,7 @@ class TwoStageDetector:
         if self._worker is not None:
             self._worker.shutdown(wait=True, cancel_futures=True)
         models = (self.near, self.far, self.landmarker, *self._followers)
-        for model in {id(m): m for m in models}.values():
+        for model in {id(m): m for m in models if m is not None}.values():
             close = getattr(model, "close", None)
             if close:
                 close()
@@ -363,7 +387,8 @@ def facemesh_two_stage(*, static_image_mode: bool, max_faces: int | None = None,
 
     short = FaceBoxDetector(full_range=False)
     full = FaceBoxDetector(full_range=True)
-    mesh = FaceMeshDetector(static_image_mode=True, max_faces=3)
+    def mesh() -> Detector:
+        return FaceMeshDetector(static_image_mode=True, max_faces=3)
 
     def follower() -> Detector:
         return FaceMeshDetector(static_image_mode=False, max_faces=1)
