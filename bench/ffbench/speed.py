@@ -23,7 +23,7 @@ import numpy as np
 import facefilters.apps.files as files_module
 import facefilters.pipeline as pipeline_module
 from facefilters.apps.files import apply_file
-from facefilters.detect import FaceMeshDetector
+from facefilters.detect import FaceMeshDetector, default_detector
 from facefilters.effects import Filter
 from facefilters.io.sinks import ThreadedSink, VideoFileSink
 from facefilters.io.video import VideoReader, VideoWriter
@@ -506,7 +506,7 @@ def profile_apply(clip: Path, output: Path, filter: Filter) -> Profile:
 
     class Detector:
         def __init__(self, **kwargs: Any) -> None:
-            self.detector = FaceMeshDetector(**kwargs)
+            self.detector = default_detector(**kwargs)  # what apply_file would build
 
         def detect(self, frame: Any, t_s: float) -> Any:
             t0 = clock()
