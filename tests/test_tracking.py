@@ -386,3 +386,39 @@ def test_second_face_appearing_gets_a_new_id_and_first_keeps_its_own():
     out = tracker.update(both, 1 / FPS)
     assert out.ids[0] == a
     assert out.ids[1] not in (a, -1)
+
+
+# -- fading out ------------------------------------------------------------------------
+
+
+def test_a_lost_face_fades_out_where_it_was_and_then_is_gone() -> None:
+    tracker = FaceTracker(fade_s=0.3)
+    face = make_faces(1, center_xy=(320, 240))
+    seen = tracker.update(face, 0.0)
+    assert seen.extras["presence"].tolist() == [1.0]
+    presence, ids = [], []
+    for k in range(1, 12):
+        out = tracker.update(Faces.empty(), k / 30)
+        presence.append(out.extras["presence"].tolist() if len(out) else [])
+        ids.append(out.ids.tolist())
+        if len(out):
+            assert np.allclose(out.landmarks[0], seen.landmarks[0])
+    # Falling by a ninth each frame at 30 fps, gone at 0.3 s, always the same face.
+    assert [p[0] for p in presence if p] == pytest.approx([1 - k / 9 for k in range(1, 9)],
+                                                         abs=1e-5)
+    assert presence[8:] == [[], [], []]
+    assert all(i == [int(seen.ids[0])] for i in ids[:8])
+
+
+def test_without_fading_no_presence_and_a_lost_face_is_gone_at_once() -> None:
+    tracker = FaceTracker()
+    assert "presence" not in tracker.update(make_faces(1), 0.0).extras
+    assert len(tracker.update(Faces.empty(), 1 / 30)) == 0
+
+
+def test_a_face_seen_again_stops_fading() -> None:
+    tracker = FaceTracker(fade_s=0.3)
+    tracker.update(make_faces(1), 0.0)
+    assert tracker.update(Faces.empty(), 1 / 30).extras["presence"][0] < 1
+    back = tracker.update(make_faces(1), 2 / 30)
+    assert back.extras["presence"].tolist() == [1.0] and len(back) == 1

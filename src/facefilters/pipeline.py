@@ -149,7 +149,9 @@ class Pipeline:
                 faces = self.analyse(frame)
                 stage.write(frame.image, frame.time_s, faces)
                 done += 1
-                with_faces += len(faces) > 0
+                presence = faces.extras.get("presence")
+                # Faces fading out after they were lost are not seen in this frame.
+                with_faces += (len(faces) if presence is None else int((presence >= 1).sum())) > 0
                 if progress is not None:
                     progress(done, total)
         except BaseException:

@@ -257,6 +257,10 @@ def _place(pose: np.ndarray, shape: np.ndarray) -> np.ndarray:
     return out
 
 
+FADE_S = 0.3
+"""How long a lost face's filter takes to fade out in videos and the live window."""
+
+
 @dataclass
 class _Track:
     id: int
@@ -264,6 +268,7 @@ class _Track:
     center_xy: np.ndarray
     size: float
     last_seen_t: float
+    last_xyz: np.ndarray | None = None
 
 
 class FaceTracker:
@@ -279,6 +284,10 @@ class FaceTracker:
             count as the same face.
         min_cutoff_hz, beta, shape_cutoff_hz, gate: smoothing parameters (see
             :class:`OneEuroFilter`).
+        fade_s: for this long after a face is lost, it is still reported where it was
+            last seen, with ``extras["presence"]`` falling from 1 to 0, so a filter
+            fades out instead of vanishing (:meth:`~facefilters.effects.Filter.apply`).
+            0 reports only the faces seen, and no presence.
     """
 
     def __init__(
@@ -291,8 +300,10 @@ class FaceTracker:
         beta: float = 8.0,
         shape_cutoff_hz: float = 0.05,
         gate: float = 4.0,
+        fade_s: float = 0.0,
     ) -> None:
         self.smoothing = smoothing
+        self.fade_s = fade_s
         self.keep_lost_s = keep_lost_s
         self.max_jump = max_jump
         self._filter_args = {"min_cutoff_hz": min_cutoff_hz, "beta": beta,
@@ -311,8 +322,33 @@ class FaceTracker:
             The same faces in the same order, with stable ``ids`` and smoothed landmarks.
         """
         self._tracks = [tr for tr in self._tracks if t - tr.last_seen_t <= self.keep_lost_s]
-        if len(faces) == 0:
-            return faces
+        seen = self._seen(faces, t) if len(faces) else faces
+        if self.fade_s <= 0:
+            return seen
+        return self._with_fading(seen, t)
+
+    def _with_fading(self, seen: Faces, t: float) -> Faces:
+        """The faces seen (presence 1) and the lost ones still fading out."""
+        shown = set(seen.ids.tolist())
+        fading = [tr for tr in self._tracks if tr.id not in shown and tr.last_xyz is not None
+                  and 0 < t - tr.last_seen_t < self.fade_s]
+        presence = np.ones(len(seen) + len(fading), np.float32)
+        presence[len(seen):] = [1.0 - (t - tr.last_seen_t) / self.fade_s for tr in fading]
+        extras = {}
+        for name, value in seen.extras.items():
+            # A fading face keeps none of a backend's extras (blendshapes): zeros.
+            pad = np.zeros((len(fading), *value.shape[1:]), value.dtype)
+            extras[name] = np.concatenate([value, pad])
+        extras["presence"] = presence
+        lost = np.array([tr.last_xyz for tr in fading], np.float32).reshape(
+            len(fading), *seen.landmarks.shape[1:])
+        landmarks = np.concatenate([seen.landmarks, lost])
+        return Faces(landmarks, ids=np.array([*seen.ids, *[tr.id for tr in fading]]),
+                     mirrored=seen.mirrored,
+                     scores=np.concatenate([seen.scores, np.zeros(len(fading), np.float32)]),
+                     extras=extras)
+
+    def _seen(self, faces: Faces, t: float) -> Faces:
         xy = faces.xy
         centers = xy.mean(axis=1)
         sizes = np.linalg.norm(xy[:, LEFT_IRIS] - xy[:, RIGHT_IRIS], axis=1)
@@ -331,6 +367,7 @@ class FaceTracker:
                 landmarks[i] = track.filter(faces.landmarks[i], t, scale=float(sizes[i]))
             else:
                 landmarks[i] = faces.landmarks[i]
+            track.last_xyz = landmarks[i]
         return faces.with_landmarks(landmarks, ids)
 
     def _match(self, centers: np.ndarray, sizes: np.ndarray) -> list[_Track | None]:

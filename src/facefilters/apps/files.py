@@ -29,7 +29,7 @@ from ..io.provenance import read_note
 from ..io.sinks import ImageFileSink, Sink, ThreadedSink, VideoFileSink
 from ..io.video import VideoReader
 from ..pipeline import Drawer, Pipeline, Progress
-from ..tracking import FaceTracker
+from ..tracking import FADE_S, FaceTracker
 from .prepare import prepare_filter
 
 APPLY_X264_PARAMS = "subme=1"
@@ -84,7 +84,8 @@ def apply_file(
         photo = kind == "image"
         detector = detector_factory(static_image_mode=photo, max_faces=max_faces)
         try:
-            pipeline = Pipeline(detector, FaceTracker(smoothing=not photo), [drawer])
+            tracker = FaceTracker(smoothing=not photo, fade_s=0.0 if photo else FADE_S)
+            pipeline = Pipeline(detector, tracker, [drawer])
             if photo:
                 stats = pipeline.run([Frame(0, 0.0, read_image(input_path))],
                                      [ImageFileSink(tmp, note=note)])

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
+import cv2
 import numpy as np
 
 from ..faces import Faces
@@ -177,8 +178,25 @@ class Filter:
         Returns:
             The same ``frame``.
         """
-        if len(faces) == 0:
+        presence = faces.extras.get("presence")
+        if presence is None or len(faces) == 0 or (presence >= 1).all():
+            self._draw(frame, faces, t)
             return self._stamp(frame)
+        # Faces just lost fade out (FaceTracker(fade_s=...)): each is drawn on a copy
+        # and mixed in by how present it still is.
+        fading = np.flatnonzero(presence < 1)
+        self._draw(frame, faces[np.flatnonzero(presence >= 1)], t)
+        for i in fading:
+            drawn = frame.copy()
+            self._draw(drawn, faces[np.array([i])], t)
+            weight = float(np.clip(presence[i], 0.0, 1.0))
+            cv2.addWeighted(drawn, weight, frame, 1.0 - weight, 0.0, dst=frame)
+        return self._stamp(frame)
+
+    def _draw(self, frame: np.ndarray, faces: Faces, t: float) -> None:
+        """Every layer on every face, warps first, in place; no label."""
+        if len(faces) == 0:
+            return
         geometry = measure(faces)
         source = frame.copy() if any(x.effect.reads_source for x in self.layers) else None
         ones = np.ones(len(faces), np.float32)
@@ -190,7 +208,6 @@ class Filter:
             for layer, w in zip(self.layers, weights):
                 if layer.effect.phase == phase and w.any():
                     layer.effect.apply(frame, EffectContext(source, faces, geometry, t, w))
-        return self._stamp(frame)
 
     def _stamp(self, frame: np.ndarray) -> np.ndarray:
         # Here, after every layer, rather than in the swap effect: no layer order, option

@@ -29,7 +29,7 @@ from ...io.sources import FrameSource
 from ...io.window import Window
 from ...pipeline import Pipeline, mirror_view
 from ...render.hud import draw_help, draw_recording, draw_status, draw_toast
-from ...tracking import FaceTracker
+from ...tracking import FADE_S, FaceTracker
 from ..window_loop import window_frames
 from .recorder import Recorder
 
@@ -95,7 +95,7 @@ class LiveApp:
         self._last_deepfake = False  # whether a face swap drew that picture
         self.faces = Faces.empty()
         # Animations run on the app's own clock from its start, whatever the frame rate.
-        self.pipeline = Pipeline(detector, FaceTracker(), [self],
+        self.pipeline = Pipeline(detector, FaceTracker(fade_s=FADE_S), [self],
                                  view=mirror_view if mirror else None, t0_s=clock())
 
     @property
@@ -228,7 +228,8 @@ class LiveApp:
             self._fps = 1.0 / self._interval
         self._last_shown = now
         m = self.messages
-        n = len(self.faces)
+        presence = self.faces.extras.get("presence")
+        n = len(self.faces) if presence is None else int((presence >= 1).sum())
         faces = m("live.faces_one") if n == 1 else m("live.faces", count=n)
         draw_status(frame, [f"{self.index + 1}  {self.filter.name}", m("live.fps", fps=self._fps),
                             faces, m("live.help_hint")])
