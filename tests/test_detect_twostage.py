@@ -310,3 +310,14 @@ def test_a_face_seen_in_one_crop_but_not_in_a_second_look_is_dropped() -> None:
     assert len(detector.detect(frame, 0.0)) == 0
     # The real thing passes both looks.
     assert len(two_stage(static_image_mode=True).detect(frame, 0.0)) == 1
+
+
+def test_an_empty_view_is_scanned_whole_every_frame_and_tiled_now_and_then() -> None:
+    detector = two_stage(static_image_mode=False, tiles_every=10)
+    empty = discs((1280, 720), [], [])
+    for k in range(25):
+        assert len(detector.detect(empty, k / 30)) == 0
+    whole = [c for c in detector.far.calls if c == (1280, 720)]
+    tiles = [c for c in detector.far.calls if c != (1280, 720)]
+    assert len(whole) == 25  # near and far on every frame: a newcomer is found at once
+    assert len(tiles) == 3 * len(tiles_xyxy((1280, 720)))  # frames 0, 10 and 20

@@ -197,7 +197,8 @@ def _print_record(record: dict) -> None:
     for face in faces:
         x1, y1, x2, y2 = face["bbox"]
         out.print(f"  face {face['id']}: box ({x1:.0f}, {y1:.0f})-({x2:.0f}, {y2:.0f}), "
-                  f"roll {face['roll_deg']:+.1f} deg, yaw {face['yaw_deg']:+.1f} deg, "
+                  f"size {face['size_px']:.0f} px, roll {face['roll_deg']:+.1f} deg, "
+                  f"yaw {face['yaw_deg']:+.1f} deg, pitch {face['pitch_deg']:+.1f} deg, "
                   f"mouth open {face['measures']['mouth_open']:.2f}")
         for name, (x, y) in face["anchors"].items():
             out.print(f"    {name:<13} ({x:7.1f}, {y:7.1f})")

@@ -230,8 +230,12 @@ class TwoStageDetector:
         self._since_near += 1
         self._since_far += 1
         self._since_tiles += 1
-        level = (TILES if not self._tracks or self._lost or self._since_tiles >= self.tiles_every
-                 else FAR if self._since_far >= self.far_every
+        # With nobody in view, the whole picture is scanned near and far on every frame
+        # (someone walking in is found at once) and the tiles keep their own pace, so an
+        # empty room does not keep a core busy with tiles.
+        first = self.scans == 0 and self._pending is None
+        level = (TILES if first or self._lost or self._since_tiles >= self.tiles_every
+                 else FAR if not self._tracks or self._since_far >= self.far_every
                  else NEAR if self._since_near >= NEAR_EVERY else None)
         # The scan runs on its own thread while this one follows the known faces: the
         # models wait in native code, so the two overlap on two cores.

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -114,6 +115,17 @@ _BROWS = np.array([
 ])
 
 
+@lru_cache(maxsize=8)
+def _turned_frame(face_bytes: bytes) -> _FaceFrame:
+    """The frame of a face from its landmarks' bytes (float32, (478, 3)). Cached: one
+    warp asks for the same face's frame more than once per picture, and the pose fit
+    behind it is the costliest part of :func:`~facefilters.geometry.measure`."""
+    face = np.frombuffer(face_bytes, np.float32).reshape(-1, 3)
+    g = measure(Faces(face[None]))
+    return _FaceFrame(g.anchors["eyes_center"][0], g.plane_x[0], g.plane_y[0],
+                      float(g.size_px[0]))
+
+
 @dataclass(frozen=True)
 class _FaceFrame:
     """One face's own plane: origin between the eye sockets, and where one face size
@@ -135,9 +147,7 @@ class _FaceFrame:
         """The frame of landmarks of shape (478, 3) (turned with the head, from the pose
         fit) or (478, 2) (in the picture plane: a face seen from the front)."""
         if face.shape[1] >= 3:
-            g = measure(Faces(np.asarray(face, np.float32)[None, :, :3]))
-            return cls(g.anchors["eyes_center"][0], g.plane_x[0], g.plane_y[0],
-                       float(g.size_px[0]))
+            return _turned_frame(np.ascontiguousarray(face[:, :3], np.float32).tobytes())
         face_xy = face[:, :2]
         right = face_xy[list(RIGHT_EYE_CONTOUR)].mean(axis=0)
         left = face_xy[list(LEFT_EYE_CONTOUR)].mean(axis=0)

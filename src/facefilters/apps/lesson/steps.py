@@ -166,7 +166,7 @@ def step_landmarks(frame: np.ndarray, ctx: StepContext) -> None:
     """Step 3: all 478 points and the mesh between them."""
     for i in range(len(ctx.faces)):
         draw_mesh(frame, ctx.faces, ctx.geometry, i, box=False, anchors=False)
-        radius = max(1, int(ctx.geometry.eye_distance[i] / 60))
+        radius = max(1, int(ctx.geometry.size_px[i] / 60))
         for x, y in np.round(ctx.faces.xy[i]).astype(int):
             cv2.circle(frame, (int(x), int(y)), radius, POINT_BGR, -1, AA)
     if len(ctx.faces):
@@ -188,7 +188,7 @@ def step_anchors(frame: np.ndarray, ctx: StepContext) -> None:
     size = _ui(frame, 1 / 26)
     g = ctx.geometry
     for i in range(len(ctx.faces)):
-        radius = max(4, int(g.eye_distance[i] * 0.09))
+        radius = max(4, int(g.size_px[i] * 0.09))
         for name in _LESSON_ANCHORS:
             p = g.anchors[name][i]
             q = g.face_to_image(i, name, _ANCHOR_LABEL_SIDE[name])
@@ -222,7 +222,7 @@ def step_reacting(frame: np.ndarray, ctx: StepContext) -> None:
         top, bottom = ctx.faces.xy[i, UPPER_LIP], ctx.faces.xy[i, LOWER_LIP]
         value = float(g.measures["mouth_open"][i])
         # The measurement: a line between the two lip points, drawn beside the mouth.
-        side = g.axis_x[i] * g.eye_distance[i] * 1.1
+        side = g.axis_x[i] * g.size_px[i] * 1.1
         a, b = top + side, bottom + side
         color = (80, 230, 80) if value > threshold else (255, 255, 255)
         cv2.line(frame, tuple(int(v) for v in top), tuple(int(v) for v in a), color, 1, AA)
