@@ -23,7 +23,7 @@ import numpy as np
 
 from facefilters.apps.live import LiveApp
 from facefilters.apps.window_loop import window_frames
-from facefilters.detect import FaceMeshDetector
+from facefilters.detect import FaceMeshDetector, default_detector
 from facefilters.i18n import Messages
 from facefilters.io.sources import FileSource
 from facefilters.io.window import CvWindow
@@ -159,7 +159,7 @@ def bare_loop(clip: Path, seconds: float, paced: bool, detector: FaceMeshDetecto
     return _run(loop, clip, seconds, body)
 
 
-def live_loop(clip: Path, seconds: float, paced: bool, detector: FaceMeshDetector,
+def live_loop(clip: Path, seconds: float, paced: bool, detector: Any,
               filters: Filters, name: str) -> Loop:
     """The real ``LiveApp.run`` with one filter chosen (mirrored, tracked, HUD drawn)."""
     loop = Loop(name, paced)
@@ -197,7 +197,11 @@ def measure_live(clip: Path, filters: Filters, seconds: float) -> LiveResult:
             for name in filters.ids:
                 for paced in (True, False):
                     try:
-                        loop = live_loop(clip, seconds, paced, detector, filters, name)
+                        # What `facefilters live` builds: the two stages, scanning on a
+                        # worker thread; a fresh one per loop, as it follows faces.
+                        with default_detector(static_image_mode=False,
+                                              background_scan=True) as finder:
+                            loop = live_loop(clip, seconds, paced, finder, filters, name)
                     except Exception as exc:  # noqa: BLE001 - the other filters go on
                         filters.drop(name, "the live section", exc)
                         loops = [x for x in loops if x.name != name]
@@ -222,9 +226,11 @@ def live_section(result: LiveResult, seconds: float, note: str) -> Section:
     lines = [
         f"The clip played as a 1280x720 camera by `FileSource`, {result.where}, into a real "
         "`CvWindow`: *live* is `LiveApp.run` (mirroring, tracking and smoothing, the "
-        "filter, the HUD, `imshow`) with one filter chosen; *bare* is the same source and "
-        "window with `FaceMeshDetector.detect` and `imshow` only. One FaceMesh detector "
-        f"(video mode, up to 4 faces) serves every loop. Each loop runs {seconds:g} s; "
+        "filter, the HUD, `imshow`) with one filter chosen and the detector `live` builds (the "
+        "two-stage finder, scanning on a worker thread, a fresh one per loop); *bare* is the "
+        "same source and "
+        "window with `FaceMeshDetector.detect` and `imshow` only (one FaceMesh detector, "
+        f"video mode, up to 4 faces, for the bare loops). Each loop runs {seconds:g} s; "
         f"the first {SETTLE_S:g} s are not counted. *paced*: the source delivers frames "
         "at the clip's 29.97 fps, as a camera would, so 30 is the ceiling and a one-second "
         f"window holds {PACED_MIN_WINDOW} or 30 frames when the loop keeps up; *unpaced*: "
