@@ -11,6 +11,7 @@ Run with ``-s`` to see the margins.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -110,6 +111,33 @@ def likeness(a: np.ndarray, b: np.ndarray) -> float:
     return float((x * y).sum() / np.sqrt((x * x).sum() * (y * y).sum()))
 
 
+@dataclass(frozen=True)
+class Swapped:
+    """A source face swapped onto a target, as FaceMesh and the UV layout see it."""
+
+    result: np.ndarray
+    found: np.ndarray
+    place: float
+    to_source: float
+    to_target: float
+
+
+def swap_and_judge(source: tuple[np.ndarray, np.ndarray], target: np.ndarray,
+                   detector: FaceMeshDetector) -> Swapped:
+    """Swap the source's face onto the target's one face; where FaceMesh then finds it
+    (median landmark error in eye distances) and how alike it looks to each face."""
+    source_image, source_xyz = source
+    target_xyz = one_face(detector, target)
+    result = swap_face(target.copy(), target_xyz, SwapSource.from_image(source_image,
+                                                                           source_xyz))
+    found = one_face(detector, result)
+    place = float(np.median(np.hypot(*(found[:, :2] - target_xyz[:, :2]).T)))
+    flat = flat_gray(result, found)
+    return Swapped(result, found, place / eye_distance(target_xyz),
+                   likeness(flat, flat_gray(source_image, source_xyz)),
+                   likeness(flat, flat_gray(target, target_xyz)))
+
+
 @pytest.fixture(scope="module")
 def sources(photos: dict[str, Path], detector: FaceMeshDetector
             ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -127,19 +155,12 @@ def test_the_swapped_face_is_the_sources_in_the_targets_place(
     source_name: str, variant_name: str, sources, detector: FaceMeshDetector
 ) -> None:
     target_name = next(p for p in PHOTOS if p != source_name)
-    source_image, source_xyz = sources[source_name]
     target = variant(sources[target_name][0], variant_name)
-    target_xyz = one_face(detector, target)
+    eye = eye_distance(one_face(detector, target))
 
-    result = swap_face(target.copy(), target_xyz, SwapSource.from_image(source_image,
-                                                                           source_xyz))
+    judged = swap_and_judge(sources[source_name], target, detector)
 
-    found = one_face(detector, result)
-    eye = eye_distance(target_xyz)
-    place = float(np.median(np.hypot(*(found[:, :2] - target_xyz[:, :2]).T))) / eye
-    flat = flat_gray(result, found)
-    to_source = likeness(flat, flat_gray(source_image, source_xyz))
-    to_target = likeness(flat, flat_gray(target, target_xyz))
+    place, to_source, to_target = judged.place, judged.to_source, judged.to_target
     print(f"\n{source_name} on {target_name} {variant_name}: eye {eye:.0f} px, landmarks "
           f"off by {place:.3f} eye distances (max {MAX_PLACE_ERROR}); likeness to source "
           f"{to_source:.3f}, to target {to_target:.3f}, margin {to_source - to_target:.3f} "
@@ -304,22 +325,16 @@ def yawed(image: np.ndarray, xyz: np.ndarray, degrees: float) -> tuple[np.ndarra
 def test_a_turned_head_gets_the_source_face_turned_the_same_way(
         source_name: str, degrees: float, sources, detector: FaceMeshDetector) -> None:
     target_name = next(p for p in PHOTOS if p != source_name)
-    source_image, source_xyz = sources[source_name]
     target, _ = yawed(*sources[target_name], degrees)
     target_xyz = one_face(detector, target)
 
-    result = swap_face(target.copy(), target_xyz, SwapSource.from_image(source_image,
-                                                                           source_xyz))
+    judged = swap_and_judge(sources[source_name], target, detector)
 
-    found = one_face(detector, result)
-    eye = eye_distance(target_xyz)
-    place = float(np.median(np.hypot(*(found[:, :2] - target_xyz[:, :2]).T))) / eye
+    place, to_source, to_target, found = (judged.place, judged.to_source, judged.to_target,
+                                          judged.found)
     # FaceMesh's own depth tells which way the head turned: the same way after the swap.
     turn_before = float(np.polyfit(target_xyz[:468, 0], target_xyz[:468, 2], 1)[0])
     turn_after = float(np.polyfit(found[:468, 0], found[:468, 2], 1)[0])
-    flat = flat_gray(result, found)
-    to_source = likeness(flat, flat_gray(source_image, source_xyz))
-    to_target = likeness(flat, flat_gray(target, target_xyz))
     print(f"\n{source_name} on {target_name} turned {degrees:+}: landmarks off by "
           f"{place:.3f} eye distances; depth slope {turn_before:+.3f} -> {turn_after:+.3f}; "
           f"likeness to source {to_source:.3f}, to target {to_target:.3f}")
