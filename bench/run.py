@@ -20,7 +20,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -130,6 +130,15 @@ def failed_section(title: str, exc: BaseException) -> Section:
                    [[title, "not measured", "**FAIL**"]])
 
 
+def guarded(title: str, report: Callable[[], Section]) -> list[Section]:
+    """The section ``report`` makes, or one saying why it could not be measured: one
+    failing part of the benchmark never stops the others."""
+    try:
+        return [report()]
+    except Exception as exc:  # noqa: BLE001 - the other sections still run
+        return [failed_section(title, exc)]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     settings = settings_of(args)
@@ -194,43 +203,47 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if "effects" in args.sections:
             log("effects: Filter.apply per filter and per layer")
-            try:
+
+            def effects_report() -> Section:
                 quiet()
                 scenes, costs, geometry = effects.measure_effects(
                     clip, filters, settings.effect_calls, settings.effect_warmup)
-                sections.append(effects.effects_section(
+                return effects.effects_section(
                     scenes, costs, geometry, settings.effect_calls, settings.effect_warmup,
-                    filters.note()))
-            except Exception as exc:  # noqa: BLE001
-                sections.append(failed_section("Cost of each effect", exc))
+                    filters.note())
+
+            sections += guarded("Cost of each effect", effects_report)
 
         if "live" in args.sections:
             log(f"live window: {settings.live_s:g} s per loop, "
                 f"{2 * len(filters.ids) + 3} loops")
-            try:
+
+            def live_report() -> Section:
                 quiet()
                 result = live.measure_live(clip, filters, settings.live_s)
-                sections.append(live.live_section(result, settings.live_s, filters.note()))
-            except Exception as exc:  # noqa: BLE001
-                sections.append(failed_section("Live window", exc))
+                return live.live_section(result, settings.live_s, filters.note())
+
+            sections += guarded("Live window", live_report)
 
         if "finding" in args.sections:
-            try:
+
+            def finding_report() -> Section:
                 quiet()
                 result = finding.measure_finding(clip, filters, settings.finding_rounds, tmp)
-                sections.append(finding.finding_section(result, settings.finding_rounds))
-            except Exception as exc:  # noqa: BLE001
-                sections.append(failed_section("Finding faces", exc))
+                return finding.finding_section(result, settings.finding_rounds)
+
+            sections += guarded("Finding faces", finding_report)
 
     if "swap" in args.sections:
         log(f"face swap: 2 portraits x {len(swap.NOISE_SIGMAS)} noise levels, "
             f"{settings.swap_frames} frames each")
-        try:
+
+        def swap_report() -> Section:
             quiet()
-            sections.append(swap.swap_section(swap.measure_swap(settings.swap_frames),
-                                              settings.swap_frames))
-        except Exception as exc:  # noqa: BLE001
-            sections.append(failed_section("Face swap", exc))
+            return swap.swap_section(swap.measure_swap(settings.swap_frames),
+                                     settings.swap_frames)
+
+        sections += guarded("Face swap", swap_report)
 
     if "smoothing" in args.sections:
         try:

@@ -33,14 +33,19 @@ GROUP_FPS_AIM = 15.0
 GROUP_SECONDS = 4.0
 
 
-def make_group_clip(path: Path, seconds: float = GROUP_SECONDS) -> list:
-    """The group clip and its truth (one ``scenes.Scene`` per frame)."""
+def _scenes():  # noqa: ANN202 - a module
+    """tests/scenes.py, the scene builder the tests use (a test helper, not a package)."""
     tests = str(ROOT / "tests")
     if tests not in sys.path:
         sys.path.insert(0, tests)
-    from scenes import group_clip  # tests/scenes.py: the scene builder the tests use
+    import scenes
 
-    return group_clip(path, seconds=seconds)
+    return scenes
+
+
+def make_group_clip(path: Path, seconds: float = GROUP_SECONDS) -> list:
+    """The group clip and its truth (one ``scenes.Scene`` per frame)."""
+    return _scenes().group_clip(path, seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -57,11 +62,7 @@ class Counts:
 
 def count_faces(clip: Path, detector, truth: list | None = None) -> Counts:
     """Run a video detector over a clip; with the truth, also the share of faces found."""
-    tests = str(ROOT / "tests")
-    if tests not in sys.path:
-        sys.path.insert(0, tests)
-    from scenes import match
-
+    match = _scenes().match
     per_frame, hits, total = [], 0, 0
     try:
         with VideoReader(clip) as reader:
