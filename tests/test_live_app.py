@@ -739,6 +739,19 @@ def test_slow_reader_gets_the_newest_frame(clip: Path) -> None:
     assert all(b - a > 1 for a, b in zip(indices, indices[1:])), indices
 
 
+def test_unpaced_file_source_decodes_only_what_is_taken(clip: Path) -> None:
+    # Unpaced (the benchmarks' capacity runs), a slow reader still gets every frame in
+    # turn: the source waits to be asked instead of decoding, and dropping, frames on a
+    # core of its own.
+    with FileSource(clip, realtime=False) as source:
+        frames = [read_n(source, 1)[0]]
+        for _ in range(3):
+            time.sleep(0.2)
+            frames += read_n(source, 1)
+    indices = [c.index for c in frames]
+    assert indices == list(range(indices[0], indices[0] + 4)), indices
+
+
 def test_file_source_without_loop_stops_at_the_end(clip: Path) -> None:
     with FileSource(clip, loop=False) as source:
         got = []

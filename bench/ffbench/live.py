@@ -3,7 +3,8 @@
 The 1280x720 clip is played as a camera (``FileSource``) into the real ``LiveApp`` and a
 real OpenCV window, one loop per built-in filter, next to a bare loop on the same
 source and window (FaceMesh and ``imshow``, nothing else). Each loop runs twice: paced
-like a camera (the clip's own 29.97 fps), and unpaced (frames as fast as they decode),
+like a camera (the clip's own 29.97 fps), and unpaced (a new frame ready whenever the
+loop takes one, decoded one ahead, so no core is spent decoding frames never shown),
 which shows how much headroom is left. Without a display, Xvfb is started.
 """
 
@@ -234,7 +235,9 @@ def live_section(result: LiveResult, seconds: float, note: str) -> Section:
         f"the first {SETTLE_S:g} s are not counted. *paced*: the source delivers frames "
         "at the clip's 29.97 fps, as a camera would, so 30 is the ceiling and a one-second "
         f"window holds {PACED_MIN_WINDOW} or 30 frames when the loop keeps up; *unpaced*: "
-        "frames as fast as they decode, the loop's capacity. *fps*: median frames per "
+        "a new frame is ready whenever the loop takes one (decoded one frame ahead, as a "
+        "camera delivers frames without costing a core), the loop's capacity. *fps*: "
+        "median frames per "
         "one-second window (paced) and mean rate (unpaced); *dropped*: the source's "
         "frames the loop was too busy to take; *latency*: from capture to `imshow` "
         "returning. The unpaced bare loop runs at the start and at the end of the "

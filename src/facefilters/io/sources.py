@@ -47,9 +47,15 @@ class FrameSource(Protocol):
 
 
 class _ThreadedSource:
-    """Runs ``_grab`` on a thread and hands out the newest frame."""
+    """Runs ``_grab`` on a thread and hands out the newest frame.
+
+    ``_on_demand``: grab the next frame only once the last one was taken. A camera
+    delivers frames without costing the computer anything; a file decoded as fast as
+    possible would keep a core busy decoding frames nobody takes.
+    """
 
     name = "source"
+    _on_demand = False
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
@@ -70,6 +76,8 @@ class _ThreadedSource:
     def _run(self) -> None:
         try:
             while not self._stop.is_set():
+                if self._on_demand and not self._wait_for_demand():
+                    continue
                 image = self._grab()
                 if image is None:
                     continue
@@ -83,6 +91,13 @@ class _ThreadedSource:
                 self._error = e
                 self._cond.notify_all()
 
+    def _wait_for_demand(self) -> bool:
+        """Wait until the newest frame was taken (or a while passed): True when it was."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self._stop.is_set() or self._latest is None
+                or self._latest.index <= self._returned, timeout=0.1)
+
     def read(self, timeout_s: float = 1.0) -> Captured | None:
         with self._cond:
             self._cond.wait_for(
@@ -91,6 +106,7 @@ class _ThreadedSource:
                 timeout=timeout_s)
             if self._latest is not None and self._latest.index > self._returned:
                 self._returned = self._latest.index
+                self._cond.notify_all()  # an on-demand source grabs the next one
                 return self._latest
             if self._error is not None:
                 raise self._error
@@ -188,7 +204,8 @@ class FileSource(_ThreadedSource):
         loop: start the video again at its end.
         fps: how often a photo is repeated per second.
         realtime: deliver frames at the file's own rate; False delivers them as fast as
-            they decode (for benchmarks).
+            they are taken, one decoded ahead (for benchmarks: the loop's capacity, with
+            no core spent decoding frames it never shows).
     """
 
     def __init__(self, path: Path, size_wh: tuple[int, int] | None = None, *,
@@ -197,6 +214,7 @@ class FileSource(_ThreadedSource):
         super().__init__()
         self.path = Path(path)
         self.realtime = realtime
+        self._on_demand = not realtime
         self.size_wh = size_wh
         self.loop = loop
         self._still: np.ndarray | None = None
