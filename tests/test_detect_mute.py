@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from facefilters.detect.facemesh import _NativeStderrMute
+from facefilters.detect.native import NativeStderrMute
 
 
 @pytest.mark.parametrize("order", ["first-in-first-out", "last-in-first-out"])
@@ -15,8 +15,8 @@ def test_overlapping_mutes_always_give_stderr_back(monkeypatch: pytest.MonkeyPat
     # Two detectors (the lesson has a landmark and a box detector) warm up in any order.
     monkeypatch.delenv("FACEFILTERS_DEBUG", raising=False)
     real = os.fstat(2)
-    a = _NativeStderrMute()
-    b = _NativeStderrMute()
+    a = NativeStderrMute()
+    b = NativeStderrMute()
     assert not os.path.samestat(os.fstat(2), real)  # muted
     first, second = (a, b) if order == "first-in-first-out" else (b, a)
     first.release()

@@ -5,113 +5,23 @@ MediaPipe is imported here and in the other backends of this package only.
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
-from typing import Any, Callable
+from typing import Any
 
-import cv2
 import numpy as np
 
 from ..faces import N_LANDMARKS, Faces
 from .base import FaceBoxes
-
-# MediaPipe's C++ side logs start-up chatter ("W0000 ... Feedback manager requires ...")
-# straight to file descriptor 2, which no Python logging setting reaches. It comes from
-# worker threads while the graph starts, sometimes just after the first frame returns,
-# so native stderr stays muted from construction until the second frame or close().
-os.environ.setdefault("GLOG_minloglevel", "2")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from .native import QuietModel, rgb_of
 
 
-class _NativeStderrMute:
-    """One hold on a process-wide mute of file descriptor 2.
-
-    Holds are counted: the first saves the real stderr, the last gives it back. Two
-    detectors starting and warming up in any order cannot leave stderr muted for good.
-    """
-
-    _lock = threading.Lock()
-    _holds = 0
-    _saved: int | None = None
-
-    def __init__(self) -> None:
-        self._held = False
-        if os.environ.get("FACEFILTERS_DEBUG"):
-            return
-        cls = type(self)
-        with cls._lock:
-            if cls._holds == 0:
-                sys.stderr.flush()
-                cls._saved = os.dup(2)
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, 2)
-                os.close(devnull)
-            cls._holds += 1
-        self._held = True
-
-    def release(self) -> None:
-        if not self._held:
-            return
-        self._held = False
-        cls = type(self)
-        with cls._lock:
-            cls._holds -= 1
-            if cls._holds == 0 and cls._saved is not None:
-                sys.stderr.flush()
-                os.dup2(cls._saved, 2)
-                os.close(cls._saved)
-                cls._saved = None
-
-
-class _Solution:
-    """What both detectors share: a MediaPipe solution, started quietly.
-
-    Subclasses build their solution with ``_start``.
-    """
-
-    _solution: Any
-
-    def _start(self, make: Callable[[], Any]) -> None:
-        """Build the solution with native stderr muted (until the second frame)."""
-        self._mute: _NativeStderrMute | None = _NativeStderrMute()
-        self._frames = 0
-        try:
-            self._solution = make()
-        except BaseException:
-            self._unmute()
-            raise
+class _Solution(QuietModel):
+    """What both legacy detectors share: a MediaPipe solution, started quietly."""
 
     def _process(self, frame: np.ndarray) -> Any:
-        """Run the solution on a BGR uint8 frame; MediaPipe wants RGB."""
-        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-        rgb.flags.writeable = False
-        result = self._solution.process(rgb)
-        self._frames += 1
-        if self._frames >= 2:
-            self._unmute()
+        """Run the solution on a BGR uint8 frame."""
+        result = self._model.process(rgb_of(frame))
+        self._ran()
         return result
-
-    def _unmute(self) -> None:
-        mute = getattr(self, "_mute", None)
-        if mute is not None:
-            mute.release()
-            self._mute = None
-
-    def close(self) -> None:
-        try:
-            self._solution.close()
-        finally:
-            self._unmute()
-
-    def __enter__(self):  # noqa: ANN204 - returns the subclass
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        self._unmute()
 
 
 class FaceMeshDetector(_Solution):

@@ -31,9 +31,9 @@ builds it from the legacy MediaPipe backend.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -105,6 +105,8 @@ class _Track:
     side: float
     seen: int = 1
     follower: Detector | None = None
+    extras: Mapping[str, np.ndarray] = field(default_factory=dict)
+    """The model's per-face extras, each of shape (1, ...) (the Tasks blendshapes)."""
 
     def next_crop(self) -> tuple[np.ndarray, float]:
         """Where to look for the face in the next frame: the held crop, or a new one."""
@@ -180,7 +182,8 @@ class TwoStageDetector:
         """
         with self._scan_lock:
             passes = [(self.near, frame, (0, 0))]
-            if level >= FAR:
+            # A backend with one detector only (Tasks) reaches far faces by tiles alone.
+            if level >= FAR and self.far is not self.near:
                 passes.append((self.far, frame, (0, 0)))
             if level >= TILES:
                 passes += [(self.far, np.ascontiguousarray(frame[y0:y1, x0:x1]), (x0, y0))
@@ -197,21 +200,23 @@ class TwoStageDetector:
 
     # -- stage 2 ------------------------------------------------------------------------
 
-    def landmarks_in(self, frame: np.ndarray, centre_xy: np.ndarray, side: float,
-                     model: Detector | None = None) -> np.ndarray | None:
-        """The landmarks of the face in a square crop; None if there is none.
+    def face_in(self, frame: np.ndarray, centre_xy: np.ndarray, side: float,
+                model: Detector | None = None, t_s: float = 0.0) -> Faces | None:
+        """The face in a square crop, with the model's extras (blendshapes); None if
+        there is none.
 
         Args:
             frame: ndarray (H, W, 3), uint8, BGR.
             centre_xy: ndarray (2,), float: the crop's centre in the picture.
             side: the crop's side in picture pixels.
             model: the landmark detector to use; ``landmarker`` by default.
+            t_s: the frame's time (a video-mode model tracks on it).
 
         Returns:
-            ndarray (478, 3), float32, in picture pixels; or None.
+            One face, its landmarks in picture pixels; or None.
         """
         crop: Crop = square_crop(frame, centre_xy, side)
-        found = (model or self._still()).detect(crop.image, 0.0)
+        found = (model or self._still()).detect(crop.image, t_s)
         k = nearest_to_centre(found.landmarks, crop.centre_xy)
         if k < 0:
             return None
@@ -219,7 +224,14 @@ class TwoStageDetector:
         centre = (xyz[:, :2].min(axis=0) + xyz[:, :2].max(axis=0)) / 2
         if np.hypot(*(centre - crop.centre_xy)) > MAX_CENTRE_OFFSET * crop.image.shape[0]:
             return None
-        return crop.to_picture(xyz)
+        return found[k].with_landmarks(crop.to_picture(xyz)[None])
+
+    def landmarks_in(self, frame: np.ndarray, centre_xy: np.ndarray, side: float,
+                     model: Detector | None = None, t_s: float = 0.0) -> np.ndarray | None:
+        """The landmarks of the face in a square crop (see :meth:`face_in`): ndarray
+        (478, 3), float32, in picture pixels; or None."""
+        face = self.face_in(frame, centre_xy, side, model, t_s)
+        return None if face is None else face.landmarks[0]
 
     # -- the contract -------------------------------------------------------------------
 
@@ -244,15 +256,16 @@ class TwoStageDetector:
         for track in self._tracks:
             centre, side = track.next_crop()
             follower = track.follower or self._follower()
-            xyz = self.landmarks_in(frame, centre, side, follower)
-            if xyz is None:
+            face = self.face_in(frame, centre, side, follower, t_s)
+            if face is None:
                 self._lost = self._lost or track.seen >= CONFIRM_FRAMES
                 self._release(follower)
             else:
-                found.append(_Track(xyz, centre, side, track.seen + 1, follower))
+                found.append(_Track(face.landmarks[0], centre, side, track.seen + 1,
+                                    follower, face.extras))
         boxes = self._scan_result(scan)
         if boxes is not None:
-            found = self._from_boxes(frame, boxes, found)
+            found = self._from_boxes(frame, boxes, found, t_s)
         faces, self._tracks = self._finish(found, CONFIRM_FRAMES)
         kept = {id(t.follower) for t in self._tracks}
         for track in found:
@@ -311,8 +324,8 @@ class TwoStageDetector:
         self._pending = None
         return pending.result()
 
-    def _from_boxes(self, frame: np.ndarray, boxes: FaceBoxes, found: list[_Track]
-                    ) -> list[_Track]:
+    def _from_boxes(self, frame: np.ndarray, boxes: FaceBoxes, found: list[_Track],
+                    t_s: float = 0.0) -> list[_Track]:
         """``found`` and the faces in those boxes that are not already in it."""
         out = list(found)
         known = np.array([landmark_box(t.xyz) for t in out]).reshape(-1, 4)
@@ -325,10 +338,11 @@ class TwoStageDetector:
             # In video the face's own follower takes the first look, and following it
             # in the next frame, from a crop of its own, is the second.
             follower = None if self.static_image_mode else self._follower()
-            xyz = self.landmarks_in(frame, centre, side, follower)
+            face = self.face_in(frame, centre, side, follower, t_s)
+            xyz = None if face is None else face.landmarks[0]
             if xyz is not None and (follower is not None
                                     or self._second_look(frame, xyz, centre, box_side)):
-                out.append(_Track(xyz, centre, side, follower=follower))
+                out.append(_Track(xyz, centre, side, follower=follower, extras=face.extras))
                 known = np.vstack([known, landmark_box(xyz)])
             else:
                 self._release(follower)
@@ -358,8 +372,12 @@ class TwoStageDetector:
             boxes.append(box)
         if self.max_faces is not None:
             kept = kept[: self.max_faces]
-        shown = [t.xyz for t in kept if t.seen >= confirm]
-        return (Faces(np.stack(shown)) if shown else Faces.empty()), kept
+        shown = [t for t in kept if t.seen >= confirm]
+        if not shown:
+            return Faces.empty(), kept
+        common = set.intersection(*(set(t.extras) for t in shown))
+        extras = {k: np.concatenate([t.extras[k] for t in shown]) for k in sorted(common)}
+        return Faces(np.stack([t.xyz for t in shown]), extras=extras), kept
 
     def close(self) -> None:
         """Stop the worker and close the models that can be closed."""
@@ -386,17 +404,39 @@ def _size(xyz: np.ndarray) -> float:
 def facemesh_two_stage(*, static_image_mode: bool, max_faces: int | None = None,
                        background_scan: bool = False) -> TwoStageDetector:
     """The two stages on the legacy MediaPipe backend: BlazeFace short- and full-range
-    for the scan, FaceMesh (still-photo mode) on the crops."""
+    for the scan, FaceMesh on the crops (still-photo mode; video mode for the faces
+    followed)."""
     from .facemesh import FaceBoxDetector, FaceMeshDetector
 
-    short = FaceBoxDetector(full_range=False)
-    full = FaceBoxDetector(full_range=True)
-    def mesh() -> Detector:
-        return FaceMeshDetector(static_image_mode=True, max_faces=3)
+    return _on_crops(FaceBoxDetector(full_range=False), FaceBoxDetector(full_range=True),
+                     FaceMeshDetector, static_image_mode=static_image_mode,
+                     max_faces=max_faces, background_scan=background_scan)
+
+
+def tasks_two_stage(*, static_image_mode: bool, max_faces: int | None = None,
+                    background_scan: bool = False) -> TwoStageDetector:
+    """The two stages on the Tasks backend: the landmarker bundle's own face detector
+    (short-range) on the whole picture and on tiles for the scan, the Tasks landmarker
+    on the crops (IMAGE mode; VIDEO mode for the faces followed)."""
+    from .tasks import TasksFaceBoxDetector, TasksLandmarker
+
+    boxes = TasksFaceBoxDetector()
+    return _on_crops(boxes, boxes, TasksLandmarker, static_image_mode=static_image_mode,
+                     max_faces=max_faces, background_scan=background_scan)
+
+
+def _on_crops(near: BoxDetector, far: BoxDetector, landmarker: Callable[..., Detector], *,
+              static_image_mode: bool, max_faces: int | None,
+              background_scan: bool) -> TwoStageDetector:
+    """A two-stage finder whose crops are read by ``landmarker(static_image_mode=...,
+    max_faces=...)``: up to three faces a photo crop, one a followed crop."""
+
+    def still() -> Detector:
+        return landmarker(static_image_mode=True, max_faces=3)
 
     def follower() -> Detector:
-        return FaceMeshDetector(static_image_mode=False, max_faces=1)
+        return landmarker(static_image_mode=False, max_faces=1)
 
-    return TwoStageDetector(short, full, mesh, static_image_mode=static_image_mode,
+    return TwoStageDetector(near, far, still, static_image_mode=static_image_mode,
                             max_faces=max_faces, background_scan=background_scan,
                             follower=follower)
