@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from fractions import Fraction
 from pathlib import Path
 
@@ -34,13 +36,17 @@ def test_writes_through_a_hidden_temporary_beside_the_output(tmp_path: Path) -> 
     assert leftovers(tmp_path) == []
 
 
-def test_each_run_gets_its_own_temporary(tmp_path: Path) -> None:
+def test_each_run_gets_its_own_temporary_and_the_later_one_replaces_nothing(
+    tmp_path: Path,
+) -> None:
     output = tmp_path / "out.png"
-    with atomic_output(output) as first, atomic_output(output) as second:
-        assert first != second
-        first.write_bytes(b"1")
-        second.write_bytes(b"2")
-    assert output.read_bytes() == b"1"  # the outer one finishes last and wins
+    with pytest.raises(OutputError, match=r"out\.png' appeared while this ran .* --force"):
+        with atomic_output(output) as first, atomic_output(output) as second:
+            assert first != second
+            first.write_bytes(b"1")
+            second.write_bytes(b"2")
+    assert output.read_bytes() == b"2"  # the inner one finished first; the outer kept it
+    assert leftovers(tmp_path) == []
 
 
 @pytest.mark.parametrize("error", [Boom("failed halfway"), KeyboardInterrupt()])
@@ -170,3 +176,179 @@ def test_finished_video_is_moved_into_place(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["out.mp4"]
     with VideoReader(output) as reader:
         assert reader.info.frame_count == 10
+
+
+# -- a file that appears while the program runs ---------------------------------------
+
+
+def no_renameat2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(atomic, "_RENAMEAT2", None)
+
+
+def no_renameat2_nor_links(monkeypatch: pytest.MonkeyPatch) -> None:
+    no_renameat2(monkeypatch)
+
+    def refuse(src: object, dst: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(atomic.os, "link", refuse)
+
+
+def as_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    pass
+
+
+WAYS = [as_is, no_renameat2, no_renameat2_nor_links]
+"""Each way the final move can refuse to replace: renameat2 (Linux), a hard link, and
+the check-then-rename left for file systems without either."""
+
+
+@pytest.mark.parametrize("way", WAYS)
+@pytest.mark.parametrize("appears", ["file", "symlink", "folder"])
+def test_output_that_appears_meanwhile_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way, appears: str
+) -> None:
+    way(monkeypatch)
+    output = tmp_path / "out.mp4"
+    with pytest.raises(OutputError) as caught:
+        with atomic_output(output) as tmp:
+            tmp.write_bytes(b"our result")
+            if appears == "file":
+                output.write_bytes(b"someone else's")
+            elif appears == "symlink":
+                output.symlink_to(tmp_path / "nowhere")
+            else:
+                output.mkdir()
+    message = str(caught.value)
+    assert f"'{output}' appeared while this ran" in message and "--force" in message
+    assert ".tmp-" not in message
+    assert leftovers(tmp_path) == []
+    if appears == "file":
+        assert output.read_bytes() == b"someone else's"
+    elif appears == "symlink":
+        assert output.is_symlink()
+    else:
+        assert output.is_dir()
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_each_way_moves_a_finished_file_into_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way
+) -> None:
+    way(monkeypatch)
+    output = tmp_path / "out.mp4"
+    with atomic_output(output) as tmp:
+        tmp.write_bytes(b"done")
+    assert output.read_bytes() == b"done"
+    assert leftovers(tmp_path) == []
+
+
+def test_force_replaces_a_file_that_appeared_meanwhile(tmp_path: Path) -> None:
+    output = tmp_path / "out.mp4"
+    with atomic_output(output, force=True) as tmp:
+        tmp.write_bytes(b"ours")
+        output.write_bytes(b"theirs")
+    assert output.read_bytes() == b"ours"
+
+
+# -- --force and files that are not regular files -------------------------------------
+
+
+def fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def link_to_fifo(path: Path) -> Path:
+    target = fifo(path.with_name("pipe"))
+    path.symlink_to(target)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (fifo, "named pipe"),
+        (link_to_fifo, "named pipe"),
+        (folder, "it is a folder; give a file name in it"),
+        (lambda path: Path(os.devnull), "a device"),
+    ],
+    ids=["fifo", "symlink to a fifo", "folder", "device"],
+)
+@pytest.mark.parametrize("force", [False, True])
+def test_force_never_turns_a_special_file_into_a_regular_one(
+    tmp_path: Path, make, message: str, force: bool
+) -> None:
+    output = make(tmp_path / "out.mp4")
+    kind = os.stat(output).st_mode
+    with pytest.raises(OutputError, match=message):
+        with atomic_output(output, force=force):
+            pytest.fail("the body must not run")
+    assert os.stat(output).st_mode == kind
+    assert leftovers(tmp_path) == []
+
+
+def test_a_fifo_that_appears_meanwhile_is_kept_even_with_force(tmp_path: Path) -> None:
+    output = tmp_path / "out.mp4"
+    with pytest.raises(OutputError, match="named pipe"):
+        with atomic_output(output, force=True) as tmp:
+            tmp.write_bytes(b"ours")
+            os.mkfifo(output)
+    assert stat.S_ISFIFO(os.lstat(output).st_mode)
+    assert leftovers(tmp_path) == []
+
+
+# -- long names -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stem", ["a" * 251, "é" * 125 + "a", "ü" * 100])
+def test_a_legal_output_name_gets_a_legal_temporary_name(tmp_path: Path, stem: str) -> None:
+    output = tmp_path / f"{stem}.mp4"
+    assert len(os.fsencode(output.name)) <= 255
+    with atomic_output(output) as tmp:
+        assert len(os.fsencode(tmp.name)) <= 255
+        assert tmp.suffix == ".mp4" and tmp.name.startswith(".")
+        tmp.write_bytes(b"x")
+    assert output.read_bytes() == b"x"
+    assert leftovers(tmp_path) == []
+
+
+def test_a_name_too_long_for_the_file_system_is_one_clear_line(tmp_path: Path) -> None:
+    output = tmp_path / ("a" * 252 + ".mp4")
+    with pytest.raises(OutputError, match=r"the name is 256 bytes, more than the 255 .* "
+                                          r"choose a shorter name"):
+        with atomic_output(output):
+            pytest.fail("the body must not run")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- errors name OUTPUT, never the temporary file -------------------------------------
+
+
+def test_errors_from_the_body_name_the_output(tmp_path: Path) -> None:
+    output = tmp_path / "out.webm"  # WebM cannot hold H.264: the writer fails
+    with pytest.raises(OutputError) as caught:
+        with atomic_output(output) as tmp:
+            VideoWriter(tmp, (64, 48), 30)
+    assert f"'{output}'" in str(caught.value) and ".tmp-" not in str(caught.value)
+
+
+def test_os_errors_on_the_temporary_become_output_errors(tmp_path: Path) -> None:
+    output = tmp_path / "out.png"
+    with pytest.raises(OutputError) as caught:
+        with atomic_output(output) as tmp:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp))
+    assert str(caught.value) == (f"cannot write '{output}': {os.strerror(errno.ENOSPC)}; "
+                                 "free some space or write to another disk")
+    assert leftovers(tmp_path) == []
+
+
+def test_os_errors_about_other_files_pass_through(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        with atomic_output(tmp_path / "out.png"):
+            (tmp_path / "missing-input.png").read_bytes()

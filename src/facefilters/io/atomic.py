@@ -1,4 +1,4 @@
-"""Write an output file all at once or not at all.
+"""Write an output file all at once or not at all, and never over a file by surprise.
 
 A run that fails or is interrupted halfway must not leave a half-written video where
 the user expects a finished one, nor destroy the file that was there before. So the
@@ -8,19 +8,39 @@ only when writing has finished::
     with atomic_output(Path("out.mp4"), input_path=Path("in.mp4")) as tmp:
         with VideoWriter(tmp, size_wh, fps) as writer:
             ...
+
+Without ``force`` the final move refuses to replace anything, in one step the file
+system makes atomic (``renameat2(RENAME_NOREPLACE)``, else a hard link), so a file that
+appears under the output's name while the program runs (a second run, another program)
+is kept, and the finished result is thrown away with a message. The user never reads
+the temporary name: errors from inside the ``with`` block that name it are reworded to
+name the output.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
 import secrets
-from collections.abc import Iterator
+import stat
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from facefilters.errors import OutputError
 
 __all__ = ["atomic_output"]
+
+_NAME_MAX = 255
+"""Bytes in one file name on nearly every file system (ext4, APFS, NTFS in UTF-16 units)."""
+
+_TMP_MARK = ".tmp-"  # between the stem and the random part
+_TMP_HEX = 8  # characters of randomness in a temporary name
+
+_RENAME_NOREPLACE = 1  # from <linux/fs.h>
+_AT_FDCWD = -100
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -33,18 +53,65 @@ def _same_file(a: Path, b: Path) -> bool:
         return False  # one of them does not exist yet
 
 
+def _special_kind(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _refuse_special(output: Path) -> None:
+    """Refuse an output that exists and is not a regular file, ``--force`` or not.
+
+    Replacing a pipe, a device or a folder with a regular file would break whatever
+    uses it; whatever writes into it is not what ``apply`` is for.
+    """
+    try:
+        st = output.stat()  # follows a symbolic link: a link to a pipe is a pipe too
+    except OSError:
+        return
+    kind = _special_kind(st.st_mode)
+    if kind == "a folder":
+        raise OutputError(f"cannot write '{output}': it is a folder; "
+                          f"give a file name in it, e.g. '{output / 'result.jpg'}'")
+    if kind is not None:
+        raise OutputError(f"cannot write '{output}': it is {kind}, not a regular file, and "
+                          "is never replaced (not even with --force); choose another name")
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):  # Windows has no pathconf
+        return _NAME_MAX
+
+
 def _check_output(output: Path, input_path: Path | None, force: bool) -> None:
     if input_path is not None and _same_file(output, input_path):
         raise OutputError(f"cannot write '{output}': it is the input file; choose another name")
     folder = output.parent
     if not folder.is_dir():
-        raise OutputError(f"folder does not exist: '{folder}'")
-    if output.is_dir():
-        raise OutputError(f"cannot write '{output}': it is a folder")
-    if output.exists() and not force:
+        raise OutputError(f"folder does not exist: '{folder}'; create it first, "
+                          "or choose another folder")
+    _refuse_special(output)
+    if os.path.lexists(output) and not force:
         raise OutputError(f"'{output}' exists; use --force to replace it")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write '{output}': the folder '{folder}' is not writable")
+        raise OutputError(f"cannot write '{output}': the folder '{folder}' is not writable; "
+                          "choose a folder you can write to")
+    limit = _name_max(folder)
+    if len(os.fsencode(output.name)) > limit:
+        raise OutputError(f"cannot write '{output}': the name is "
+                          f"{len(os.fsencode(output.name))} bytes, more than the {limit} "
+                          "the file system allows; choose a shorter name")
 
 
 @contextlib.contextmanager
@@ -54,50 +121,139 @@ def atomic_output(
     """Give a temporary path to write to, and move it onto ``output`` when done.
 
     The temporary file sits in the same folder as ``output`` (so the final move is an
-    atomic rename on the same file system), is hidden, and has the same suffix (so
-    writers that pick a format from the suffix still do). If the body raises anything,
+    atomic rename on the same file system), is hidden, has the same suffix (so writers
+    that pick a format from the suffix still do), and its name is never longer than the
+    file system allows when the output's is not. If the body raises anything,
     KeyboardInterrupt included, the temporary file is deleted and ``output`` is left as
-    it was.
+    it was. An `OutputError` from the body that names the temporary file is raised
+    again naming ``output``.
 
     Args:
         output: The file the user asked for.
         input_path: The file being read, if any; writing over it is refused.
-        force: Replace ``output`` if it exists.
+        force: Replace ``output`` if it exists (a regular file only, never a folder,
+            a named pipe or a device).
 
     Yields:
         The temporary path to write to. It exists, empty, so that its name stays taken.
 
     Raises:
         OutputError: ``output`` is the input, its folder does not exist or is not
-            writable, it is a folder, or it exists and ``force`` is False; or the
-            finished file cannot be moved into place.
+            writable, it is not a regular file, its name is too long, or it exists and
+            ``force`` is False (checked first, and again at the final move, so a file
+            that appeared meanwhile is kept); or the finished file cannot be moved into
+            place.
     """
     output = Path(output)
     _check_output(output, None if input_path is None else Path(input_path), force)
     tmp = _reserve_temporary(output)
     try:
-        yield tmp
         try:
-            os.replace(tmp, output)
+            yield tmp
+        except OutputError as exc:
+            raise OutputError(_renamed(str(exc), tmp, output)) from None
         except OSError as exc:
-            raise OutputError(f"cannot write '{output}': {exc.strerror or exc}") from None
+            if exc.filename is None or Path(exc.filename) != tmp:
+                raise
+            raise OutputError.from_os_error(output, exc) from None
+        _commit(tmp, output, force)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
 
 
+def _renamed(message: str, tmp: Path, output: Path) -> str:
+    return message.replace(str(tmp), str(output)).replace(tmp.name, output.name)
+
+
+def _commit(tmp: Path, output: Path, force: bool) -> None:
+    """Move the finished temporary file onto ``output``; without force, never replace."""
+    try:
+        if force:
+            _refuse_special(output)  # something may have taken the name meanwhile
+            os.replace(tmp, output)
+        else:
+            _rename_no_replace(tmp, output)
+    except FileExistsError:
+        raise OutputError(
+            f"'{output}' appeared while this ran (another program, or a second run?) and "
+            "was kept; nothing was written. Run again with --force to replace it, or "
+            "choose another name") from None
+    except OSError as exc:
+        raise OutputError.from_os_error(output, exc) from None
+
+
+def _renameat2() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        func = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # glibc before 2.28, or a libc without it
+        return None
+    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                     ctypes.c_uint]
+    func.restype = ctypes.c_int
+    return func
+
+
+_RENAMEAT2 = _renameat2()
+
+# Errors saying "this file system (or kernel) cannot do that", as opposed to a real
+# failure: the next way of moving without replacing is tried instead.
+_UNSUPPORTED = frozenset(
+    {errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EPERM, errno.EXDEV}
+)
+
+
+def _rename_no_replace(src: Path, dst: Path) -> None:
+    """Rename ``src`` to ``dst`` in one step that fails if ``dst`` exists.
+
+    Raises:
+        FileExistsError: ``dst`` exists (nothing was moved).
+        OSError: the move failed for another reason.
+    """
+    if _RENAMEAT2 is not None:
+        if _RENAMEAT2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst),
+                      _RENAME_NOREPLACE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code not in _UNSUPPORTED:
+            raise OSError(code, os.strerror(code), str(dst))
+    if os.name == "nt":
+        os.rename(src, dst)  # Windows' rename never replaces an existing file
+        return
+    try:
+        os.link(src, dst)  # fails if dst exists, atomically
+    except OSError as exc:
+        if exc.errno not in _UNSUPPORTED:
+            raise
+        # A file system without hard links (FAT, some network shares): the check and
+        # the move are two steps here, the best that can be done.
+        if os.path.lexists(dst):
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst)) from None
+        os.rename(src, dst)
+        return
+    os.unlink(src)
+
+
 def _reserve_temporary(output: Path) -> Path:
-    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
+    suffix = output.suffix
+    stem = output.name[: -len(suffix)] if suffix else output.name
+    # ".{stem}.tmp-XXXXXXXX{suffix}": shorten the stem (never the suffix, which picks the
+    # format) so a name that is legal for the output stays legal for the temporary file.
+    extra = len(os.fsencode(f".{_TMP_MARK}{'0' * _TMP_HEX}{suffix}"))
+    budget = max(0, _name_max(output.parent) - extra)
+    stem = os.fsencode(stem)[:budget].decode("utf-8", errors="ignore")
     for _ in range(100):
-        tmp = output.with_name(f".{stem}.tmp-{secrets.token_hex(4)}{output.suffix}")
+        tmp = output.with_name(f".{stem}{_TMP_MARK}{secrets.token_hex(_TMP_HEX // 2)}{suffix}")
         try:
             # O_EXCL makes the name ours alone, even against another run racing this one.
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             continue
         except OSError as exc:
-            raise OutputError(f"cannot write '{output}': {exc.strerror or exc}") from None
+            raise OutputError.from_os_error(output, exc) from None
         os.close(fd)
         return tmp
     raise OutputError(f"cannot write '{output}': no free temporary name beside it")

@@ -145,4 +145,4 @@ def write_image(path: str | os.PathLike[str], frame: np.ndarray) -> None:
     try:
         path.write_bytes(encoded.tobytes())
     except OSError as exc:
-        raise OutputError(f"cannot write '{path}': {exc.strerror or exc}") from None
+        raise OutputError.from_os_error(path, exc) from None

@@ -307,7 +307,7 @@ def add_note_to_image_file(path: str | os.PathLike[str], note: str) -> None:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise OutputError(f"cannot write '{path}': {exc.strerror or exc}") from None
+        raise OutputError.from_os_error(path, exc) from None
     kind = "png" if data.startswith(_PNG_SIGNATURE) else "jpeg"
     noted = add_note_to_image_bytes(data, kind, note)
     tmp = path.with_name(f".{path.name}.note-{secrets.token_hex(4)}")
@@ -316,7 +316,7 @@ def add_note_to_image_file(path: str | os.PathLike[str], note: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise OutputError(f"cannot write '{path}': {exc.strerror or exc}") from None
+        raise OutputError.from_os_error(path, exc) from None
 
 
 def read_note(path: str | os.PathLike[str]) -> str | None:

@@ -99,7 +99,7 @@ class VideoWriter:
         try:
             self._container = av.open(str(self.path), "w")
         except (av.FFmpegError, OSError, ValueError) as exc:
-            raise OutputError(f"cannot write '{self.path}': {_reason(exc)}") from None
+            raise OutputError.from_os_error(self.path, exc) from None
         try:
             self._setup(width, height, crf, preset, x264_params, audio_from, metadata)
         except BaseException:
@@ -123,7 +123,7 @@ class VideoWriter:
         try:
             stream = container.add_stream("libx264", rate=self.fps, time_base=self._time_base)
         except ValueError as exc:
-            raise OutputError(f"cannot write '{self.path}': {_reason(exc)}") from None
+            raise OutputError.from_os_error(self.path, exc) from None
         stream.width = width
         stream.height = height
         stream.pix_fmt = "yuv420p" if self._fast_yuv else "yuv444p"
@@ -144,7 +144,7 @@ class VideoWriter:
             # Writing the header now makes a bad path fail here, not at the first frame.
             container.start_encoding()
         except (av.FFmpegError, OSError, ValueError) as exc:
-            raise OutputError(f"cannot write '{self.path}': {_reason(exc)}") from None
+            raise OutputError.from_os_error(self.path, exc) from None
 
     @property
     def has_audio(self) -> bool:
@@ -183,7 +183,7 @@ class VideoWriter:
                 self._audio.copy_until(self.frames_written * self._time_base, self._container)
             self._container.mux(packets)
         except (av.FFmpegError, OSError) as exc:
-            raise OutputError(f"cannot write '{self.path}': {_reason(exc)}") from None
+            raise OutputError.from_os_error(self.path, exc) from None
         self.frames_written += 1
 
     def close(self) -> None:
@@ -207,7 +207,7 @@ class VideoWriter:
             self._container.close()
         except (av.FFmpegError, OSError) as exc:
             self._abort()
-            raise OutputError(f"cannot write '{self.path}': {_reason(exc)}") from None
+            raise OutputError.from_os_error(self.path, exc) from None
 
     def _abort(self) -> None:
         """Release everything without finishing the file, which is left incomplete."""
@@ -235,10 +235,3 @@ class VideoWriter:
 
     def __repr__(self) -> str:
         return f"VideoWriter('{self.path}', size_wh={self.size_wh}, fps={self.fps})"
-
-
-def _reason(exc: BaseException) -> str:
-    """A short reason from an FFmpeg or OS error, without the file name it repeats."""
-    if isinstance(exc, (av.FFmpegError, OSError)) and getattr(exc, "strerror", None):
-        return str(exc.strerror)
-    return str(exc)
