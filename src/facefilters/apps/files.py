@@ -16,18 +16,18 @@ import numpy as np
 
 from ..detect.base import DetectorFactory, close_detector, default_detector
 from ..effects import Filter
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from ..faces import Faces
 from ..frames import Frame
 from ..geometry import ANCHOR_NAMES, measure
 from ..i18n import Messages
 from ..io.atomic import atomic_output
 from ..io.credentials import add_credentials, read_credentials
-from ..io.image import read_image
+from ..io.image import IMAGE_SUFFIXES, read_image
 from ..io.probe import detect_kind
 from ..io.provenance import read_note
 from ..io.sinks import ImageFileSink, Sink, ThreadedSink, VideoFileSink
-from ..io.video import VideoReader
+from ..io.video import VIDEO_SUFFIXES, VideoReader
 from ..pipeline import Drawer, Pipeline, Progress
 from ..tracking import FADE_S, FaceTracker
 from .prepare import prepare_filter
@@ -75,6 +75,7 @@ def apply_file(
         FilterError: a swap's photo has no face, or several.
     """
     kind = detect_kind(input_path)
+    check_output_suffix(kind, Path(input_path), Path(output_path))
     if face is not None and not getattr(drawer, "deepfake", False):
         raise InputError("--face is for the filters that swap faces (try --filter swap)")
     if isinstance(drawer, Filter):
@@ -106,6 +107,36 @@ def apply_file(
         # Last of all, since any later change to the bytes would break its signature.
         signed = note is not None and add_credentials(tmp, note, title=output_path.name)
         return ApplyResult(kind, output_path, stats.frames, stats.frames_with_faces, signed)
+
+
+def check_output_suffix(kind: str, input_path: Path, output_path: Path) -> None:
+    """Refuse an output name whose suffix does not fit what the input is, saying why.
+
+    A photo gives a photo and a video a video, in a format named by the suffix; this is
+    checked before any work, so a mistake costs nothing.
+
+    Raises:
+        OutputError: no suffix, a video suffix for a photo, a photo suffix for a video,
+            or a suffix of no format facefilters writes.
+    """
+    suffix = output_path.suffix.lower()
+    photos, videos = ", ".join(IMAGE_SUFFIXES), ", ".join(VIDEO_SUFFIXES)
+    if not suffix:
+        raise OutputError(
+            f"'{output_path}' has no extension, which names the kind of file to write; "
+            f"add one: {photos} for a photo, {videos} for a video")
+    if kind == "image" and suffix not in IMAGE_SUFFIXES:
+        if suffix in VIDEO_SUFFIXES:
+            raise OutputError(
+                f"'{input_path}' is a photo, so the result is a photo, not a "
+                f"'{output_path.suffix}' video; name the output {photos}")
+        raise OutputError(f"cannot write '{output_path}': unknown image type "
+                          f"'{output_path.suffix}'; use {photos}")
+    if kind == "video" and suffix not in VIDEO_SUFFIXES:
+        what = "a photo" if suffix in IMAGE_SUFFIXES else f"a '{output_path.suffix}' file"
+        raise OutputError(
+            f"'{input_path}' is a video, so the result is a video, not {what}; "
+            f"name the output {videos}")
 
 
 def describe_faces(faces: Faces, *, with_landmarks: bool = True) -> list[dict[str, Any]]:

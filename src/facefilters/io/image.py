@@ -1,9 +1,17 @@
-"""Read photos into BGR frames and write frames back out as photos."""
+"""Read photos into BGR frames and write frames back out as photos.
+
+OpenCV reads the usual formats; Pillow reads the rest of what phones and browsers save
+(AVIF, a one-frame GIF, HEIC with the optional ``pillow-heif``), so a photo is a photo
+whatever its container.
+"""
 
 from __future__ import annotations
 
 import os
+import warnings
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import cv2
 import numpy as np
@@ -12,7 +20,7 @@ from facefilters.errors import InputError, OutputError
 
 from .files import check_input_file
 
-__all__ = ["IMAGE_SUFFIXES", "read_image", "write_image"]
+__all__ = ["IMAGE_SUFFIXES", "is_still_image", "read_image", "write_image"]
 
 # Encoder parameters per suffix: high quality, since a filtered photo is a final product.
 _ENCODE_PARAMS: dict[str, list[int]] = {
@@ -25,6 +33,96 @@ _ENCODE_PARAMS: dict[str, list[int]] = {
 
 IMAGE_SUFFIXES: tuple[str, ...] = tuple(_ENCODE_PARAMS)
 """The suffixes `write_image` accepts, lower case and with the dot."""
+
+# Formats Pillow opens that are photos (it also "opens" MPEG and other non-photos).
+_PILLOW_STILLS = frozenset({"AVIF", "HEIF", "GIF", "WEBP", "PNG", "JPEG", "TIFF", "BMP",
+                            "JPEG2000", "PPM", "QOI"})
+
+# ISO-BMFF brands (bytes 8..12 of an ``ftyp`` box) of HEIF photos: HEIC, and AVIF.
+_HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1"})
+_AVIF_BRANDS = frozenset({b"avif", b"avis"})
+
+
+@cache
+def _pillow() -> ModuleType:
+    """Pillow's Image module, with HEIC support when the optional pillow-heif is here."""
+    from PIL import Image
+
+    try:
+        import pillow_heif
+    except ImportError:
+        pass
+    else:
+        pillow_heif.register_heif_opener()
+    return Image
+
+
+def _pillow_frames(path: Path) -> int | None:
+    """How many pictures Pillow finds in a photo file; None when it is no photo to Pillow."""
+    Image = _pillow()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a huge photo is checked where it is decoded
+            with Image.open(path) as im:
+                if im.format not in _PILLOW_STILLS:
+                    return None
+                return int(getattr(im, "n_frames", 1))
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+
+
+def _missing_codec(path: Path, header: bytes) -> str | None:
+    """Why a photo in a container Pillow could read with a plugin is not read here."""
+    if header[4:8] != b"ftyp":
+        return None
+    brand = header[8:12]
+    if brand in _HEIC_BRANDS:
+        return (f"cannot read '{path}': it is a HEIC photo, which needs the optional "
+                "pillow-heif; install it with: pip install 'facefilters[heic]'")
+    if brand in _AVIF_BRANDS:
+        return (f"cannot read '{path}': it is an AVIF photo, which needs Pillow 11.2 or "
+                "newer; install it with: pip install -U pillow")
+    return None
+
+
+def is_still_image(path: Path, header: bytes) -> bool:
+    """Tell whether a file is one still picture that Pillow reads (AVIF, HEIC, GIF...).
+
+    A GIF or WebP with several pictures is an animation, not a photo.
+
+    Args:
+        path: The file.
+        header: Its first bytes (see `facefilters.io.files.read_header`).
+
+    Raises:
+        InputError: The file is a HEIC or AVIF photo and the codec for it is missing.
+    """
+    frames = _pillow_frames(path)
+    if frames is None:
+        reason = _missing_codec(path, header)
+        if reason is not None:
+            raise InputError(reason)
+        return False
+    return frames == 1
+
+
+def _read_with_pillow(path: Path) -> np.ndarray | None:
+    """A photo only Pillow reads, upright and over white, as BGR; None if it cannot."""
+    Image = _pillow()
+    from PIL import ImageOps
+
+    try:
+        with Image.open(path) as im:
+            if im.format not in _PILLOW_STILLS:
+                return None
+            upright = ImageOps.exif_transpose(im)
+            rgba = np.asarray(upright.convert("RGBA"))
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return None
+    alpha = _alpha_unit(rgba[:, :, 3])[:, :, np.newaxis]
+    flat = rgba[:, :, 2::-1].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
+    return np.clip(flat + 0.5, 0, 255).astype(np.uint8)
+
 
 # The eight EXIF orientations as operations on an array in stored (unrotated) order.
 _ORIENTATIONS = (
@@ -85,7 +183,9 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     EXIF orientation is applied, as `cv2.imread` does.
 
     Args:
-        path: The photo to read. Any format OpenCV decodes (JPEG, PNG, WebP, BMP, TIFF...).
+        path: The photo to read. Any format OpenCV decodes (JPEG, PNG, WebP, BMP, TIFF...),
+            and those only Pillow reads: AVIF, GIF (the first picture) and, with
+            ``pillow-heif`` installed, HEIC.
 
     Returns:
         ndarray of shape (H, W, 3) and dtype uint8, in BGR channel order.
@@ -103,7 +203,12 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     buf = np.frombuffer(data, dtype=np.uint8)
     color = _decode(buf, cv2.IMREAD_COLOR)
     if color is None or color.size == 0:
-        raise InputError(f"cannot read '{path}': not an image, or the image is damaged")
+        color = _read_with_pillow(path)
+        if color is not None:
+            return np.ascontiguousarray(color)
+        reason = _missing_codec(path, data[:16])
+        raise InputError(reason or f"cannot read '{path}': not an image, or the image is "
+                         "damaged")
     if color.dtype != np.uint8:
         color = cv2.convertScaleAbs(color, alpha=255.0 if color.dtype.kind == "f" else 1 / 257)
     if data[:3] != b"\xff\xd8\xff":  # JPEG cannot carry alpha; skip a second decode

@@ -11,6 +11,6 @@ can copy the audio of another file alongside without re-encoding it::
 """
 
 from .reader import VideoFrame, VideoInfo, VideoReader
-from .writer import VideoWriter
+from .writer import VIDEO_SUFFIXES, VideoWriter
 
-__all__ = ["VideoFrame", "VideoInfo", "VideoReader", "VideoWriter"]
+__all__ = ["VIDEO_SUFFIXES", "VideoFrame", "VideoInfo", "VideoReader", "VideoWriter"]

@@ -15,7 +15,10 @@ from ...errors import OutputError
 from ..files import check_input_file
 from .audio import MOV_FORMATS, AudioCopy
 
-__all__ = ["VideoWriter"]
+__all__ = ["VIDEO_SUFFIXES", "VideoWriter"]
+
+VIDEO_SUFFIXES: tuple[str, ...] = (".mp4", ".mov", ".m4v", ".mkv")
+"""Suffixes of the containers a filtered video is written in (H.264, with its audio)."""
 
 # FFmpeg's AVCOL_SPC_SMPTE170M and AVCOL_RANGE_MPEG: the BT.601 limited-range YUV that
 # both OpenCV's BGR->I420 and FFmpeg's default conversion produce. Tagging the output
