@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import cv2
 import numpy as np
 
+from .sprite import composite_premultiplied
 from .text import draw_panel, draw_text, text_size
 
 RED = (40, 40, 230)
@@ -20,17 +22,38 @@ def ui_size(frame: np.ndarray, share: float = 1 / 30) -> int:
 def draw_status(frame: np.ndarray, items: Sequence[str]) -> None:
     """A pill at the top-left listing ``items`` (filter name, fps, faces, hint), in place."""
     size = ui_size(frame)
+    layer = _status_layer(tuple(items), size)
+    pad = size // 2
+    h, w = layer.shape[:2]
+    fh, fw = frame.shape[:2]
+    x1, y1 = min(pad + w, fw), min(pad + h, fh)
+    if x1 > pad and y1 > pad:
+        composite_premultiplied(frame[pad:y1, pad:x1], layer[:y1 - pad, :x1 - pad])
+
+
+@lru_cache(maxsize=64)
+def _status_layer(items: tuple[str, ...], size: int) -> np.ndarray:
+    """The status pill, drawn once per wording: ndarray of shape (h, w, 4), uint8,
+    premultiplied BGRA (drawn every frame, it would cost the live loop a millisecond)."""
     pad, gap = size // 2, size
     widths = [text_size(s, size, bold=(i == 0))[0] for i, s in enumerate(items)]
     h = text_size("Ag", size)[1]
-    x, y = pad, pad
-    draw_panel(frame, (x, y, x + sum(widths) + gap * (len(items) - 1) + 2 * pad,
-                       y + h + pad), opacity=0.55, radius=h // 2 + pad // 2)
-    cx = x + pad
-    for i, (s, w) in enumerate(zip(items, widths)):
-        draw_text(frame, s, (cx, y + pad // 2), size, bold=(i == 0),
-                  color=(255, 255, 255) if i == 0 else (210, 210, 210))
-        cx += w + gap
+    w = sum(widths) + gap * (len(items) - 1) + 2 * pad
+    # Drawn on black and on white: what the white shows through is 1 - alpha, and the
+    # black result is the premultiplied colour.
+    on = [np.full((h + pad, w, 3), v, np.uint8) for v in (0, 255)]
+    for canvas in on:
+        draw_panel(canvas, (0, 0, w, h + pad), opacity=0.55, radius=h // 2 + pad // 2)
+        cx = pad
+        for i, (s, sw) in enumerate(zip(items, widths)):
+            draw_text(canvas, s, (cx, pad // 2), size, bold=(i == 0),
+                      color=(255, 255, 255) if i == 0 else (210, 210, 210))
+            cx += sw + gap
+    black, white = on
+    through = cv2.subtract(white, black).max(axis=2)
+    layer = np.dstack([black, 255 - through])
+    layer.setflags(write=False)
+    return layer
 
 
 def draw_help(frame: np.ndarray, title: str, lines: Sequence[str],
