@@ -9,11 +9,13 @@ import cv2
 import numpy as np
 import pytest
 
+from facefilters import validate
 from facefilters.catalog import Catalog, load_filter
 from facefilters.effects import MeshEffect, SpriteEffect, TearsEffect
 from facefilters.errors import FaceFiltersError, FilterError
 from facefilters.geometry import ANCHOR_NAMES, MEASURE_NAMES
 
+import pictures
 from builders import make_faces
 
 BUILTINS = ("dog", "glasses", "mesh", "tears")
@@ -195,6 +197,39 @@ BROKEN = [
          ["layers[0].size: expected a positive number", "got 'big'"]),
     case("googly-wobble-over", layer_toml("googly", wobble="2"), None,
          ["layers[0].wobble: expected a number from 0 to 1, got 2"]),
+    # Numbers out of range: a million tear streams, a sprite wider than any picture.
+    case("a-million-streams", tears_toml(streams="1000000"), None,
+         ["layers[0].streams: expected a positive whole number up to 8, got 1000000"]),
+    case("streams-past-int64", tears_toml(streams="9223372036854775807"), None,
+         ["layers[0].streams: expected a positive whole number up to 8"]),
+    case("rate-huge", tears_toml(rate="1e300"), None,
+         ["layers[0].rate: expected a positive number up to 20, got 1e+300"]),
+    case("width-huge", sprite_toml(width="1e9"), None,
+         ["layers[0].width: expected a positive number up to 10, got 1000000000.0"]),
+    case("offset-far", sprite_toml(offset="[1e300, 0]"), None,
+         ["layers[0].offset: expected [x, y] with x from -10 to 10 and y from -10 to 10"]),
+    case("pin-far", sprite_toml(pin="[8, -1e9]"), None,
+         ["layers[0].pin: expected [x, y] with x from -16 to 32 and y from -8 to 16"]),
+    case("googly-huge", layer_toml("googly", size="1e6"), None,
+         ["layers[0].size: expected a positive number up to 1, got 1000000.0"]),
+    # Huge or deeply nested values: the error stays one short line.
+    case("pin-10000-numbers", sprite_toml(pin="[" + ", ".join(["1"] * 10_000) + "]"), None,
+         ["layers[0].pin: expected two numbers [x, y], got [1, 1, 1"]),
+    case("pin-nested", sprite_toml(pin="[" * 20 + "1" + "]" * 20), None,
+         ["layers[0].pin", "nested more than 4 levels deep"]),
+    case("unknown-nested", "x = " + "[" * 20 + "]" * 20 + "\n" + sprite_toml(), None,
+         ["x[0][0][0]", "nested more than 4 levels deep"]),
+    case("nested-past-the-parser", "deep = " + "[" * 5000 + "]" * 5000 + "\n" + sprite_toml(),
+         None, ["deep (line 1): nested more than 4 levels deep"]),
+    case("file-too-large", sprite_toml() + "# " + "x" * 70_000 + "\n", None,
+         ["filter.toml: too large; a filter.toml is at most 64 KB"]),
+    case("name-huge", sprite_toml().replace('"Test"', '"' + "x" * 5000 + '"'), None,
+         ["name: expected at most 1000 characters, got 5000"]),
+    case("too-many-layers", sprite_toml() + "\n[[layers]]\nkind = \"mesh\"\n" * 40, None,
+         ["layers: expected at most 32 [[layers]] tables, got 41"]),
+    case("swap-too-many-faces",
+         layer_toml("swap", faces="[" + ", ".join(['"a.png"'] * 40) + "]"), None,
+         ["layers[0].faces: expected at most 32 photos with one face each, got 40"]),
 ]
 
 
@@ -229,6 +264,7 @@ def test_broken_filter_is_refused(tmp_path, toml, setup, expected):
     for part in expected:
         assert part in message
     assert isinstance(excinfo.value, FaceFiltersError)
+    assert "\n" not in message and len(message) < len(str(folder)) + 200, message
 
 
 def test_missing_filter_toml_is_a_filter_error(tmp_path):
@@ -541,3 +577,75 @@ def test_showcase_order_starts_with_the_dog_and_lists_every_filter_once(tmp_path
     assert sorted(order) == catalog.ids()
     # A user's own filter comes after the built-in showcase, though it sorts first.
     assert order.index("aaa-mine") > order.index("mesh")
+
+
+# --- limits: the file itself, and its pictures -----------------------------------------
+
+
+def test_filter_toml_that_is_not_utf8_names_the_byte_and_line(tmp_path):
+    folder = make_filter(tmp_path, "latin1", "", assets=())
+    (folder / "filter.toml").write_bytes('name = "Café"\n'.encode("latin-1"))
+    with pytest.raises(FilterError) as excinfo:
+        load_filter(folder)
+    assert str(excinfo.value) == (f"{folder / 'filter.toml'}: not UTF-8 text (byte 0xe9 on "
+                                  "line 1); save it as UTF-8")
+
+
+def test_filter_toml_with_a_byte_order_mark_loads(tmp_path):
+    # Windows editors save UTF-8 with a BOM; it is still UTF-8.
+    folder = make_filter(tmp_path, "bom", "")
+    (folder / "filter.toml").write_bytes(b"\xef\xbb\xbf" + sprite_toml().encode())
+    assert load_filter(folder).name == "Test"
+
+
+PICTURE_CASES = [
+    # id, file bytes, what the one-line error says
+    pytest.param(lambda: pictures.png_bomb((5000, 5000)),
+                 "(5000 x 5000 pixels is more than the 16.8 megapixels allowed; "
+                 "scale it down first)", id="bomb"),
+    pytest.param(pictures.truncated_png, "(not a picture, or a damaged or truncated one)",
+                 id="truncated"),
+    pytest.param(pictures.fake_png, "(the picture is damaged (its header cannot be read))",
+                 id="fake"),
+    pytest.param(lambda: pictures.png_of(np.zeros((8, 4100, 4), np.uint8)),
+                 "(4100 x 8 pixels is more than 4096 a side)", id="too-wide"),
+]
+
+
+@pytest.mark.parametrize(("make", "reason"), PICTURE_CASES)
+def test_broken_picture_gets_one_line_and_nothing_from_libpng(tmp_path, capfd, make, reason):
+    folder = make_filter(tmp_path, "pic", sprite_toml(), assets=())
+    pictures.write(folder / "a.png", make())
+    capfd.readouterr()
+    with pytest.raises(FilterError) as excinfo:
+        load_filter(folder)
+    assert str(excinfo.value) == (f"{folder / 'filter.toml'}: layers[0].image: expected a "
+                                  f"readable PNG image, got 'a.png' {reason}")
+    assert capfd.readouterr() == ("", "")  # no "libpng error", no OpenCV warning
+
+
+def test_a_bomb_is_refused_before_it_is_decoded(tmp_path, monkeypatch):
+    folder = make_filter(tmp_path, "bomb", sprite_toml(), assets=())
+    pictures.write(folder / "a.png", pictures.png_bomb((5000, 5000)))
+
+    def decode(*args):
+        raise AssertionError("decoded a picture that its header says is too large")
+
+    monkeypatch.setattr(validate.cv2, "imdecode", decode)
+    with pytest.raises(FilterError, match="5000 x 5000 pixels"):
+        load_filter(folder)
+
+
+def test_listing_skips_a_broken_folder_with_a_warning(tmp_path):
+    make_filter(tmp_path, "good", sprite_toml())
+    make_filter(tmp_path, "bad-toml", "[[layers]\n", assets=())
+    make_filter(tmp_path, "bad-picture", sprite_toml(image='"missing.png"'), assets=())
+    warnings: list[str] = []
+    listed = [i.id for i in Catalog(extra_dirs=[tmp_path]).listing(warnings.append)]
+    assert "good" in listed and "dog" in listed
+    assert "bad-toml" not in listed and "bad-picture" not in listed
+    assert len(warnings) == 2
+    assert warnings[0].startswith("skipped filter 'bad-picture': ")
+    assert "layers[0].image: expected an existing PNG file" in warnings[0]
+    assert warnings[1].startswith("skipped filter 'bad-toml': ")
+    assert "not valid TOML" in warnings[1]

@@ -79,7 +79,8 @@ def test_a_new_kind_is_one_class_and_one_line_in_kinds(tmp_path, monkeypatch) ->
     # Its keys are validated like the built-in ones.
     (folder / "filter.toml").write_text(
         '[[layers]]\nkind = "recorder"\nmark = 300\n', encoding="utf-8")
-    with pytest.raises(FilterError, match=r"layers\[0\]\.mark: expected a number from 0"):
+    with pytest.raises(FilterError,
+                       match=r"layers\[0\]\.mark: expected a whole number from 0 to 255"):
         load_filter(folder)
 
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .effects import KINDS, Filter, Layer, Trigger
 from .errors import FilterError
@@ -25,6 +25,11 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 FILTER_FILE = "filter.toml"
+MAX_TOML_BYTES = 64 * 1024
+"""The largest filter.toml read (the built-in ones are under 2 KB)."""
+MAX_DEPTH = 4
+"""The deepest nesting of tables and lists a filter.toml needs: layers[0].when.above."""
+MAX_LAYERS = 32
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,21 @@ class Catalog:
             folder,
         )
 
+    def listing(self, warn: Callable[[str], None]) -> list[FilterInfo]:
+        """Every filter that loads, sorted by id; a broken one is skipped with a warning.
+
+        Args:
+            warn: called with one line per skipped filter (its error).
+        """
+        infos = []
+        for filter_id in self.ids():
+            try:
+                self.load(filter_id)
+                infos.append(self.info(filter_id))
+            except FilterError as e:
+                warn(f"skipped filter '{filter_id}': {e}")
+        return infos
+
     def load(self, filter_id: str) -> Filter:
         """Load and validate a filter with its assets.
 
@@ -116,6 +136,9 @@ def load_filter(folder: Path) -> Filter:
     layers_raw = data.get("layers")
     if not isinstance(layers_raw, list) or not layers_raw:
         raise v.error("layers", "expected at least one [[layers]] table", layers_raw)
+    if len(layers_raw) > MAX_LAYERS:
+        raise v.error("layers", f"expected at most {MAX_LAYERS} [[layers]] tables, got "
+                      f"{len(layers_raw)}")
     layers = tuple(_layer(v, folder, f"layers[{k}]", raw) for k, raw in enumerate(layers_raw))
     return Filter(
         id=folder.name,
@@ -126,13 +149,57 @@ def load_filter(folder: Path) -> Filter:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """Parse a filter.toml: UTF-8 (a byte-order mark is allowed), small, shallow.
+
+    Raises:
+        FilterError: naming the file, and the key where there is one.
+    """
     try:
         with path.open("rb") as f:
-            return tomllib.load(f)
-    except tomllib.TOMLDecodeError as e:
-        raise FilterError(f"{path}: not valid TOML: {e}") from None
+            raw = f.read(MAX_TOML_BYTES + 1)
     except OSError as e:
         raise FilterError(f"{path}: cannot read: {e.strerror}") from None
+    if len(raw) > MAX_TOML_BYTES:
+        raise FilterError(f"{path}: too large; a filter.toml is at most "
+                          f"{MAX_TOML_BYTES // 1024} KB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise FilterError(f"{path}: not UTF-8 text (byte 0x{raw[e.start]:02x} on line "
+                          f"{line}); save it as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise FilterError(f"{path}: not valid TOML: {e}") from None
+    except RecursionError:
+        # The parser recurses once per level of nesting; a key nested that deep is
+        # found by the check below only if parsing gets that far, so name the line.
+        raise FilterError(f"{path}: {_deep_key(text)}: nested more than {MAX_DEPTH} "
+                          "levels deep") from None
+    _check_depth(path, data)
+    return data
+
+
+def _check_depth(path: Path, data: dict[str, Any]) -> None:
+    stack: list[tuple[str, Any, int]] = [(k, v, 1) for k, v in data.items()]
+    while stack:
+        key, value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise FilterError(f"{path}: {key}: nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            stack.extend((f"{key}.{k}", v, depth + 1) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{key}[{i}]", v, depth + 1) for i, v in enumerate(value))
+
+
+def _deep_key(text: str) -> str:
+    """The key of the first line whose value opens more brackets than a filter needs."""
+    for number, line in enumerate(text.splitlines(), 1):
+        name, eq, value = line.partition("=")
+        if eq and value.count("[") + value.count("{") > MAX_DEPTH:
+            return f"{name.strip()} (line {number})"
+    return "a value"
 
 
 def _layer(v: Validator, folder: Path, key: str, raw: Any) -> Layer:

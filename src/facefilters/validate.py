@@ -17,6 +17,14 @@ import cv2
 import numpy as np
 
 from .errors import FilterError
+from .io.files import picture_problem
+from .quiet import native_stderr_muted
+
+MAX_PICTURE_SIDE = 4096
+"""A filter's picture (sticker, texture, face photo) is at most this many pixels a side."""
+MAX_PICTURE_BYTES = 32 * 1024 * 1024
+MAX_STRING = 1000
+"""The longest string a filter.toml may hold (a description is a sentence or two)."""
 
 
 class Validator:
@@ -26,7 +34,7 @@ class Validator:
         self.path = path
 
     def error(self, key: str, expected: str, got: Any = None) -> FilterError:
-        got_text = "" if got is None else f", got {got!r}"
+        got_text = "" if got is None else f", got {_short(got)}"
         where = f"{key}: " if key else ""
         return FilterError(f"{self.path}: {where}{expected}{got_text}")
 
@@ -46,10 +54,14 @@ class Validator:
             raise self.error(key, "missing required key")
         return default
 
-    def string(self, table: dict[str, Any], key: str, default: Any = _MISSING) -> str:
+    def string(self, table: dict[str, Any], key: str, default: Any = _MISSING, *,
+               longest: int = MAX_STRING) -> str:
         value = self._get(key, table, default)
         if not isinstance(value, str):
             raise self.error(key, "expected a string", value)
+        if len(value) > longest:
+            raise self.error(key, f"expected at most {longest} characters, got "
+                             f"{len(value)}")
         return value
 
     def number(self, table: dict[str, Any], key: str, default: Any = _MISSING, *,
@@ -62,15 +74,11 @@ class Validator:
             ok = ok and float(value).is_integer()
         if ok and positive:
             ok = value > 0
+        what = f"{'a positive' if positive else 'a'} {'whole number' if integer else 'number'}"
         if not ok:
-            what = "a positive " if positive else "a "
-            raise self.error(key, f"expected {what}{'whole number' if integer else 'number'}",
-                             value)
+            raise self.error(key, f"expected {what}", value)
         if (low is not None and value < low) or (high is not None and value > high):
-            lo = "" if low is None else f"{low:g}"
-            hi = "" if high is None else f"{high:g}"
-            raise self.error(key, f"expected a number from {lo or '-inf'} to {hi or 'inf'}",
-                             value)
+            raise self.error(key, f"expected {what} {_bounds(low, high)}", value)
         return float(value)
 
     def boolean(self, table: dict[str, Any], key: str, default: Any = _MISSING) -> bool:
@@ -79,13 +87,30 @@ class Validator:
             raise self.error(key, "expected true or false", value)
         return value
 
-    def pair(self, table: dict[str, Any], key: str,
-             default: Any = _MISSING) -> tuple[float, float]:
+    def pair(self, table: dict[str, Any], key: str, default: Any = _MISSING, *,
+             low: tuple[float, float] | None = None,
+             high: tuple[float, float] | None = None) -> tuple[float, float]:
+        """Two finite numbers ``[x, y]``; ``low``/``high`` bound each (inclusive)."""
         value = self._get(key, table, default)
         if not isinstance(value, (list, tuple)) or len(value) != 2 or not all(
                 _is_number(x) for x in value):
             raise self.error(key, "expected two numbers [x, y]", value)
+        for k in (0, 1):
+            if (low is not None and value[k] < low[k]) or (
+                    high is not None and value[k] > high[k]):
+                lo = (None, None) if low is None else low
+                hi = (None, None) if high is None else high
+                raise self.error(key, f"expected [x, y] with x {_bounds(lo[0], hi[0])} and "
+                                 f"y {_bounds(lo[1], hi[1])}", value)
         return float(value[0]), float(value[1])
+
+    def items(self, value: Any, key: str, most: int, what: str) -> list[Any]:
+        """A non-empty list of at most ``most`` entries (``what`` names one, plural)."""
+        if not isinstance(value, list) or not value:
+            raise self.error(key, f"expected a list of {what}", value)
+        if len(value) > most:
+            raise self.error(key, f"expected at most {most} {what}, got {len(value)}")
+        return value
 
     def choice(self, table: dict[str, Any], key: str, options: Iterable[str],
                default: Any = _MISSING) -> str:
@@ -116,9 +141,23 @@ class Validator:
             raise self.error(key, "expected a file inside the filter's folder", name)
         if not asset.is_file():
             raise self.error(key, "expected an existing PNG file", name)
-        image = cv2.imread(str(asset), cv2.IMREAD_UNCHANGED)
-        if image is None:
-            raise self.error(key, "expected a readable PNG image", name)
+        if asset.stat().st_size > MAX_PICTURE_BYTES:
+            raise self.error(key, f"expected a picture file of at most "
+                             f"{MAX_PICTURE_BYTES // 2**20} MB", name)
+        data = asset.read_bytes()
+        # The header first: a small PNG can unpack to gigabytes.
+        problem = picture_problem(data, MAX_PICTURE_SIDE ** 2)
+        if problem is None:
+            # libpng reports a truncated file on fd 2 itself; our one line says it.
+            with native_stderr_muted():
+                image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+            if image is None:
+                problem = "not a picture, or a damaged or truncated one"
+            elif max(image.shape[:2]) > MAX_PICTURE_SIDE:
+                problem = (f"{image.shape[1]} x {image.shape[0]} pixels is more than "
+                           f"{MAX_PICTURE_SIDE} a side")
+        if problem is not None:
+            raise self.error(key, f"expected a readable PNG image, got {name!r} ({problem})")
         if image.dtype == np.uint16:
             image = (image // 257).astype(np.uint8)
         if image.ndim == 2:
@@ -129,6 +168,24 @@ class Validator:
 
 
 _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def _bounds(low: float | None, high: float | None) -> str:
+    """``from 0 to 8``, ``up to 8`` or ``of at least 0``."""
+    if low is not None and high is not None:
+        return f"from {low:g} to {high:g}"
+    if high is not None:
+        return f"up to {high:g}"
+    return "" if low is None else f"of at least {low:g}"
+
+
+def _short(value: Any, longest: int = 60) -> str:
+    """``repr(value)`` cut to one short line: a huge or deeply nested value stays readable."""
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = "a deeply nested value"
+    return text if len(text) <= longest else text[:longest - 3] + "..."
 
 
 def _is_number(value: Any) -> bool:

@@ -1,66 +1,19 @@
 """What every MediaPipe model of the backends shares: a quiet start, RGB input, closing.
 
-No MediaPipe import here: the backends pass in what builds their models.
+No MediaPipe import here: the backends pass in what builds their models. The mute of
+native stderr itself lives in :mod:`facefilters.quiet`, which also quiets the decoders.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
 from typing import Any, Callable
 
 import cv2
 import numpy as np
 
-# MediaPipe's C++ side logs start-up chatter ("W0000 ... Feedback manager requires ...",
-# LiteRT's "INFO: Created TensorFlow Lite XNNPACK delegate") straight to file descriptor
-# 2, which no Python logging setting reaches. It comes from worker threads while the
-# graph starts, sometimes just after the first frame returns, so native stderr stays
-# muted from construction until the second frame or close().
-os.environ.setdefault("GLOG_minloglevel", "2")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from ..quiet import NativeStderrMute
 
-
-class NativeStderrMute:
-    """One hold on a process-wide mute of file descriptor 2.
-
-    Holds are counted: the first saves the real stderr, the last gives it back. Two
-    detectors starting and warming up in any order cannot leave stderr muted for good.
-    ``FACEFILTERS_DEBUG=1`` in the environment leaves stderr alone.
-    """
-
-    _lock = threading.Lock()
-    _holds = 0
-    _saved: int | None = None
-
-    def __init__(self) -> None:
-        self._held = False
-        if os.environ.get("FACEFILTERS_DEBUG"):
-            return
-        cls = type(self)
-        with cls._lock:
-            if cls._holds == 0:
-                sys.stderr.flush()
-                cls._saved = os.dup(2)
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, 2)
-                os.close(devnull)
-            cls._holds += 1
-        self._held = True
-
-    def release(self) -> None:
-        if not self._held:
-            return
-        self._held = False
-        cls = type(self)
-        with cls._lock:
-            cls._holds -= 1
-            if cls._holds == 0 and cls._saved is not None:
-                sys.stderr.flush()
-                os.dup2(cls._saved, 2)
-                os.close(cls._saved)
-                cls._saved = None
+__all__ = ["NativeStderrMute", "QuietModel", "rgb_of"]
 
 
 def rgb_of(frame: np.ndarray) -> np.ndarray:

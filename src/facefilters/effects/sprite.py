@@ -22,6 +22,10 @@ from ..validate import Validator
 from .base import OVERLAY, EffectContext
 from .physics import Pendulum, PivotMotion, rotate
 
+MAX_SIZES = 10.0
+"""The widest a picture, and the farthest from its anchor, in face sizes: past that it
+leaves any picture the face is in."""
+
 
 @dataclass(frozen=True, eq=False)
 class SpriteEffect:
@@ -61,12 +65,16 @@ class SpriteEffect:
     @classmethod
     def from_toml(cls, v: Validator, folder: Path, key: str,
                   table: dict[str, Any]) -> SpriteEffect:
+        sprite = Sprite.from_bgra(v.picture(folder, table, f"{key}.image"))
+        w, h = sprite.size_wh
         return cls(
-            sprite=Sprite.from_bgra(v.picture(folder, table, f"{key}.image")),
-            pin_xy=v.pair(table, f"{key}.pin"),
+            sprite=sprite,
+            # A pin may sit off the picture (a pendulum's pivot), but not far off.
+            pin_xy=v.pair(table, f"{key}.pin", low=(-w, -h), high=(2 * w, 2 * h)),
             anchor=v.choice(table, f"{key}.anchor", ANCHOR_NAMES),
-            offset_xy=v.pair(table, f"{key}.offset", default=(0.0, 0.0)),
-            width=v.number(table, f"{key}.width", positive=True),
+            offset_xy=v.pair(table, f"{key}.offset", default=(0.0, 0.0),
+                             low=(-MAX_SIZES, -MAX_SIZES), high=(MAX_SIZES, MAX_SIZES)),
+            width=v.number(table, f"{key}.width", positive=True, high=MAX_SIZES),
             swing_deg=v.number(table, f"{key}.swing", default=0.0, low=0, high=90),
             stiffness=v.number(table, f"{key}.stiffness", default=0.0, low=0, high=1),
         )

@@ -36,6 +36,8 @@ from ..validate import Validator
 from .base import WARP, EffectContext, FaceFinder
 
 MODES = ("swap", "trade")
+MAX_FACES = 32
+"""The most photos a swap filter cycles through (each is read and searched at start)."""
 SKIN_TAU_S = 0.5
 """How slowly the colour match follows the skin under the face, in seconds."""
 LOOKS = 30
@@ -82,9 +84,7 @@ class SwapEffect:
         pictures: list[tuple[str, np.ndarray]] = []
         names = table.get("faces", [])
         if mode == "swap":
-            if not isinstance(names, list) or not names:
-                raise v.error(f"{key}.faces", "expected a list of photos with one face each",
-                              names if names else None)
+            names = v.items(names, f"{key}.faces", MAX_FACES, "photos with one face each")
             for k, name in enumerate(names):
                 image = v.picture(folder, {f"faces[{k}]": name}, f"{key}.faces[{k}]")
                 pictures.append((str(name), np.ascontiguousarray(image[..., :3])))

@@ -5,7 +5,9 @@ No decoding happens here, so both the photo and the video readers can use it.
 
 from __future__ import annotations
 
+import io
 import os
+import warnings
 from pathlib import Path
 
 from facefilters.errors import InputError
@@ -14,6 +16,7 @@ __all__ = [
     "check_input_file",
     "is_container_header",
     "is_image_header",
+    "picture_problem",
     "read_header",
 ]
 
@@ -125,3 +128,41 @@ def read_header(path: Path) -> bytes:
             return f.read(_HEADER_SIZE)
     except OSError as exc:
         raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
+
+
+# Signatures whose whole header Pillow parses; if it cannot, the file is damaged (other
+# formats it does not know may still be OpenCV's to read).
+_PILLOW_CHECKED = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
+
+
+def picture_problem(data: bytes, max_pixels: int) -> str | None:
+    """Why a picture must not be decoded, read from its header alone; None if it may be.
+
+    A small PNG can unpack to gigabytes, so the size is checked before any decoding. Only
+    the header is parsed (by Pillow), never the pixels.
+
+    Args:
+        data: the file's bytes.
+        max_pixels: the most pixels (width times height) the caller accepts.
+
+    Returns:
+        A reason to put after ``cannot read 'FILE': ``, such as ``"20000 x 20000 pixels is
+        more than the 150 megapixels allowed"``, or None.
+    """
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                w, h = im.size
+    except Image.DecompressionBombError:
+        return f"it has more than {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
+    except (OSError, ValueError, SyntaxError, EOFError):
+        if data.startswith(_PILLOW_CHECKED):
+            return "the picture is damaged (its header cannot be read)"
+        return None
+    if w * h > max_pixels:
+        return (f"{w} x {h} pixels is more than the {max_pixels / 1e6:.3g} megapixels "
+                "allowed; scale it down first")
+    return None
