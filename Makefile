@@ -1,27 +1,33 @@
 # Two commands on a fresh machine:  make demo   and   make test
 # Each creates .venv (and installs what the system lacks) when it is missing.
 
-# mediapipe 0.10.21 runs on Python 3.9 to 3.12: take the newest of those available.
-PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3.9 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not (3, 9) <= sys.version_info[:2] <= (3, 12))' 2>/dev/null && { echo $$p; break; }; done)
-VENV := .venv
+# A Python for the FaceMesh backend (3.9 to 3.12, mediapipe 0.10.21, the fastest) if there
+# is one, else one for the Tasks backend (3.13 and later); see scripts/pick-python.sh.
+# `make test VENV=.venv-3.13 PYTHON=python3.13` builds and tests a second venv.
+PYTHON ?= $(shell bash scripts/pick-python.sh)
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint bench samples art wheel clean system-deps
 
 $(STAMP): pyproject.toml
-	@test -n "$(PYTHON)" || { echo "error: facefilters needs Python 3.9 to 3.12 (mediapipe 0.10.21)"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "error: facefilters needs Python 3.9 or later (with venv); none found on PATH or in pyenv"; exit 1; }
 	@bash scripts/system-deps.sh
+	@test -x $(BIN)/python || bash scripts/pick-python.sh --explain $(PYTHON)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# MediaPipe may bring its own OpenCV package next to ours; both install cv2.
+	@bash scripts/one-cv2.sh $(BIN)/python
 	@touch $(STAMP)
 
 demo: $(STAMP)  ## Run the demo: the live window with a camera, else filter the sample clip.
+	@$(BIN)/facefilters --version
 	$(BIN)/facefilters demo
 
 test: $(STAMP)  ## Run every test, end-to-end ones included.
+	@$(BIN)/facefilters --version
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

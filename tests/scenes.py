@@ -52,9 +52,9 @@ def photo(name: str) -> np.ndarray:
 @cache
 def iris_xy(name: str) -> np.ndarray:
     """The person's right and left iris centres in the photo: ndarray (2, 2), float64."""
-    from facefilters.detect import FaceMeshDetector
+    from facefilters.detect import landmark_detector
 
-    with FaceMeshDetector(static_image_mode=True, max_faces=1) as detector:
+    with landmark_detector(static_image_mode=True, max_faces=1) as detector:
         faces = detector.detect(np.ascontiguousarray(photo(name)), 0.0)
     if len(faces) != 1:
         raise RuntimeError(f"FaceMesh found {len(faces)} faces in {name}")

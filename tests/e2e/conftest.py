@@ -13,6 +13,7 @@ from skimage import data
 from typer.testing import CliRunner
 
 from facefilters.paths import samples_dir
+from turned_head import pitch_rotation, yaw_rotation  # noqa: F401  (the e2e tests' turns)
 
 
 @pytest.fixture(scope="session")
@@ -89,11 +90,11 @@ def open_mouth_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Made in code from the public-domain photo: everything below the lips slides down by
     0.3 eye distances, fading out sideways and below the chin.
     """
-    from facefilters.detect import FaceMeshDetector
+    from facefilters.detect import landmark_detector
     from facefilters.geometry import measure
 
     img = cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR)
-    with FaceMeshDetector(static_image_mode=True) as detector:
+    with landmark_detector(static_image_mode=True) as detector:
         g = measure(detector.detect(img))
     eye = float(g.eye_distance[0])
     lip, chin = g.anchors["mouth_center"][0], g.anchors["chin"][0]
@@ -111,9 +112,9 @@ def open_mouth_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def detector():
     """FaceMesh in still-photo mode, one face, shared by the modules that read photos."""
-    from facefilters.detect import FaceMeshDetector
+    from facefilters.detect import landmark_detector
 
-    with FaceMeshDetector(static_image_mode=True) as d:
+    with landmark_detector(static_image_mode=True) as d:
         yield d
 
 
@@ -159,18 +160,3 @@ def redrawn(image: np.ndarray, xyz: np.ndarray, rotation: np.ndarray
     picture = swap_face(image.copy(), turned, SwapSource.from_image(image, xyz),
                         keep_mouth=False, keep_eyes=False, color_match=False, feather=0.1)
     return picture, turned
-
-
-def yaw_rotation(degrees: float) -> np.ndarray:
-    """3x3 turn about the vertical axis, towards the person's own left when positive
-    (the nose moves to the picture's right in an unmirrored photo)."""
-    a = np.radians(degrees)
-    return np.array([[np.cos(a), 0.0, np.sin(a)], [0.0, 1.0, 0.0],
-                     [-np.sin(a), 0.0, np.cos(a)]])
-
-
-def pitch_rotation(degrees: float) -> np.ndarray:
-    """3x3 nod about the horizontal axis, looking up when positive."""
-    a = np.radians(-degrees)
-    return np.array([[1.0, 0.0, 0.0], [0.0, np.cos(a), -np.sin(a)],
-                     [0.0, np.sin(a), np.cos(a)]])

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from facefilters import __version__
-from facefilters.detect import FaceMeshDetector
+from facefilters.detect import landmark_detector
 from facefilters.geometry import measure
 
 from .conftest import changed, read, run
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def anchors_of(photos):
-    with FaceMeshDetector(static_image_mode=True) as d:
+    with landmark_detector(static_image_mode=True) as d:
         return {name: measure(d.detect(read(p))) for name, p in photos.items()}
 
 
@@ -227,7 +227,7 @@ def test_bad_input(tmp_path: Path, photos, demo_clip: Path, case: str, code: int
 
 def test_dog_tongue_appears_when_the_mouth_opens(tmp_path: Path, photos,
                                                  open_mouth_photo: Path) -> None:
-    with FaceMeshDetector(static_image_mode=True) as d:
+    with landmark_detector(static_image_mode=True) as d:
         closed_g = measure(d.detect(read(photos["astronaut"])))
         open_g = measure(d.detect(read(open_mouth_photo)))
     assert closed_g.measures["mouth_open"][0] < 0.25 < open_g.measures["mouth_open"][0]

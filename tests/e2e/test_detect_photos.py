@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from facefilters.detect import FaceMeshDetector
+from facefilters.detect import Detector, landmark_detector
 from facefilters.geometry import measure
 
 from .conftest import read
@@ -29,13 +30,13 @@ HAND_LABELLED = {
 
 
 @pytest.fixture(scope="module")
-def detector() -> FaceMeshDetector:
-    with FaceMeshDetector(static_image_mode=True, max_faces=4) as d:
+def detector() -> Iterator[Detector]:
+    with landmark_detector(static_image_mode=True, max_faces=4) as d:
         yield d
 
 
 @pytest.mark.parametrize("name", sorted(HAND_LABELLED))
-def test_anchors_land_on_the_features(detector: FaceMeshDetector, photos: dict[str, Path],
+def test_anchors_land_on_the_features(detector: Detector, photos: dict[str, Path],
                                       name: str) -> None:
     frame = read(photos[name])
     faces = detector.detect(frame)
@@ -51,7 +52,7 @@ def test_anchors_land_on_the_features(detector: FaceMeshDetector, photos: dict[s
 
 
 @pytest.mark.parametrize("name", ["grace_hopper", "astronaut"])
-def test_person_left_eye_is_on_image_right(detector: FaceMeshDetector,
+def test_person_left_eye_is_on_image_right(detector: Detector,
                                            photos: dict[str, Path], name: str) -> None:
     geometry = measure(detector.detect(read(photos[name])))
     assert geometry.anchors["left_eye"][0, 0] > geometry.anchors["right_eye"][0, 0]
@@ -61,7 +62,7 @@ def test_person_left_eye_is_on_image_right(detector: FaceMeshDetector,
     assert geometry.measures["mouth_open"][0] < 0.35
 
 
-def test_mirrored_frame_keeps_the_persons_sides(detector: FaceMeshDetector,
+def test_mirrored_frame_keeps_the_persons_sides(detector: Detector,
                                                 photos: dict[str, Path]) -> None:
     frame = read(photos["grace_hopper"])
     width = frame.shape[1]
@@ -72,7 +73,7 @@ def test_mirrored_frame_keeps_the_persons_sides(detector: FaceMeshDetector,
     assert mirrored.axis_y[0, 1] > 0.9  # still "down the face"
 
 
-def test_rotated_photo_gives_matching_roll(detector: FaceMeshDetector,
+def test_rotated_photo_gives_matching_roll(detector: Detector,
                                            photos: dict[str, Path]) -> None:
     import cv2
 
@@ -85,11 +86,11 @@ def test_rotated_photo_gives_matching_roll(detector: FaceMeshDetector,
     assert roll - base == pytest.approx(20, abs=4)
 
 
-def test_no_face(detector: FaceMeshDetector, no_face_photo: Path) -> None:
+def test_no_face(detector: Detector, no_face_photo: Path) -> None:
     assert len(detector.detect(read(no_face_photo))) == 0
 
 
-def test_several_faces(detector: FaceMeshDetector, photos: dict[str, Path]) -> None:
+def test_several_faces(detector: Detector, photos: dict[str, Path]) -> None:
     import cv2
 
     # Head-and-shoulders crops side by side, so each face stays large enough for the
@@ -99,5 +100,5 @@ def test_several_faces(detector: FaceMeshDetector, photos: dict[str, Path]) -> N
     both = np.concatenate([a, b], axis=1)
     faces = detector.detect(both)
     assert len(faces) == 2
-    with FaceMeshDetector(static_image_mode=True, max_faces=1) as one:
+    with landmark_detector(static_image_mode=True, max_faces=1) as one:
         assert len(one.detect(both)) == 1

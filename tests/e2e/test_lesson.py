@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from facefilters.apps.lesson import CANVAS_WH, STEPS, Lesson, fit_photo
-from facefilters.detect import FaceBoxDetector, FaceMeshDetector
+from facefilters.detect import box_detector, landmark_detector
 from facefilters.faces import Faces
 from facefilters.geometry import LOWER_LIP, FaceGeometry, measure
 from facefilters.i18n import Messages
@@ -49,7 +49,7 @@ def green_edges(image: np.ndarray, axis: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def detectors():
-    with FaceMeshDetector(static_image_mode=True) as mesh, FaceBoxDetector() as boxes:
+    with landmark_detector(static_image_mode=True) as mesh, box_detector() as boxes:
         yield mesh, boxes
 
 

@@ -91,10 +91,10 @@ def portrait_clip(tmp_path: Path, grace_hopper_path: Path) -> tuple[Path, np.nda
 @pytest.fixture
 def anchors(portrait_clip: tuple[Path, np.ndarray]) -> dict[str, np.ndarray]:
     """Her anchors as the live window shows them: mirrored; plus "eye" (eye distance)."""
-    from facefilters.detect import FaceMeshDetector
+    from facefilters.detect import landmark_detector
     from facefilters.geometry import measure
 
-    with FaceMeshDetector(static_image_mode=True) as detector:
+    with landmark_detector(static_image_mode=True) as detector:
         faces = detector.detect(portrait_clip[1])
     assert len(faces) == 1
     # Found in the picture as the camera sees it, then mirrored, as the app does.

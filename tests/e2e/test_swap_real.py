@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 import pytest
 
-from facefilters.detect import FaceMeshDetector
+from facefilters.detect import Detector
 from facefilters.render.meshmap import canonical_face, mesh_maps
 from facefilters.render.swap import (
     INNER_LIPS,
@@ -64,7 +64,7 @@ def eye_distance(xyz: np.ndarray) -> float:
     return float(np.hypot(*(xyz[473, :2] - xyz[468, :2])))
 
 
-def one_face(detector: FaceMeshDetector, image: np.ndarray) -> np.ndarray:
+def one_face(detector: Detector, image: np.ndarray) -> np.ndarray:
     faces = detector.detect(image, 0.0)
     assert len(faces) == 1, f"expected one face, found {len(faces)}"
     return faces.landmarks[0]
@@ -123,7 +123,7 @@ class Swapped:
 
 
 def swap_and_judge(source: tuple[np.ndarray, np.ndarray], target: np.ndarray,
-                   detector: FaceMeshDetector) -> Swapped:
+                   detector: Detector) -> Swapped:
     """Swap the source's face onto the target's one face; where FaceMesh then finds it
     (median landmark error in eye distances) and how alike it looks to each face."""
     source_image, source_xyz = source
@@ -139,7 +139,7 @@ def swap_and_judge(source: tuple[np.ndarray, np.ndarray], target: np.ndarray,
 
 
 @pytest.fixture(scope="module")
-def sources(photos: dict[str, Path], detector: FaceMeshDetector
+def sources(photos: dict[str, Path], detector: Detector
             ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each photo and its face's landmarks."""
     out = {}
@@ -152,7 +152,7 @@ def sources(photos: dict[str, Path], detector: FaceMeshDetector
 @pytest.mark.parametrize("variant_name", VARIANTS)
 @pytest.mark.parametrize("source_name", PHOTOS)
 def test_the_swapped_face_is_the_sources_in_the_targets_place(
-    source_name: str, variant_name: str, sources, detector: FaceMeshDetector
+    source_name: str, variant_name: str, sources, detector: Detector
 ) -> None:
     target_name = next(p for p in PHOTOS if p != source_name)
     target = variant(sources[target_name][0], variant_name)
@@ -177,7 +177,7 @@ def test_the_swapped_face_is_the_sources_in_the_targets_place(
 )
 @pytest.mark.parametrize("source_name", PHOTOS)
 def test_every_option_still_swaps(source_name: str, options, sources,
-                                  detector: FaceMeshDetector) -> None:
+                                  detector: Detector) -> None:
     target_name = next(p for p in PHOTOS if p != source_name)
     source_image, source_xyz = sources[source_name]
     target, target_xyz = sources[target_name]
@@ -211,7 +211,7 @@ def face_square(image: np.ndarray, xyz: np.ndarray, size: int = 320) -> np.ndarr
     return cv2.resize(image[y0:y1, x0:x1], (size, size), interpolation=cv2.INTER_AREA)
 
 
-def test_two_faces_in_one_picture_trade_places(sources, detector: FaceMeshDetector) -> None:
+def test_two_faces_in_one_picture_trade_places(sources, detector: Detector) -> None:
     # FaceMesh's face detector wants faces large in the picture: two close-ups side by side.
     picture = np.hstack([face_square(*sources[name]) for name in PHOTOS])
     faces = detector.detect(picture, 0.0)
@@ -241,7 +241,7 @@ def test_two_faces_in_one_picture_trade_places(sources, detector: FaceMeshDetect
 # -- the built-in swap never puts a face on itself ------------------------------------
 
 
-def built_in_swap(detector: FaceMeshDetector):
+def built_in_swap(detector: Detector):
     from facefilters.catalog import Catalog
 
     swap = Catalog().load("swap")
@@ -249,14 +249,14 @@ def built_in_swap(detector: FaceMeshDetector):
     return swap
 
 
-def swap_with_filter(swap, detector: FaceMeshDetector, image: np.ndarray) -> np.ndarray:
+def swap_with_filter(swap, detector: Detector, image: np.ndarray) -> np.ndarray:
     return swap.apply(image.copy(), detector.detect(image, 0.0), 0.0)
 
 
 @pytest.mark.parametrize("variant_name", VARIANTS)
 @pytest.mark.parametrize("target_name", PHOTOS)
 def test_the_built_in_swap_puts_the_other_portrait_on_each_portrait(
-        target_name: str, variant_name: str, sources, detector: FaceMeshDetector) -> None:
+        target_name: str, variant_name: str, sources, detector: Detector) -> None:
     # Its portraits are the sample photos themselves: a face matching the chosen source
     # must get the other one, or the class would see no swap at all.
     other = next(p for p in PHOTOS if p != target_name)
@@ -275,7 +275,7 @@ def test_the_built_in_swap_puts_the_other_portrait_on_each_portrait(
 
 
 def test_the_built_in_swap_on_the_demo_clip_changes_every_face(
-        tmp_path: Path, demo_clip: Path, sources, detector: FaceMeshDetector) -> None:
+        tmp_path: Path, demo_clip: Path, sources, detector: Detector) -> None:
     import av
 
     from .conftest import run
@@ -323,7 +323,7 @@ def yawed(image: np.ndarray, xyz: np.ndarray, degrees: float) -> tuple[np.ndarra
 @pytest.mark.parametrize("degrees", [-30, 30])
 @pytest.mark.parametrize("source_name", PHOTOS)
 def test_a_turned_head_gets_the_source_face_turned_the_same_way(
-        source_name: str, degrees: float, sources, detector: FaceMeshDetector) -> None:
+        source_name: str, degrees: float, sources, detector: Detector) -> None:
     target_name = next(p for p in PHOTOS if p != source_name)
     target, _ = yawed(*sources[target_name], degrees)
     target_xyz = one_face(detector, target)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from facefilters.catalog import Catalog
-from facefilters.detect import FaceMeshDetector
+from facefilters.detect import landmark_detector
 from facefilters.frames import Frame
 from facefilters.pipeline import Pipeline
 from facefilters.tracking import FaceTracker
@@ -42,7 +42,7 @@ def test_alpha_swap_flickers_less_than_seamless_clone(photos, detector, target,
     rng = np.random.default_rng(7)
     results: dict[str, list[np.ndarray]] = {blend: [] for blend in filters}
     camera: list[np.ndarray] = []
-    with FaceMeshDetector(static_image_mode=False) as video:
+    with landmark_detector(static_image_mode=False) as video:
         pipeline = Pipeline(video, FaceTracker())
         for k in range(FRAMES):
             # A still face as a webcam sees it: sensor noise, nothing else moves.

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from facefilters.detect import FaceMeshDetector
+from facefilters.detect import Detector
 from facefilters.paths import builtin_filters_dir
 from facefilters.render.anonymize import MODES, anonymize_face
 from facefilters.render.texture import FaceTexture, draw_texture
@@ -58,7 +58,7 @@ def variant(frame: np.ndarray, name: str) -> np.ndarray:
     return frame
 
 
-def face_crop(frame: np.ndarray, detector: FaceMeshDetector, size: int = 320) -> np.ndarray:
+def face_crop(frame: np.ndarray, detector: Detector, size: int = 320) -> np.ndarray:
     """A square around the face, twice its landmark span wide."""
     xy = detector.detect(frame).xy[0]
     centre, span = (xy.min(axis=0) + xy.max(axis=0)) / 2, float(np.ptp(xy, axis=0).max())
@@ -67,7 +67,7 @@ def face_crop(frame: np.ndarray, detector: FaceMeshDetector, size: int = 320) ->
     return cv2.resize(frame[y0:y1, x0:x1], (size, size), interpolation=cv2.INTER_AREA)
 
 
-def hide_all(frame: np.ndarray, detector: FaceMeshDetector, mode: str, strength: float = 1.0
+def hide_all(frame: np.ndarray, detector: Detector, mode: str, strength: float = 1.0
              ) -> tuple[np.ndarray, int]:
     """The picture with every face FaceMesh finds hidden, and how many it found."""
     faces = detector.detect(frame)
@@ -116,7 +116,7 @@ def hull_mask(xy: np.ndarray, shape_hw: tuple[int, int], grow_px: int) -> np.nda
     return cv2.dilate(mask, kernel).astype(bool)
 
 
-def squeezed(frame: np.ndarray, detector: FaceMeshDetector) -> np.ndarray:
+def squeezed(frame: np.ndarray, detector: Detector) -> np.ndarray:
     """The face as if turned: its half right of the nose squeezed to 60% of its width."""
     xy = detector.detect(frame).xy[0]
     nose_x, edge_x = float(xy[1, 0]), float(xy[:, 0].max()) + 10

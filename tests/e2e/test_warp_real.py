@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from facefilters.detect import FaceMeshDetector
+from facefilters.detect import Detector
 from facefilters.faces import Faces
 from facefilters.geometry import measure
 from facefilters.render.warp import apply_warp, preset_controls, warp_roi
@@ -73,7 +73,7 @@ Reader = Callable[[str, str, str], dict[str, float]]
 
 
 @pytest.fixture(scope="module")
-def read_back(detector: FaceMeshDetector, photos: dict[str, Path]) -> Reader:
+def read_back(detector: Detector, photos: dict[str, Path]) -> Reader:
     """``read_back(photo, variant, preset)``: readings of the picture warped by a preset
     at strength 1 (preset ``"none"``: the picture itself). Cached: each is read once."""
     cache: dict[tuple[str, str, str], dict[str, float]] = {}

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from ...catalog import Catalog
-from ...detect.base import close_detector, default_detector
+from ...detect.base import box_detector, close_detector, default_detector
 from ...errors import SourceError
 from ...i18n import Messages
 from ...io.sources import FrameSource
@@ -23,7 +23,6 @@ def run_lesson(*, camera: int = 0, source: Path | None = None, mirror: bool = Tr
     Raises:
         FaceFiltersError: no camera, no display, unreadable source.
     """
-    from ...detect import FaceBoxDetector
     from ...io.sources import CameraSource, FileSource
     from ...io.window import CvWindow, check_display
 
@@ -42,7 +41,7 @@ def run_lesson(*, camera: int = 0, source: Path | None = None, mirror: bool = Tr
     detectors: list = []
     try:
         detectors.append(default_detector(static_image_mode=False, max_faces=4))
-        detectors.append(FaceBoxDetector())
+        detectors.append(box_detector())
         lesson = Lesson(detectors[0], detectors[1], messages, mirror=mirror, swap=swap)
         lesson.step = min(max(step, 1), len(STEPS)) - 1
         window = CvWindow(f"facefilters: {messages('lesson.title')}", fullscreen=fullscreen)
