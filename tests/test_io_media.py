@@ -11,10 +11,13 @@ import numpy as np
 import pytest
 
 from facefilters.errors import InputError, OutputError
+from facefilters.io import image as image_module
 from facefilters.io.files import check_input_file
 from facefilters.io.image import IMAGE_SUFFIXES, read_image, write_image
 from facefilters.io.probe import detect_kind
 from facefilters.io.video import VideoWriter
+
+import pictures
 
 NTSC = Fraction(30000, 1001)
 
@@ -312,6 +315,39 @@ def test_truncated_png_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "cut.png"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match="cut.png"):
+        read_image(path)
+
+
+@pytest.mark.parametrize(
+    ("make", "reason"),
+    [
+        (pictures.truncated_png, "not an image, or the image is damaged"),
+        (pictures.fake_png, "not an image, or the image is damaged"),
+        (lambda: pictures.png_bomb((12_000, 10_001)),
+         "12000 x 10001 pixels is more than the 120 megapixels allowed; scale it down first"),
+        (lambda: encoded(np.zeros((64, 64, 3), np.uint8))[:40], "not an image, or the image "
+         "is damaged"),
+    ],
+    ids=["truncated", "fake", "bomb", "header only"],
+)
+def test_damaged_or_huge_photo_is_one_line_and_nothing_else(tmp_path: Path, capfd, make,
+                                                            reason: str) -> None:
+    path = pictures.write(tmp_path / "odd.png", make())
+    capfd.readouterr()
+    with pytest.raises(InputError) as excinfo:
+        read_image(path)
+    assert str(excinfo.value) == f"cannot read '{path}': {reason}"
+    assert capfd.readouterr() == ("", "")  # no "libpng error", no OpenCV warning
+
+
+def test_a_huge_photo_is_refused_before_it_is_decoded(tmp_path: Path, monkeypatch) -> None:
+    path = pictures.write(tmp_path / "bomb.png", pictures.png_bomb((12_000, 10_001)))
+
+    def decode(*args):
+        raise AssertionError("decoded a photo that its header says is too large")
+
+    monkeypatch.setattr(image_module.cv2, "imdecode", decode)
+    with pytest.raises(InputError, match="more than the 120 megapixels"):
         read_image(path)
 
 

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from .errors import FilterError
-from .io.files import picture_problem
+from .io.files import DAMAGED, picture_problem
 from .quiet import native_stderr_muted
 
 MAX_PICTURE_SIDE = 4096
@@ -152,7 +152,7 @@ class Validator:
             with native_stderr_muted():
                 image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
             if image is None:
-                problem = "not a picture, or a damaged or truncated one"
+                problem = DAMAGED
             elif max(image.shape[:2]) > MAX_PICTURE_SIDE:
                 problem = (f"{image.shape[1]} x {image.shape[0]} pixels is more than "
                            f"{MAX_PICTURE_SIDE} a side")

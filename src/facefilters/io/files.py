@@ -13,6 +13,7 @@ from pathlib import Path
 from facefilters.errors import InputError
 
 __all__ = [
+    "DAMAGED",
     "check_input_file",
     "is_container_header",
     "is_image_header",
@@ -130,6 +131,9 @@ def read_header(path: Path) -> bytes:
         raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
 
 
+DAMAGED = "not an image, or the image is damaged"
+"""Why a file that should be a picture cannot be read, when no more is known."""
+
 # Signatures whose whole header Pillow parses; if it cannot, the file is damaged (other
 # formats it does not know may still be OpenCV's to read).
 _PILLOW_CHECKED = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
@@ -160,7 +164,7 @@ def picture_problem(data: bytes, max_pixels: int) -> str | None:
         return f"it has more than {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
     except (OSError, ValueError, SyntaxError, EOFError):
         if data.startswith(_PILLOW_CHECKED):
-            return "the picture is damaged (its header cannot be read)"
+            return DAMAGED
         return None
     if w * h > max_pixels:
         return (f"{w} x {h} pixels is more than the {max_pixels / 1e6:.3g} megapixels "

@@ -17,8 +17,9 @@ import cv2
 import numpy as np
 
 from facefilters.errors import InputError, OutputError
+from facefilters.quiet import native_stderr_muted
 
-from .files import check_input_file
+from .files import DAMAGED, check_input_file, picture_problem
 
 __all__ = ["IMAGE_SUFFIXES", "is_still_image", "read_image", "write_image"]
 
@@ -137,9 +138,16 @@ _ORIENTATIONS = (
 )
 
 
+MAX_PHOTO_PIXELS = 120_000_000
+"""The largest photo read, in pixels (a 108-megapixel phone photo fits): filtering one
+takes about 50 bytes a pixel, so a bigger one would exhaust a laptop's memory."""
+
+
 def _decode(buf: np.ndarray, flags: int) -> np.ndarray | None:
     try:
-        return cv2.imdecode(buf, flags)
+        # libpng and libjpeg report damage on fd 2 themselves; our one line says it.
+        with native_stderr_muted():
+            return cv2.imdecode(buf, flags)
     except cv2.error:
         return None
 
@@ -191,7 +199,9 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
         ndarray of shape (H, W, 3) and dtype uint8, in BGR channel order.
 
     Raises:
-        InputError: The file is missing, a folder, empty, or not a photo OpenCV can decode.
+        InputError: The file is missing, a folder, empty, not a photo OpenCV or Pillow can
+            decode, or larger than `MAX_PHOTO_PIXELS` (told from its header, before
+            decoding).
     """
     path = check_input_file(path)
     try:
@@ -200,6 +210,10 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
+    # The header first: a small PNG can unpack to gigabytes.
+    problem = picture_problem(data, MAX_PHOTO_PIXELS)
+    if problem is not None:
+        raise InputError(f"cannot read '{path}': {problem}")
     buf = np.frombuffer(data, dtype=np.uint8)
     color = _decode(buf, cv2.IMREAD_COLOR)
     if color is None or color.size == 0:
@@ -207,8 +221,7 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
         if color is not None:
             return np.ascontiguousarray(color)
         reason = _missing_codec(path, data[:16])
-        raise InputError(reason or f"cannot read '{path}': not an image, or the image is "
-                         "damaged")
+        raise InputError(reason or f"cannot read '{path}': {DAMAGED}")
     if color.dtype != np.uint8:
         color = cv2.convertScaleAbs(color, alpha=255.0 if color.dtype.kind == "f" else 1 / 257)
     if data[:3] != b"\xff\xd8\xff":  # JPEG cannot carry alpha; skip a second decode
