@@ -29,6 +29,14 @@ def png_bomb(size_wh: tuple[int, int]) -> bytes:
             + _chunk(b"IEND", b""))
 
 
+def png_claiming(size_wh: tuple[int, int]) -> bytes:
+    """A PNG whose header claims ``size_wh`` pixels, with one empty row of data."""
+    w, h = size_wh
+    header = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
+    return (PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"\0"))
+            + _chunk(b"IEND", b""))
+
+
 def png_of(bgra: np.ndarray) -> bytes:
     """A real PNG of a picture (ndarray of shape (h, w, 3 or 4), uint8)."""
     ok, data = cv2.imencode(".png", bgra)
