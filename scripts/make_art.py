@@ -22,6 +22,7 @@ side. Fur is many small tapering strokes: tufts along the edges, hairs over the 
 from __future__ import annotations
 
 import sys
+from functools import cache
 from pathlib import Path
 
 import cv2
@@ -48,6 +49,10 @@ BUNNY_EAR_SIZE, BUNNY_EAR_PIN, BUNNY_EAR_PX_PER_ED = (400, 640), (110, 600), 280
 BUNNY_NOSE_SIZE, BUNNY_NOSE_PIN, BUNNY_NOSE_PX_PER_ED = (256, 208), (128, 96), 427
 TEETH_SIZE, TEETH_PIN, TEETH_PX_PER_ED = (256, 224), (128, 36), 700
 GLASSES_SIZE, GLASSES_PIN, GLASSES_WIDTH_ED = (700, 260), (350, 134), 2.3
+GLASSES_BRIDGE_HALF = 40
+"""The glasses are drawn whole, then cut into three pictures at this many pixels either
+side of the bridge's middle: each lens with its hinge (so the far one can fade on its
+own as the head turns) and the bridge. Frontal, the three pieces make the whole again."""
 DROP_SIZE = (96, 144)
 
 
@@ -968,6 +973,24 @@ def draw_glasses() -> Canvas:
     return c
 
 
+@cache
+def _glasses() -> np.ndarray:
+    """The whole glasses, finished (straight BGRA), drawn once for their three pieces."""
+    return finish(draw_glasses())
+
+
+def glasses_piece(part: str) -> np.ndarray:
+    """One piece of the glasses, cut from the whole: ``"right"`` (the person's right lens,
+    on the picture's left, with its hinge), ``"bridge"`` or ``"left"``. Each piece's pin
+    is its lens centre (the bridge's middle for the bridge), level with ``GLASSES_PIN``."""
+    whole = _glasses()
+    cut_right, cut_left = (GLASSES_PIN[0] - GLASSES_BRIDGE_HALF,
+                           GLASSES_PIN[0] + GLASSES_BRIDGE_HALF)
+    x0, x1 = {"right": (0, cut_right), "bridge": (cut_right, cut_left),
+              "left": (cut_left, whole.shape[1])}[part]
+    return np.ascontiguousarray(whole[:, x0:x1])
+
+
 # --- tears ------------------------------------------------------------------------------
 
 
@@ -1042,12 +1065,15 @@ def main(out_dir: Path = FILTERS) -> None:
         "bunny/ear_right.png": lambda: draw_bunny_ear(-1, bend=62.0),
         "bunny/nose.png": draw_bunny_nose,
         "bunny/teeth.png": draw_teeth,
-        "glasses/glasses.png": draw_glasses,
+        "glasses/lens_right.png": lambda: glasses_piece("right"),
+        "glasses/bridge.png": lambda: glasses_piece("bridge"),
+        "glasses/lens_left.png": lambda: glasses_piece("left"),
         "tears/drop.png": draw_drop,
         "crying/drop.png": lambda: draw_drop(deep=True),
     }
     for name, draw in art.items():
-        save(finish(draw()), out_dir / name)
+        picture = draw()
+        save(picture if isinstance(picture, np.ndarray) else finish(picture), out_dir / name)
 
 
 if __name__ == "__main__":
