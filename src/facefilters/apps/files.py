@@ -38,6 +38,24 @@ superfast): on 2 cores x264 is the largest CPU cost of ``apply``, and this saves
 fifth of it for files some 3 % larger at 0.3 dB less PSNR (docs/BENCHMARKS.md)."""
 
 
+LOST_SHARE = 0.02
+"""The largest share of a video's frames that may be unreadable (damaged, or missing from
+a file cut short) for ``apply`` to write the rest without being told to (``keep_going``)."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the user should know about a run that worked: a message key and values.
+
+    Attributes:
+        key: the message's key in the language files (``apply.lost`` ...).
+        values: what fills its ``{placeholders}``.
+    """
+
+    key: str
+    values: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class ApplyResult:
     """What ``apply`` did: photo or video, frames written, frames with a face."""
@@ -48,6 +66,8 @@ class ApplyResult:
     frames_with_faces: int
     credentials: bool = False
     """True when the file got a C2PA manifest (a face swap, with ``c2pa-python``)."""
+    notices: tuple[Notice, ...] = ()
+    """What was done about an odd input: frames lost, resized, retimed."""
 
 
 def apply_file(
@@ -60,18 +80,27 @@ def apply_file(
     progress: Progress | None = None,
     detector_factory: DetectorFactory = default_detector,
     face: Path | None = None,
+    keep_going: bool = False,
 ) -> ApplyResult:
     """Filter a photo or a video file into ``output_path``.
 
     For a video, decoding, detection, and drawing with encoding run on three threads
-    (the reader's, this one, the sink's), so the stages overlap across cores.
+    (the reader's, this one, the sink's), so the stages overlap across cores. The output
+    keeps time with the input: frame ``k`` shows the input's picture at ``k / fps``, so
+    a variable frame rate is written at a constant one (frames repeated or dropped) and
+    stays in step with the sound. Every audio track is copied.
+
+    An odd input is read to the end, and the result says what was done (`Notice`):
+    frames of another size are scaled to the first size, frames that cannot be decoded
+    are left out. When more than `LOST_SHARE` of them are lost, nothing is written
+    unless ``keep_going``.
 
     A filter that swaps faces finds its source faces first (``face``: a photo to take
     the face from instead of the filter's own), and the file it writes says in its
     metadata that it is a deepfake.
 
     Raises:
-        InputError, OutputError: bad input or output.
+        InputError, OutputError: bad input or output; too many frames lost.
         FilterError: a swap's photo has no face, or several.
     """
     kind = detect_kind(input_path)
@@ -87,26 +116,59 @@ def apply_file(
         try:
             tracker = FaceTracker(smoothing=not photo, fade_s=0.0 if photo else FADE_S)
             pipeline = Pipeline(detector, tracker, [drawer])
+            notices: list[Notice] = []
             if photo:
                 stats = pipeline.run([Frame(0, 0.0, read_image(input_path))],
                                      [ImageFileSink(tmp, note=note)])
             else:
                 with VideoReader(input_path, prefetch=True) as reader:
                     info = reader.info
-                    # Its own thread for x264, so drawing frame n+1 overlaps encoding n.
-                    sink: Sink = ThreadedSink(VideoFileSink(
-                        tmp, info.size_wh, info.fps,
+                    # start_s: keep time with the input, whatever its frame rate does.
+                    video = VideoFileSink(
+                        tmp, info.size_wh, info.fps, start_s=0.0,
                         audio_from=input_path if info.has_audio else None,
-                        x264_params=APPLY_X264_PARAMS, note=note), queue_size=4)
+                        x264_params=APPLY_X264_PARAMS, note=note)
+                    # Its own thread for x264, so drawing frame n+1 overlaps encoding n.
+                    sink: Sink = ThreadedSink(video, queue_size=4)
                     stats = pipeline.run(reader, [sink], threaded=True, progress=progress,
                                          total=info.frame_count)
+                    notices = _video_notices(reader, video, input_path, keep_going)
         finally:
             close_detector(detector)
         if stats.frames == 0:  # pragma: no cover - the reader refuses empty videos
             raise InputError(f"cannot read '{input_path}': the video has no frames")
         # Last of all, since any later change to the bytes would break its signature.
         signed = note is not None and add_credentials(tmp, note, title=output_path.name)
-        return ApplyResult(kind, output_path, stats.frames, stats.frames_with_faces, signed)
+        return ApplyResult(kind, output_path, stats.frames, stats.frames_with_faces, signed,
+                           tuple(notices))
+
+
+def _video_notices(reader: VideoReader, video: VideoFileSink, input_path: Path,
+                   keep_going: bool) -> list[Notice]:
+    """What the user should hear about how a video was read and written.
+
+    Raises:
+        InputError: more than `LOST_SHARE` of the frames could not be read, and not
+            ``keep_going`` (raised inside the temporary output, so nothing is written).
+    """
+    notices = []
+    lost, total = reader.frames_lost, reader.frames_read + reader.frames_lost
+    if lost > LOST_SHARE * total and not keep_going:
+        raise InputError(
+            f"{lost} of {total} frames of '{input_path}' could not be read (the file is "
+            f"damaged or cut short); nothing was written. Use --keep-going to write the "
+            f"{reader.frames_read} that could be read")
+    if lost:
+        notices.append(Notice("apply.lost", {"count": lost, "total": total}))
+    if reader.size_change is not None:
+        notices.append(Notice("apply.resized", {
+            "index": reader.size_change.frame, "count": reader.resized,
+            "name": "x".join(map(str, reader.info.size_wh))}))
+    if video.repeated or video.dropped:
+        notices.append(Notice("apply.retimed", {
+            "fps": round(float(reader.info.fps), 3), "count": video.repeated,
+            "n": video.dropped}))
+    return notices
 
 
 def check_output_suffix(kind: str, input_path: Path, output_path: Path) -> None:

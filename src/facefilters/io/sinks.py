@@ -9,6 +9,7 @@ one, so a half-written file is thrown away rather than finished.
 
 from __future__ import annotations
 
+import math
 import os
 import queue
 import threading
@@ -55,12 +56,18 @@ class VideoFileSink:
         fps: exact frame rate of the file.
         audio_from: a file whose audio to copy alongside (the input video).
         start_s: None writes every picture as one frame (a video file's frames keep their
-            count). A time (seconds, the clock of ``t_s``) makes the file run on the wall
-            clock instead: each picture is written as many times as the time since
-            ``start_s`` asks for, repeated or skipped (a live recording).
+            count). A time (seconds, the clock of ``t_s``) makes the file keep time
+            instead: the file's frame ``k`` shows the last picture shown by
+            ``start_s + k / fps``, so a picture is repeated until the next one's time, or
+            skipped when a newer one comes in time for the same frame (a live recording;
+            a video with a variable frame rate, which must stay in step with its sound).
         x264_params: extra x264 settings (see :class:`~.video.writer.VideoWriter`).
         note: words for the file's metadata saying a face swap made it (see
             :mod:`~facefilters.io.provenance`); None for no note.
+
+    Attributes:
+        repeated: pictures written more than once, counted once per extra copy.
+        dropped: pictures not written at all (another came in time for their frame).
     """
 
     def __init__(self, path: str | os.PathLike[str], size_wh: tuple[int, int],
@@ -71,21 +78,43 @@ class VideoFileSink:
         self.writer = VideoWriter(path, size_wh, fps, audio_from=audio_from,
                                   x264_params=x264_params, metadata=metadata)
         self.start_s = start_s
+        self.repeated = 0
+        self.dropped = 0
+        self._held: np.ndarray | None = None  # the last picture, written once its time is up
+        self._held_slot = 0
 
-    def due(self, t_s: float) -> int:
-        """How many times a picture shown at ``t_s`` is written."""
-        if self.start_s is None:
-            return 1
-        return int((t_s - self.start_s) * self.writer.fps) + 1 - self.writer.frames_written
+    def _slot(self, t_s: float) -> int:
+        """The file's frame at which a picture shown at ``t_s`` first appears."""
+        assert self.start_s is not None
+        # A picture stamped a little before its frame's time belongs to that frame, not
+        # the one before: Matroska keeps 29.97 fps times in whole milliseconds (up to a
+        # sixtieth of a frame early), and floats round 1001/30000 either way.
+        return math.floor((t_s - self.start_s) * self.writer.fps + 0.25)
 
     def write(self, frame: np.ndarray, t_s: float) -> None:
-        for _ in range(self.due(t_s)):
+        if self.start_s is None:
             self.writer.write(frame)
+            return
+        slot = max(self._slot(t_s), self.writer.frames_written)
+        if self._held is not None:
+            if slot == self._held_slot:
+                self.dropped += 1  # a newer picture came in time for the same frame
+            else:
+                # The held picture stays on screen until this one's frame.
+                copies = slot - self.writer.frames_written
+                for _ in range(copies):
+                    self.writer.write(self._held)
+                self.repeated += copies - 1
+        self._held, self._held_slot = frame, slot
 
     def close(self) -> None:
+        if self._held is not None:
+            self.writer.write(self._held)
+            self._held = None
         self.writer.close()
 
     def abort(self) -> None:
+        self._held = None
         self.writer.__exit__(RuntimeError, RuntimeError("aborted"), None)
 
 

@@ -1,4 +1,5 @@
-"""Carry the audio of one file into an output container, in step with the video."""
+"""Carry the audio of one file, every track of it, into an output container, in step
+with the video."""
 
 from __future__ import annotations
 
@@ -24,16 +25,80 @@ _AAC_RATES = frozenset(
 )
 
 
+class _Track:
+    """One audio stream of the source and the output stream it goes to."""
+
+    def __init__(self, source: av.stream.Stream, output: av.container.OutputContainer,
+                 shift_s: Fraction) -> None:
+        self.source = source
+        self.time_base = source.time_base
+        self.shift = round(shift_s / self.time_base)
+        self.encode = (
+            output.format.name in MOV_FORMATS
+            and source.codec_context.name not in _MOV_AUDIO_COPY
+        )
+        stream: av.stream.Stream | None = None
+        if not self.encode:
+            try:
+                stream = output.add_stream_from_template(source)
+            except ValueError:
+                self.encode = True
+        if self.encode:
+            rate = source.rate if source.rate in _AAC_RATES else 48_000
+            stream = output.add_stream("aac", rate=rate)
+            channels = source.codec_context.channels
+            layout = source.layout.name
+            if channels <= 2 or " channels" in layout:
+                # WAV often leaves the layout unnamed ("2 channels"), which AAC refuses.
+                layout = "mono" if channels == 1 else "stereo"
+            stream.layout = layout
+            stream.bit_rate = 160_000 if channels >= 2 else 96_000
+        assert stream is not None
+        for key in ("language", "title", "handler_name"):
+            # Which track is the commentary and which the English one stays readable.
+            if key in source.metadata:
+                stream.metadata[key] = source.metadata[key]
+        self.stream = stream
+
+    def mux(self, packet: av.Packet, output: av.container.OutputContainer) -> None:
+        if self.encode:
+            try:
+                frames = packet.decode()
+            except av.FFmpegError:
+                return
+            for frame in frames:
+                if frame.pts is not None:
+                    frame.pts -= self.shift
+                output.mux(self.stream.encode(frame))
+            return
+        if packet.pts is not None:
+            packet.pts -= self.shift
+        if packet.dts is not None:
+            packet.dts -= self.shift
+        packet.stream = self.stream
+        output.mux(packet)
+
+    def flush(self, output: av.container.OutputContainer) -> None:
+        if self.encode:
+            output.mux(self.stream.encode(None))
+
+
 class AudioCopy:
-    """Carry the audio of one file into an output container, in step with the video.
+    """Carry every audio track of one file into an output container, in step with the video.
 
     Packets are copied as they are (no re-encoding) when the output container can hold
-    the codec; otherwise, e.g. PCM into MP4, the audio is re-encoded to AAC.
+    the codec; otherwise, e.g. PCM into MP4, the audio is re-encoded to AAC. Each track
+    keeps its language and title.
+
+    Attributes:
+        stream: the output stream of the first track, or None when there is no audio.
+        streams: the output streams, one per audio track, in the source's order.
     """
 
     def __init__(self, path: Path, output: av.container.OutputContainer) -> None:
         self._source = open_input(path)
-        self.stream: av.stream.Stream | None = None
+        self.streams: list[av.stream.Stream] = []
+        self._tracks: dict[int, _Track] = {}
         self._done = True
         try:
             self._setup(output)
@@ -41,54 +106,39 @@ class AudioCopy:
             self._source.close()
             raise
 
+    @property
+    def stream(self) -> av.stream.Stream | None:
+        return self.streams[0] if self.streams else None
+
     def _setup(self, output: av.container.OutputContainer) -> None:
-        streams = self._source.streams.audio
-        if not streams:
+        sources = list(self._source.streams.audio)
+        if not sources:
             self._source.close()
             return
-        source_stream = streams[0]
         for other in self._source.streams:
-            if other is not source_stream:
+            if other.type != "audio":
                 other.discard = av.stream.Discard.all
-        time_base = source_stream.time_base
-        self._time_base = time_base
         # Output time 0 is the first video frame, so shift the audio by the time at which
         # the source's video starts (MPEG-TS files, for one, start well after 0).
-        start_s = Fraction(0)
         video = [s for s in self._source.streams.video if s.start_time is not None]
-        if video and video[0].time_base:
-            start_s = video[0].start_time * video[0].time_base
-        elif source_stream.start_time is not None:
-            start_s = source_stream.start_time * time_base
-        self._shift = round(start_s / time_base)
-        self._encode = (
-            output.format.name in MOV_FORMATS
-            and source_stream.codec_context.name not in _MOV_AUDIO_COPY
-        )
-        if not self._encode:
-            try:
-                self.stream = output.add_stream_from_template(source_stream)
-            except ValueError:
-                self._encode = True
-        if self._encode:
-            rate = source_stream.rate if source_stream.rate in _AAC_RATES else 48_000
-            self.stream = output.add_stream("aac", rate=rate)
-            channels = source_stream.codec_context.channels
-            layout = source_stream.layout.name
-            if channels <= 2 or " channels" in layout:
-                # WAV often leaves the layout unnamed ("2 channels"), which AAC refuses.
-                layout = "mono" if channels == 1 else "stereo"
-            self.stream.layout = layout
-            self.stream.bit_rate = 160_000 if channels >= 2 else 96_000
-        self._packets = self._source.demux(source_stream)
+        for source in sources:
+            if video and video[0].time_base:
+                start_s = Fraction(video[0].start_time * video[0].time_base)
+            elif source.start_time is not None:
+                start_s = Fraction(source.start_time * source.time_base)
+            else:
+                start_s = Fraction(0)
+            track = _Track(source, output, start_s)
+            self._tracks[source.index] = track
+            self.streams.append(track.stream)
+        self._packets = self._source.demux(sources)
         self._pending: av.Packet | None = None
         self._done = False
 
     def copy_until(self, time_s: Fraction, output: av.container.OutputContainer) -> None:
         """Mux every audio packet that starts before ``time_s`` (output time)."""
-        if self.stream is None or self._done:
+        if not self.streams or self._done:
             return
-        limit = time_s / self._time_base + self._shift
         while True:
             packet = self._pending
             self._pending = None
@@ -102,41 +152,26 @@ class AudioCopy:
             ts = packet.pts if packet.pts is not None else packet.dts
             if ts is None:
                 continue  # the empty packet demux() adds at the end to flush decoders
-            if ts >= limit:
+            track = self._tracks[packet.stream.index]
+            # The tracks are interleaved by time in the file, so one packet past the
+            # limit means the others are too.
+            if ts >= time_s / track.time_base + track.shift:
                 self._pending = packet
                 return
-            self._mux(packet, output)
-
-    def _mux(self, packet: av.Packet, output: av.container.OutputContainer) -> None:
-        if self._encode:
-            try:
-                frames = packet.decode()
-            except av.FFmpegError:
-                return
-            for frame in frames:
-                if frame.pts is not None:
-                    frame.pts -= self._shift
-                output.mux(self.stream.encode(frame))
-            return
-        if packet.pts is not None:
-            packet.pts -= self._shift
-        if packet.dts is not None:
-            packet.dts -= self._shift
-        packet.stream = self.stream
-        output.mux(packet)
+            track.mux(packet, output)
 
     def finish(self, end_s: Fraction, output: av.container.OutputContainer) -> None:
         """Copy the audio that starts before the video ends, then flush any encoder."""
-        if self.stream is None:
+        if not self.streams:
             return
         self.copy_until(end_s, output)
         self._done = True
-        if self._encode:
-            output.mux(self.stream.encode(None))
+        for track in self._tracks.values():
+            track.flush(output)
         self.close()
 
     def close(self) -> None:
         self._done = True
-        if self.stream is not None:
+        if self.streams:
             self._packets.close()
         self._source.close()  # closing twice is harmless

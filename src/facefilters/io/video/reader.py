@@ -2,6 +2,10 @@
 
 The reader is in the hot path of every video run, so colour conversion uses FFmpeg's
 SIMD path and the demuxer skips the streams nobody reads.
+
+Odd videos are read to the end rather than refused: frames that cannot be decoded are
+skipped and counted (`VideoReader.frames_lost`), and frames whose size differs from the
+first one's are scaled to fit it (`VideoReader.resized`), so the caller can tell the user.
 """
 
 from __future__ import annotations
@@ -17,12 +21,13 @@ from types import TracebackType
 
 import av
 import cv2
+import numpy as np
 
 from ...errors import InputError
 from ...frames import Frame
 from ..files import check_input_file, is_container_header
 
-__all__ = ["VideoFrame", "VideoInfo", "VideoReader", "open_input"]
+__all__ = ["SizeChange", "VideoFrame", "VideoInfo", "VideoReader", "open_input"]
 
 VideoFrame = Frame
 """A decoded frame: ``index``, ``time_s`` from the first frame, BGR ``image``."""
@@ -36,6 +41,19 @@ _UPRIGHT = {
     180: cv2.ROTATE_180,
     270: cv2.ROTATE_90_COUNTERCLOCKWISE,
 }
+
+
+@dataclass(frozen=True)
+class SizeChange:
+    """Where a video's picture size first changed, and to what.
+
+    Attributes:
+        frame: index of the first frame of the new size.
+        size_wh: the new size as stored (before any rotation), in pixels.
+    """
+
+    frame: int
+    size_wh: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -61,9 +79,19 @@ class VideoInfo:
     has_audio: bool
 
 
+def av_open(path: Path) -> av.container.InputContainer:
+    """``av.open`` for reading, tags that are not UTF-8 decoded with replacement
+    characters (PyAV before 15 raises on them unless told; later PyAV has no such
+    option and never raises)."""
+    try:
+        return av.open(str(path), "r", metadata_errors="replace")
+    except TypeError:
+        return av.open(str(path), "r")
+
+
 def open_input(path: Path) -> av.container.InputContainer:
     try:
-        container = av.open(str(path), "r", metadata_errors="replace")
+        container = av_open(path)
     except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError):
         pass
     else:
@@ -95,11 +123,25 @@ def _frame_rate(stream: av.video.stream.VideoStream) -> Fraction | None:
     for rate in rates[1:]:
         if abs(rate / average - 1) < Fraction(1, 200):
             return rate
-    return average
+    # A variable frame rate (a phone, a screen recording): FFmpeg's guessed rate is the
+    # steady rate of its fastest stretch, at which no frame has to be dropped when the
+    # video is written at a constant rate. Far above the average it is a guess gone wrong.
+    if len(rates) > 1 and average < rates[1] <= 2 * average:
+        return rates[1]
+    return average.limit_denominator(1001)
+
+
+@dataclass
+class _PacketCount:
+    """Video packets read so far: each holds one frame in the codecs cameras use."""
+
+    packets: int = 0
 
 
 def _decode_frames(
-    container: av.container.InputContainer, stream: av.video.stream.VideoStream
+    container: av.container.InputContainer,
+    stream: av.video.stream.VideoStream,
+    count: _PacketCount,
 ) -> Iterator[av.VideoFrame]:
     """Decode every frame that can be decoded, and stop quietly where the file breaks."""
     packets = container.demux(stream)
@@ -110,6 +152,8 @@ def _decode_frames(
             return  # demux() ended with the empty packet that flushes the decoder
         except av.FFmpegError:
             break  # the file is cut short or damaged from here on
+        if packet.size:
+            count.packets += 1
         try:
             frames = packet.decode()
         except av.FFmpegError:
@@ -126,8 +170,12 @@ class VideoReader:
 
     Opening decodes the first frame, so a file that is not a readable video fails here
     rather than halfway through a run. Iterate once over the reader to get `VideoFrame`
-    objects. A file that is cut short or damaged mid-stream yields the frames that decode
-    and then stops.
+    objects. Times never go back: where they do (recordings joined end to end), the
+    frames carry on one frame apart. A file that is cut short or damaged mid-stream
+    yields the frames that decode,
+    and counts the others in `frames_lost`. Frames whose size is not the first frame's
+    (a stream that changes resolution) are scaled to fit the first size, keeping their
+    shape, with black bars where it differs; `resized` counts them.
 
     Args:
         path: The video to read. Any container and codec FFmpeg reads.
@@ -141,16 +189,23 @@ class VideoReader:
     Attributes:
         path: The file being read.
         info: What the video holds.
+        frames_read: Frames yielded so far.
+        resized: Frames scaled to the first frame's size so far.
+        size_change: Where the size first changed, or None.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, prefetch: bool = False) -> None:
         self.path = check_input_file(path)
         self.prefetch = prefetch
         self._prefetcher: _Prefetcher | None = None
+        self.frames_read = 0
+        self.resized = 0
+        self.size_change: SizeChange | None = None
+        self._count = _PacketCount()
         self._container = open_input(self.path)
         try:
             self._stream = self._pick_stream()
-            self._frames = _decode_frames(self._container, self._stream)
+            self._frames = _decode_frames(self._container, self._stream, self._count)
             first = next(self._frames, None)
             if first is None:
                 raise InputError(f"cannot read '{self.path}': the video is empty or truncated")
@@ -166,6 +221,18 @@ class VideoReader:
         self.info = self._make_info((width, height))
         self._time_base = self._stream.time_base or Fraction(0)
         self._first_pts = first.pts
+        self._stored_wh = (first.width, first.height)
+        self._header_frames = max(0, self._stream.frames)
+
+    @property
+    def frames_lost(self) -> int:
+        """Frames that could not be decoded so far: damaged, or missing from a cut file.
+
+        Counted from the video packets read (one frame each) and, for a file cut short,
+        from the frame count in its header. Final once iteration has ended.
+        """
+        expected = max(self._count.packets, self._header_frames)
+        return max(0, expected - self.frames_read)
 
     def _pick_stream(self) -> av.video.stream.VideoStream:
         streams = [
@@ -224,18 +291,44 @@ class VideoReader:
         fps = self.info.fps
         time_base, first_pts, rotate = self._time_base, self._first_pts, self._rotate
         index = 0
+        shift_s = last_s = 0.0
         frame: av.VideoFrame | None = first
         while frame is not None:
-            image = frame.to_ndarray(format="bgr24")
+            if (frame.width, frame.height) == self._stored_wh:
+                image = frame.to_ndarray(format="bgr24")
+            else:
+                image = self._fit(frame, index)
             if rotate is not None:
                 image = cv2.rotate(image, rotate)
             if frame.pts is not None and first_pts is not None and time_base:
-                time_s = float((frame.pts - first_pts) * time_base)
+                time_s = float((frame.pts - first_pts) * time_base) + shift_s
             else:
                 time_s = float(index / fps)
+            if index and time_s <= last_s:
+                # Time went back: recordings joined end to end, each starting again from
+                # its own zero. Carry on one frame after the last one, and from here on.
+                shift_s += last_s + 1 / float(fps) - time_s
+                time_s = last_s + 1 / float(fps)
+            last_s = time_s
             yield VideoFrame(index=index, time_s=time_s, image=image)
             index += 1
+            self.frames_read = index
             frame = next(self._frames, None)
+
+    def _fit(self, frame: av.VideoFrame, index: int) -> np.ndarray:
+        """A frame of another size scaled into the first size, its shape kept (letterbox)."""
+        if self.size_change is None:
+            self.size_change = SizeChange(index, (frame.width, frame.height))
+        self.resized += 1
+        width, height = self._stored_wh
+        scale = min(width / frame.width, height / frame.height)
+        fit_w = min(width, max(2, round(frame.width * scale)))
+        fit_h = min(height, max(2, round(frame.height * scale)))
+        small = frame.reformat(width=fit_w, height=fit_h, format="bgr24").to_ndarray()
+        image = np.zeros((height, width, 3), np.uint8)
+        top, left = (height - fit_h) // 2, (width - fit_w) // 2
+        image[top:top + fit_h, left:left + fit_w] = small
+        return image
 
     def close(self) -> None:
         """Release the file. Safe to call more than once."""
