@@ -165,9 +165,10 @@ def _video_notices(reader: VideoReader, video: VideoFileSink, input_path: Path,
             "index": reader.size_change.frame, "count": reader.resized,
             "name": "x".join(map(str, reader.info.size_wh))}))
     if video.repeated or video.dropped:
+        fps = reader.info.fps
         notices.append(Notice("apply.retimed", {
-            "fps": round(float(reader.info.fps), 3), "count": video.repeated,
-            "n": video.dropped}))
+            "fps": int(fps) if fps.denominator == 1 else round(float(fps), 3),
+            "count": video.repeated, "n": video.dropped}))
     return notices
 
 
