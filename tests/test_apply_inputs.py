@@ -202,3 +202,19 @@ def test_damaged_audio_does_not_stop_the_picture(tmp_path: Path, clean: Path) ->
     apply(source, tmp_path / "out.mp4")
     _, frames = decoded(tmp_path / "out.mp4")
     assert len(frames) == 40
+
+
+def test_recordings_joined_end_to_end_keep_every_frame(tmp_path: Path) -> None:
+    # Each piece starts again from its own zero, as `cat a.ts b.ts` leaves them.
+    first = write_video(tmp_path / "a.ts", [i / 30 for i in range(15)],
+                        container_format="mpegts")
+    second = write_video(tmp_path / "b.ts", [i / 30 for i in range(15)],
+                         container_format="mpegts", first=15)
+    source = tmp_path / "joined.ts"
+    source.write_bytes(first.read_bytes() + second.read_bytes())
+    with VideoReader(source) as reader:
+        times = [f.time_s for f in reader]
+    assert all(b > a for a, b in zip(times, times[1:]))
+    apply(source, tmp_path / "out.mp4")
+    _, frames = decoded(tmp_path / "out.mp4")
+    assert [frame_number(image) for _, image in frames] == list(range(30))
