@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import facefilters
-from facefilters.apps.live import LiveApp, Recorder, live_unavailable_reason
+from facefilters.apps.live import LiveApp, Recorder, default_output_dir, live_unavailable_reason
 from facefilters.catalog import Catalog
 from facefilters.effects import Filter
 from facefilters.errors import SourceError
@@ -29,7 +29,7 @@ from facefilters.faces import Faces
 from facefilters.geometry import measure
 from facefilters.i18n import Messages, load_language
 from facefilters.io.image import write_image
-from facefilters.io.sources import Captured, FileSource
+from facefilters.io.sources import Captured, FileSource, letterbox
 from facefilters.io.video import VideoWriter
 from facefilters.io.window import check_display, key_name
 
@@ -467,6 +467,39 @@ def test_quitting_while_recording_saves_the_recording(filters, tmp_path: Path,
     assert abs(len(frames) - 16) <= 2, len(frames)
 
 
+def test_pictures_folder_is_the_platforms(tmp_path: Path, monkeypatch) -> None:
+    # On Linux the XDG pictures folder, in the user's language; else ~/Pictures.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_PICTURES_DIR", raising=False)
+    config = tmp_path / "config"
+    config.mkdir()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    if sys.platform.startswith("linux"):
+        (config / "user-dirs.dirs").write_text('XDG_PICTURES_DIR="$HOME/Afbeeldingen"\n')
+        assert default_output_dir() == tmp_path / "Afbeeldingen" / "facefilters"
+        (config / "user-dirs.dirs").unlink()
+    assert default_output_dir() == tmp_path / "Pictures" / "facefilters"
+
+
+def test_quit_closes_the_window_before_the_recording_is_finished(filters, tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    # Finishing a recording takes a moment; the window must not wait for it.
+    clock = FakeClock()
+    app = make_app(filters, tmp_path, start=1, clock=clock)
+    window = FakeWindow([None, "r"] + [None] * 5 + ["q"])
+    window_closed_at_finish: list[bool] = []
+    finish = Recorder.close
+
+    def close(recorder: Recorder) -> Path:
+        window_closed_at_finish.append(window.closed)
+        return finish(recorder)
+
+    monkeypatch.setattr(Recorder, "close", close)
+    app.run(FakeSource([scene()], clock), window)
+    assert window_closed_at_finish == [True]
+    assert len(app.saved) == 1
+
+
 @pytest.mark.parametrize(
     ("lang", "stopped", "saved"),
     [
@@ -780,6 +813,52 @@ def test_file_source_resizes(clip: Path, photo: tuple[Path, np.ndarray], kind: s
     if kind == "photo":
         expected = cv2.resize(photo[1], (32, 24), interpolation=cv2.INTER_AREA)
         assert np.array_equal(frames[0].image, expected)
+
+
+def test_file_source_size_keeps_the_aspect_ratio(clip: Path) -> None:
+    # A 4:3 clip asked for as a square: bars above and below, the picture not stretched.
+    with FileSource(clip, (64, 64)) as source:
+        image = read_n(source, 1)[0].image
+    assert image.shape == (64, 64, 3)
+    rows = image.max(axis=(1, 2))
+    assert (rows[:8] == 0).all() and (rows[-8:] == 0).all()
+    assert (rows[8:56] > 0).all()
+
+
+@pytest.mark.parametrize(("size_wh", "inside_xyxy"),
+                         [((300, 300), (0, 75, 300, 225)), ((400, 100), (100, 0, 300, 100)),
+                          ((100, 50), (0, 0, 100, 50))],
+                         ids=["taller", "wider", "same shape"])
+def test_letterbox_never_stretches(size_wh: tuple[int, int],
+                                   inside_xyxy: tuple[int, int, int, int]) -> None:
+    image = np.full((100, 200, 3), 200, np.uint8)  # 2:1
+    cv2.circle(image, (100, 50), 40, (0, 0, 255), -1)
+    out = letterbox(image, size_wh)
+    assert out.shape == (size_wh[1], size_wh[0], 3)
+    ys, xs = np.nonzero(out.max(axis=2))
+    assert (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1) == inside_xyxy
+    red = np.nonzero((out[..., 2] > 128) & (out[..., 0] < 100))
+    height, width = np.ptp(red[0]) + 1, np.ptp(red[1]) + 1
+    assert abs(width - height) <= 2, (width, height)  # a circle stays round
+
+
+def test_a_looping_source_marks_its_restart_as_a_cut(clip: Path) -> None:
+    # Unpaced, no frame is dropped: exactly the first frame of each new round is a cut.
+    with FileSource(clip, realtime=False) as source:
+        frames = read_n(source, 25)
+    assert [c.index for c in frames if c.cut] == [10, 20]
+
+
+def test_a_cut_survives_when_its_frame_is_dropped(clip: Path) -> None:
+    # A slow reader misses the loop's first frame; the newer frame it gets carries the cut.
+    with FileSource(clip) as source:
+        first = read_n(source, 1)[0]
+        later = []
+        while not later or later[-1].index < 10:
+            time.sleep(0.5)
+            later += read_n(source, 1)
+    assert not first.cut
+    assert [c.cut for c in later] == [False] * (len(later) - 1) + [True]
 
 
 # -- the face swap, live ----------------------------------------------------------------

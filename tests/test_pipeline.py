@@ -167,3 +167,32 @@ def test_importing_the_core_does_not_load_mediapipe() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "False"
+
+
+class JumpingDetector:
+    """One face at the left for ``jump_at`` frames, then one at the right (a video that
+    loops: its last and first frames do not follow on from each other)."""
+
+    def __init__(self, jump_at: int) -> None:
+        self.jump_at = jump_at
+        self.calls = 0
+
+    def detect(self, frame: np.ndarray, t_s: float) -> Faces:
+        self.calls += 1
+        x = 150.0 if self.calls <= self.jump_at else 480.0
+        return make_faces(center_xy=(x, 240.0), eye_distance=60.0)
+
+
+@pytest.mark.parametrize("cut", [False, True])
+def test_a_cut_restarts_face_ids_and_leaves_no_ghost(cut: bool) -> None:
+    pipeline = Pipeline(JumpingDetector(jump_at=5), FaceTracker(fade_s=0.3))
+    image = np.zeros((480, 640, 3), np.uint8)
+    seen = [pipeline.analyse(Frame(k, k / 30, image, cut=cut and k == 5)) for k in range(8)]
+    assert [f.ids.tolist() for f in seen[:5]] == [[0]] * 5
+    if cut:
+        # The loop starts again as the video did: face 0, nothing fading where it was.
+        assert [f.ids.tolist() for f in seen[5:]] == [[0]] * 3
+        assert all(f.xyxy[0, 0] > 400 for f in seen[5:])
+    else:
+        # Without the cut, the old face fades out where it was beside a "new" face 1.
+        assert sorted(seen[5].ids.tolist()) == [0, 1]

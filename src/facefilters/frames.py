@@ -17,8 +17,12 @@ class Frame:
         time_s: seconds: from the first frame for a file, on the ``time.monotonic()``
             clock for a live source.
         image: ndarray of shape (H, W, 3), uint8, BGR.
+        cut: the picture does not follow on from the frame before (a looping video
+            starting again), so tracking starts afresh: face ids from 0, no smoothing
+            or fading across the cut.
     """
 
     index: int
     time_s: float
     image: np.ndarray
+    cut: bool = False

@@ -93,6 +93,8 @@ class Pipeline:
 
     def analyse(self, frame: Frame) -> Faces:
         """The smoothed, tracked faces of a source frame (before the view)."""
+        if frame.cut:
+            self.tracker.reset()
         return self.tracker.update(self.detector.detect(frame.image, frame.time_s),
                                    frame.time_s)
 

@@ -311,6 +311,11 @@ class FaceTracker:
         self._tracks: list[_Track] = []
         self._next_id = 0
 
+    def reset(self) -> None:
+        """Forget every face: the next faces get ids from 0 again, as in a new video."""
+        self._tracks = []
+        self._next_id = 0
+
     def update(self, faces: Faces, t: float) -> Faces:
         """Match this frame's faces to known ones, and smooth them.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -56,6 +57,7 @@ class _ThreadedSource:
 
     name = "source"
     _on_demand = False
+    _cut = False  # set by _grab: the next frame does not follow on from the last
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
@@ -81,9 +83,15 @@ class _ThreadedSource:
                 image = self._grab()
                 if image is None:
                     continue
-                captured = Frame(index=self._count, time_s=time.monotonic(), image=image)
+                captured = Frame(index=self._count, time_s=time.monotonic(), image=image,
+                                 cut=self._cut)
+                self._cut = False
                 self._count += 1
                 with self._cond:
+                    if (self._latest is not None and self._latest.cut
+                            and self._latest.index > self._returned):
+                        # A cut frame nobody took still cuts: the newer one carries it.
+                        captured = replace(captured, cut=True)
                     self._latest = captured
                     self._cond.notify_all()
         except SourceError as e:
@@ -186,6 +194,33 @@ def _open_camera(index: int) -> cv2.VideoCapture:
         cv2.setLogLevel(previous)
 
 
+def letterbox(image: np.ndarray, size_wh: tuple[int, int]) -> np.ndarray:
+    """The picture scaled to fit ``size_wh`` whole, its aspect ratio kept, black bars
+    filling the rest: a face is never stretched.
+
+    Args:
+        image: ndarray of shape (H, W, 3), uint8, BGR.
+        size_wh: the size wanted.
+
+    Returns:
+        ndarray of shape (size_wh[1], size_wh[0], 3), uint8; ``image`` itself when it is
+        that size already.
+    """
+    w, h = size_wh
+    ih, iw = image.shape[:2]
+    if (iw, ih) == (w, h):
+        return image
+    scale = min(w / iw, h / ih)
+    fit_w, fit_h = max(1, round(iw * scale)), max(1, round(ih * scale))
+    shrink = scale < 1
+    fitted = cv2.resize(image, (fit_w, fit_h),
+                        interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+    out = np.zeros((h, w, 3), np.uint8)
+    x, y = (w - fit_w) // 2, (h - fit_h) // 2
+    out[y:y + fit_h, x:x + fit_w] = fitted
+    return out
+
+
 def camera_available(index: int = 0) -> bool:
     """True when a camera at ``index`` opens and gives a picture."""
     try:
@@ -200,7 +235,8 @@ class FileSource(_ThreadedSource):
 
     Args:
         path: a video or a photo.
-        size_wh: resize every frame to this size; None keeps the file's size.
+        size_wh: fit every frame into this size, its aspect ratio kept (black bars fill
+            the rest, see :func:`letterbox`); None keeps the file's size.
         loop: start the video again at its end.
         fps: how often a photo is repeated per second.
         realtime: deliver frames at the file's own rate; False delivers them as fast as
@@ -229,9 +265,7 @@ class FileSource(_ThreadedSource):
         self._start()
 
     def _resize(self, image: np.ndarray) -> np.ndarray:
-        if self.size_wh and (image.shape[1], image.shape[0]) != tuple(self.size_wh):
-            return cv2.resize(image, tuple(self.size_wh), interpolation=cv2.INTER_AREA)
-        return image
+        return letterbox(image, self.size_wh) if self.size_wh else image
 
     def _open_video(self) -> None:
         if self._reader is not None:
@@ -254,6 +288,7 @@ class FileSource(_ThreadedSource):
                 self._stop.set()
                 return None
             self._open_video()
+            self._cut = True
             frame = next(self._frames, None)
             if frame is None:
                 raise SourceError(f"'{self.path}' has no frames to play")

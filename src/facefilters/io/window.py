@@ -56,7 +56,7 @@ class Window(Protocol):
         """Switch between fullscreen and a normal window."""
 
     def close(self) -> None:
-        """Close the window."""
+        """Close the window; closing it again does nothing."""
 
 
 def check_display() -> None:
@@ -95,6 +95,7 @@ class CvWindow:
         except cv2.error as e:  # pragma: no cover - depends on the platform's GUI
             raise SourceError(f"cannot open a window: {e.msg.strip()}") from None
         self._shown = False
+        self._closed = False
         self._fullscreen = False
         self._sized = False
         if fullscreen:
@@ -128,6 +129,9 @@ class CvWindow:
         return self._fullscreen
 
     def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
         try:
             cv2.destroyWindow(self.title)
             cv2.waitKey(1)

@@ -276,6 +276,7 @@ class LiveApp:
                                             lambda key: self.handle_key(key, window)),
                               sinks)
         except SourceError as e:
+            window.close()
             saved = self.stop_recording()
             if saved is not None:
                 error = e.translated(self.messages)
@@ -283,6 +284,8 @@ class LiveApp:
                                                 path=saved)) from None
             raise
         finally:
+            # The window goes at once; finishing a recording takes a moment more.
+            window.close()
             self.stop_recording()
 
 

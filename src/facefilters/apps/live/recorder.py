@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import platformdirs
 
 from ...errors import FaceFiltersError
 from ...io.credentials import add_credentials
@@ -18,18 +17,13 @@ RECORD_FPS = Fraction(30)
 
 
 def default_output_dir() -> Path:
-    """``~/Pictures/facefilters``, or the platform's pictures folder."""
-    if sys.platform.startswith("linux"):
-        xdg = os.environ.get("XDG_PICTURES_DIR")
-        if not xdg:
-            try:
-                xdg = subprocess.run(["xdg-user-dir", "PICTURES"], capture_output=True,
-                                     text=True, timeout=2).stdout.strip()
-            except (OSError, subprocess.SubprocessError):
-                xdg = ""
-        if xdg and Path(xdg) != Path.home():
-            return Path(xdg) / "facefilters"
-    return Path.home() / "Pictures" / "facefilters"
+    """The platform's pictures folder plus ``facefilters``.
+
+    ``~/Pictures`` on macOS and Windows; on Linux the XDG pictures folder (from
+    ``user-dirs.dirs``, in the user's language, e.g. ``~/Afbeeldingen``), else
+    ``~/Pictures``.
+    """
+    return platformdirs.user_pictures_path() / "facefilters"
 
 
 class Recorder:
