@@ -108,14 +108,19 @@ def background(size_wh: tuple[int, int], rng: np.random.Generator) -> np.ndarray
 
 
 def paste_face(canvas: np.ndarray, name: str, centre_xy: tuple[float, float],
-               eye_px: float, roll_deg: float = 0.0) -> np.ndarray:
+               eye_px: float, roll_deg: float = 0.0,
+               source: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Paste a head from a photo into the canvas, in place; returns its irises (2, 2).
 
     The head is scaled so its irises are ``eye_px`` apart, turned by ``roll_deg``
     (counter-clockwise on screen), its eyes' midpoint put at ``centre_xy``, and blended
     in with a soft oval around hair and chin.
+
+    Args:
+        source: another picture of the face to paste instead of the photo ``name``
+            itself (a turned head, say), and its irises, ndarray (2, 2).
     """
-    irises = iris_xy(name)
+    picture, irises = (photo(name), iris_xy(name)) if source is None else source
     mid = irises.mean(axis=0)
     d = irises[1] - irises[0]
     scale = eye_px / float(np.hypot(*d))
@@ -132,7 +137,7 @@ def paste_face(canvas: np.ndarray, name: str, centre_xy: tuple[float, float],
         return cv2.transform(irises[None], matrix)[0]
     local = matrix.copy()
     local[:, 2] -= (x0, y0)
-    head = cv2.warpAffine(np.ascontiguousarray(photo(name)), local, (x1 - x0, y1 - y0),
+    head = cv2.warpAffine(np.ascontiguousarray(picture), local, (x1 - x0, y1 - y0),
                           flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_REFLECT)
     # The oval, in the face's own frame: wider above the eyes (hair), longer below (chin).

@@ -7,14 +7,19 @@ module makes one: it lifts the photo to a depth map and turns the head in it.
   each triangle.
 - Around it the skull is an ellipsoid a little wider than the face (forehead, hair, hat,
   ears), its depth pulled onto the mesh's where the two meet so the surface has no step.
-- Below the jaw the neck follows less and less; the shoulders and the room stay put.
+  GrabCut tells the head from the room inside it; the room stays put.
+- The back of the skull is there too, coloured from the head's outline on the same row
+  (hair, mostly), for the side and back a turn brings into view.
+- Below the jaw the neck follows less and less; the shoulders stay put.
 
 Each pixel is moved by the rotation (forward warp, nearest surface wins), the picture is
 read back through the resulting map with one ``cv2.remap``, and gaps (surface that turns
 towards the camera and grows) are filled from their neighbours' source positions, so the
-texture stretches rather than leaving holes. What the photo never showed (the far side of
-the nose, the ear behind the hair) is made up by that stretch: a turned head, as a
-detector sees one, not a photograph of one.
+texture stretches rather than leaving holes. What the photo never showed (the side of
+the face and head turning into view, the ear behind the hair) is made up by that stretch
+and the outline's colours: a turned head as a detector sees one, not a photograph of
+one. Seen close, a 45-degree turn shows it: streaky hair beside the near cheek, and on
+Grace Hopper (little hair beside her face) a stretched, skin-coloured side of the head.
 
 Sizes are in ``s``, the face's ``size_px`` (eye socket distance as seen from the front);
 a real head is about 2.5 s wide, 3.1 s deep and 3.7 s from chin to crown.
@@ -47,9 +52,9 @@ SHIFT_REACH = 0.5
 FADE = 0.45
 """Width of the band, in ``s``, over which the turn fades out beyond the skull and below
 the jaw: the neck and whatever hair spills past the ellipse."""
-BACK_TEXTURE_AT = 0.93
-"""Where the back of the skull takes its colours from: the picture this far out towards
-the skull's outline (1), in line with the centre; hair, mostly."""
+RIM_INSET = 0.08
+"""How far inside the head's outline, in ``s``, the back of the skull takes its colours
+from (hair, mostly)."""
 MAX_SPLAT_RADIUS = 12
 """The most output pixels, either side, one source pixel may cover where the turn
 stretches the surface (its side turning towards the camera); beyond, gaps are filled."""
@@ -98,7 +103,9 @@ class HeadModel:
         weight: ndarray (H, W), float32, 0 .. 1: how much of the turn each pixel takes: 1 on
             the face and skull, fading to 0 over the neck and beyond the hair.
         centre: ndarray (3,), float64: the point the head turns about (landmark axes).
-        half_wh: the skull's half width and height seen from the front, pixels.
+        rim_x: ndarray (H, 2), float64: per row, the ``x`` just inside the head's outline
+            on the picture's left and right, where the back of the skull takes its
+            colours from.
         size: the face's ``size_px``.
     """
 
@@ -108,7 +115,7 @@ class HeadModel:
     back: np.ndarray
     weight: np.ndarray
     centre: np.ndarray
-    half_wh: tuple[float, float]
+    rim_x: np.ndarray
     size: float
 
     @classmethod
@@ -146,11 +153,11 @@ class HeadModel:
         outside_px = cv2.distanceTransform((~inside).astype(np.uint8), cv2.DIST_L2, 5)
         t = np.clip(1.0 - outside_px / (FADE * s), 0.0, 1.0)
         weight = t * t * (3.0 - 2.0 * t)
-        # The back of the skull, for the far side of a turned head: the front's mirror image
-        # through the centre, showing the same pixels (hair, mostly, near the outline).
-        back = np.where(inside & (r2 <= 1.0), 2.0 * centre[2] - skull_z, np.nan)
+        # The back of the skull, for the sides a turned head shows: the front's mirror
+        # image through the centre (its colours come from the head's outline, in turn()).
+        back = np.where(r2 <= 1.0, 2.0 * centre[2] - skull_z, np.nan)
         return cls(image, lm, depth.astype(np.float32), back.astype(np.float32),
-                   weight.astype(np.float32), centre, (ax, ay), s)
+                   weight.astype(np.float32), centre, _rim_x(inside, centre[0], s), s)
 
     def turned_landmarks(self, rotation: np.ndarray) -> np.ndarray:
         """The landmarks after the turn: ndarray (478, 3), float64."""
@@ -170,12 +177,11 @@ class HeadModel:
         sy, sx = np.mgrid[y0:y1, x0:x1].astype(np.float64)
         far = self.centre[2] + 10.0 * self.size
         pieces = []
-        # The back of the skull shows the hair at its outline, drawn out towards the back.
-        r = np.sqrt(((sx - self.centre[0]) / self.half_wh[0]) ** 2
-                    + ((sy - self.centre[1]) / self.half_wh[1]) ** 2)
-        rim = BACK_TEXTURE_AT / np.maximum(r, 1e-6)
-        back_x = self.centre[0] + (sx - self.centre[0]) * rim
-        back_y = self.centre[1] + (sy - self.centre[1]) * rim
+        # The back of the skull shows the hair at the head's outline on the same row and
+        # side, drawn round towards the back.
+        side = (sx >= self.centre[0]).astype(np.int64)
+        back_x = self.rim_x[sy.astype(np.int64), side]
+        back_y = sy
         for z, wt, tex in (
                 (self.depth[y0:y1, x0:x1], self.weight[y0:y1, x0:x1], (sx, sy)),
                 (self.back[y0:y1, x0:x1], np.ones_like(sx), (back_x, back_y))):
@@ -210,6 +216,25 @@ class HeadModel:
                          borderMode=cv2.BORDER_REFLECT)
 
 
+def _rim_x(head: np.ndarray, centre_x: float, s: float) -> np.ndarray:
+    """Per row, ``RIM_INSET`` inside the head's outermost pixel on the left and the right
+    of ``centre_x``, smoothed down the rows: ndarray (H, 2), float64. Rows without head
+    take the nearest row's."""
+    h, w = head.shape
+    cols = np.arange(w, dtype=np.float64)
+    left = np.where(head, cols, np.inf).min(axis=1)
+    right = np.where(head, cols, -np.inf).max(axis=1)
+    rows = np.isfinite(left)
+    rim = np.zeros((h, 2))
+    for k, edge, inward in ((0, left, 1.0), (1, right, -1.0)):
+        known = np.interp(np.arange(h), np.nonzero(rows)[0], edge[rows])
+        smooth = cv2.GaussianBlur(known[:, None], (1, 0), 0.1 * s)[:, 0]
+        rim[:, k] = smooth + inward * RIM_INSET * s
+    rim[:, 0] = np.minimum(rim[:, 0], centre_x)
+    rim[:, 1] = np.maximum(rim[:, 1], centre_x)
+    return rim
+
+
 def _splat(sx: np.ndarray, sy: np.ndarray, dx: np.ndarray, dy: np.ndarray, key: np.ndarray,
            valid: np.ndarray, shape_hw: tuple[int, int]
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -228,8 +253,10 @@ def _splat(sx: np.ndarray, sy: np.ndarray, dx: np.ndarray, dy: np.ndarray, key: 
         Candidates ``(flat output index, key, source x, source y)``, 1-D arrays.
     """
     h, w = shape_hw
-    txx, txy = np.gradient(sx, axis=1), np.gradient(sx, axis=0)
-    tyx, tyy = np.gradient(sy, axis=1), np.gradient(sy, axis=0)
+    # The texture's own stretch, bounded: where it jumps (the back of the skull's middle,
+    # from one side's hair to the other's) a sample shows one side only.
+    txx, txy = (np.clip(np.gradient(sx, axis=a), -4.0, 4.0) for a in (1, 0))
+    tyx, tyy = (np.clip(np.gradient(sy, axis=a), -4.0, 4.0) for a in (1, 0))
     jxx, jxy = np.gradient(dx, axis=1), np.gradient(dx, axis=0)
     jyx, jyy = np.gradient(dy, axis=1), np.gradient(dy, axis=0)
     det = jxx * jyy - jxy * jyx
