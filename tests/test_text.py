@@ -98,9 +98,9 @@ def test_bigger_text_is_bigger() -> None:
 # -- wrap_text ---------------------------------------------------------------------------
 
 TEXTS = [
-    load_language("en")["lesson.2.text"],
-    load_language("nl")["lesson.5.text"],
-    load_language("nl")["lesson.8.danger_text"].replace("\n", " "),
+    load_language("en")["lesson.detector.text"],
+    load_language("nl")["lesson.filter.text"],
+    load_language("nl")["lesson.further.text"],
     "één geïnteresseerd café, scène van coördinatie",
 ]
 
@@ -131,7 +131,7 @@ def test_wrap_text_word_longer_than_the_width_stays_whole() -> None:
 # -- draw_caption ------------------------------------------------------------------------
 
 TITLE = "Hoe gezichtsfilters werken"  # ascenders and a descender: full glyph height
-BODY = load_language("nl")["lesson.4.text"]
+BODY = load_language("nl")["lesson.anchors.text"]
 
 
 def title_rows(frame: np.ndarray) -> np.ndarray:
@@ -182,7 +182,7 @@ def test_caption_corner_label_sits_at_the_right(frame: np.ndarray) -> None:
 
 def test_caption_long_body_wraps_inside_the_frame() -> None:
     frame = np.full((360, 640, 3), 128, np.uint8)
-    body = load_language("nl")["lesson.8.text"]
+    body = load_language("nl")["lesson.swap.text"]
     y0 = draw_caption(frame, "Van filter naar deepfake", body, corner="8 / 8")
     assert 360 * 0.25 < y0 < 360 * 0.75  # the band leaves most of the picture
     # The band's text stays clear of the frame's right edge.

@@ -29,8 +29,10 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .apps.lesson.steps import STEPS as LESSON_STEPS
 from .catalog import Catalog
 from .errors import FaceFiltersError
+from .i18n import LANGUAGES
 from .paths import samples_dir
 
 if TYPE_CHECKING:
@@ -217,9 +219,8 @@ def _parse_size(value: Optional[str]) -> Optional[tuple[int, int]]:
     return w, h
 
 
-class Language(str, Enum):
-    nl = "nl"
-    en = "en"
+# The languages are the files in locales/: a new file is a new choice here.
+Language = Enum("Language", {code: code for code in LANGUAGES}, type=str)  # type: ignore[misc]
 
 
 Lang = Annotated[Optional[Language], typer.Option(
@@ -276,9 +277,11 @@ def lesson(
         "the photo the slides are made from [default: the sample portrait].",
         show_default=False)] = None,
     export: Annotated[Optional[Path], typer.Option(
-        "--export", help="Write each step as a PNG slide into this folder, no window.",
+        "--export", help="Write the slides into this folder, no window: a PNG per step, "
+        "lesson.pdf, and lesson.pptx with the speaker notes.",
         show_default=False, file_okay=False)] = None,
-    step: Annotated[int, typer.Option("--step", min=1, max=8, help="Step to start at.")] = 1,
+    step: Annotated[int, typer.Option("--step", min=1, max=len(LESSON_STEPS),
+                                      help="Step to start at.")] = 1,
     no_mirror: Annotated[bool, typer.Option("--no-mirror", help="Show the picture as the "
                                             "camera sees it, not as a mirror.")] = False,
     fullscreen: Annotated[bool, typer.Option("--fullscreen", help="Start fullscreen.")] = False,
@@ -286,7 +289,7 @@ def lesson(
     face: Face = None,
 ) -> None:
     """A lesson for the classroom: how the computer sees a face, step by step."""
-    from .apps.lesson import export_lesson, run_lesson
+    from .apps.lesson import run_lesson
 
     with _user_errors():
         if export is None:
@@ -294,20 +297,12 @@ def lesson(
                        fullscreen=fullscreen, lang=_lang(lang), step=step, face=face,
                        log=err.print)
             return
-        from .apps.prepare import prepare_filter
-        from .detect import FaceBoxDetector, FaceMeshDetector, default_detector
-        from .i18n import Messages
+        from .apps.lesson.export import make_slides
 
-        messages = Messages(_lang(lang))
-        swap = prepare_filter(Catalog().load("swap"), default_detector, face=face,
-                              messages=messages)
-        photo = source if source is not None else samples_dir() / "portrait.jpg"
-        with FaceMeshDetector(static_image_mode=True) as detector, FaceBoxDetector() as boxes:
-            written = export_lesson(export, photo, messages, detector=detector,
-                                    box_detector=boxes, swap=swap)
+        written, messages = make_slides(export, source=source, lang=_lang(lang), face=face)
     for path in written:
         out.print(str(path))
-    err.print(f"wrote {len(written)} slides to [bold]{export}[/]")
+    err.print(Text(messages("lesson.exported", count=len(written) - 2, folder=export)))
 
 
 @app.command()

@@ -1,8 +1,10 @@
-"""Words shown to people, in English and Dutch, from plain text files a teacher can edit.
+"""Words shown to people, from plain text files a teacher can edit.
 
 Each language is one UTF-8 file, ``locales/<lang>.txt``, of ``key = text`` lines. Lines
 starting with ``#`` are comments; ``\\n`` in a text starts a new line; ``{name}`` is
-filled in by the program. A key missing from a language falls back to English.
+filled in by the program. A key missing from a language falls back to English. The
+languages are the files that are there: adding one is adding a file (and its
+``number.decimal`` key says how it writes 0.25).
 """
 
 from __future__ import annotations
@@ -14,8 +16,15 @@ from importlib import resources
 
 from .errors import FaceFiltersError
 
-LANGUAGES = ("en", "nl")
 DEFAULT_LANGUAGE = "en"
+
+
+def _shipped_languages() -> tuple[str, ...]:
+    folder = resources.files("facefilters").joinpath("locales")
+    return tuple(sorted(p.name[:-4] for p in folder.iterdir() if p.name.endswith(".txt")))
+
+
+LANGUAGES = _shipped_languages()
 
 
 def parse_messages(text: str, source: str) -> dict[str, str]:
@@ -77,3 +86,7 @@ class Messages:
         if text is None:
             raise KeyError(f"no message '{key}'")
         return text.format(**values) if values else text
+
+    def number(self, value: float, digits: int = 2) -> str:
+        """``value`` with ``digits`` decimals, in this language's way: 0.25 or 0,25."""
+        return f"{value:.{digits}f}".replace(".", self("number.decimal"))

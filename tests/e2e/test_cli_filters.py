@@ -10,7 +10,7 @@ from facefilters.catalog import Catalog
 from facefilters.geometry import measure
 
 from .conftest import changed, read, run
-from .test_warp_real import readings
+from .test_warp_real import IRIS_GROWTH, readings
 
 pytestmark = pytest.mark.e2e
 
@@ -105,7 +105,8 @@ def test_big_eyes_reads_back_bigger_eyes(applied, detector, photo) -> None:
     before, after, _ = applied("big-eyes", photo)
     was, now = readings(detector.detect(before, 0.0)), readings(detector.detect(after, 0.0))
     assert now["eye_area"] > 1.08 * was["eye_area"], (was, now)
-    assert now["iris"] > was["iris"] + 0.02, (was, now)
+    # The whole filter (strength 1.2 and the feathered edge) grows the iris a bit more.
+    assert now["iris"] > was["iris"] + IRIS_GROWTH + 0.005, (was, now)
 
 
 @pytest.mark.parametrize("photo", PHOTOS)

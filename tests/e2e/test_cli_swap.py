@@ -100,20 +100,24 @@ def test_lesson_export_step_8_is_a_labelled_swap(tmp_path, photos) -> None:
     result = run("lesson", "--export", tmp_path / "slides", "--lang", "nl",
                  "--source", photos["grace_hopper"], "--face", photos["astronaut"])
     assert result.exit_code == 0, result.output
-    slide = read(tmp_path / "slides" / "08-deepfake.png")
-    # Above the caption band, which covers the bottom of the slide.
-    assert has_label(slide[: slide.shape[0] * 2 // 3])
-    assert not has_label(read(tmp_path / "slides" / "07-crying.png")[: slide.shape[0] * 2 // 3])
-    # In the lesson's language.
-    assert "het gezicht is niet het echte" in (read_note(tmp_path / "slides" / "08-deepfake.png")
-                                              or "")
-    assert read_note(tmp_path / "slides" / "07-crying.png") is None
+    slides = tmp_path / "slides"
+    slide = read(slides / "08-swap.png")
+    # The swap is the right half, above the caption band; the original, left, is not.
+    above = slide[: slide.shape[0] * 2 // 3]
+    half = slide.shape[1] // 2
+    assert has_label(above[:, half:])
+    assert not has_label(above[:, :half])
+    assert not has_label(read(slides / "07-crying.png")[: slide.shape[0] * 2 // 3])
+    # In the lesson's language, on every slide that shows a swap, and only there.
+    for name in ("08-swap.png", "10-dangers.png", "13-guess.png", "14-reveal.png"):
+        assert "het gezicht is niet het echte" in (read_note(slides / name) or ""), name
+    assert read_note(slides / "07-crying.png") is None
     from facefilters.io import credentials
 
     if credentials.available():
-        found = credentials.read_credentials(tmp_path / "slides" / "08-deepfake.png")
+        found = credentials.read_credentials(slides / "08-swap.png")
         assert found is not None and found.ai_composite and found.state == "Valid"
-        assert credentials.read_credentials(tmp_path / "slides" / "07-crying.png") is None
+        assert credentials.read_credentials(slides / "07-crying.png") is None
 
 
 @pytest.mark.parametrize("name", ["swapped.jpg", "swapped.mp4"])

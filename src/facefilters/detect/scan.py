@@ -26,11 +26,13 @@ MIN_TILED_SIDE = 256
 """Pictures whose long side is shorter than this are scanned whole only."""
 
 
-def tiles_xyxy(size_wh: tuple[int, int]) -> np.ndarray:
-    """Square tiles of half the long side, overlapping by half a tile, covering the picture.
+def tiles_xyxy(size_wh: tuple[int, int], fraction: float = 0.5) -> np.ndarray:
+    """Square tiles of a fraction of the long side (half by default), overlapping by half
+    a tile, covering the picture.
 
     Args:
         size_wh: the picture's width and height.
+        fraction: the tiles' side, as a share of the picture's long side.
 
     Returns:
         ndarray (k, 4), int64: ``x1, y1, x2, y2`` of each tile, clipped to the picture;
@@ -38,9 +40,9 @@ def tiles_xyxy(size_wh: tuple[int, int]) -> np.ndarray:
     """
     w, h = (int(v) for v in size_wh)
     long_side = max(w, h)
-    if long_side < MIN_TILED_SIDE:
+    side = int(np.ceil(long_side * fraction))
+    if long_side < MIN_TILED_SIDE or side < MIN_TILED_SIDE // 2:
         return np.zeros((0, 4), np.int64)
-    side = (long_side + 1) // 2
     step = max(1, side // 2)
 
     def starts(length: int) -> list[int]:

@@ -89,6 +89,11 @@ the two sets of landmarks must agree within this many eye distances (median). Re
 agree within 0.02 (48 faces of tuning scenes: Hopper's, seed 12345); a uniform's button
 that passed for a far face gave no face at all the second time."""
 
+TASKS_TILES = (0.5, 0.25)
+"""The Tasks backend's tilings: its only detector is the short-range one (128 px input),
+which needs a far face to fill twice the share of its picture the full-range one does,
+so quarter tiles join the half ones."""
+
 CONFIRM_FRAMES = 2
 """In video, a new face is reported once it has been found in this many frames in a
 row (by the scan, then by its own crop): a detection on hair, an ear or the wallpaper
@@ -139,6 +144,9 @@ class TwoStageDetector:
             gets its own, which tracks the face from frame to frame inside its crop and
             so skips the detection a still-photo landmarker repeats every time (a third
             less work per face). None follows with ``landmarker``.
+        tile_fractions: the tilings of a ``TILES`` scan, as tile sides in shares of the
+            picture's long side. With one box detector (``far is near``), the first
+            tiling is also the ``FAR`` scan.
     """
 
     def __init__(self, near: BoxDetector, far: BoxDetector,
@@ -146,7 +154,8 @@ class TwoStageDetector:
                  static_image_mode: bool, max_faces: int | None = None,
                  far_every: int = FAR_EVERY, tiles_every: int = TILES_EVERY,
                  background_scan: bool = False,
-                 follower: Callable[[], Detector] | None = None) -> None:
+                 follower: Callable[[], Detector] | None = None,
+                 tile_fractions: tuple[float, ...] = (0.5,)) -> None:
         self.near = near
         self.far = far
         self.make_landmarker = landmarker
@@ -157,6 +166,7 @@ class TwoStageDetector:
         self.static_image_mode = static_image_mode
         self.max_faces = max_faces
         self.far_every = max(1, int(far_every))
+        self.tile_fractions = tuple(tile_fractions)
         self.tiles_every = max(1, int(tiles_every))
         self._tracks: list[_Track] = []
         self._since_near = 0
@@ -182,12 +192,16 @@ class TwoStageDetector:
         """
         with self._scan_lock:
             passes = [(self.near, frame, (0, 0))]
-            # A backend with one detector only (Tasks) reaches far faces by tiles alone.
-            if level >= FAR and self.far is not self.near:
+            # A backend with one detector only (Tasks) reaches far faces by tiles alone:
+            # its far look is the first tiling, and the tiles look closer still.
+            one_model = self.far is self.near
+            if level >= FAR and not one_model:
                 passes.append((self.far, frame, (0, 0)))
-            if level >= TILES:
-                passes += [(self.far, np.ascontiguousarray(frame[y0:y1, x0:x1]), (x0, y0))
-                           for x0, y0, x1, y1 in tiles_xyxy(frame.shape[1::-1])]
+            fractions = (self.tile_fractions if level >= TILES
+                         else self.tile_fractions[:1] if level >= FAR and one_model else ())
+            passes += [(self.far, np.ascontiguousarray(frame[y0:y1, x0:x1]), (x0, y0))
+                       for fraction in fractions
+                       for x0, y0, x1, y1 in tiles_xyxy(frame.shape[1::-1], fraction)]
             boxes, scores = [], []
             for detector, picture, (x0, y0) in passes:
                 found = detector.detect(picture, 0.0)
@@ -422,12 +436,13 @@ def tasks_two_stage(*, static_image_mode: bool, max_faces: int | None = None,
 
     boxes = TasksFaceBoxDetector()
     return _on_crops(boxes, boxes, TasksLandmarker, static_image_mode=static_image_mode,
-                     max_faces=max_faces, background_scan=background_scan)
+                     max_faces=max_faces, background_scan=background_scan,
+                     tile_fractions=TASKS_TILES)
 
 
 def _on_crops(near: BoxDetector, far: BoxDetector, landmarker: Callable[..., Detector], *,
-              static_image_mode: bool, max_faces: int | None,
-              background_scan: bool) -> TwoStageDetector:
+              static_image_mode: bool, max_faces: int | None, background_scan: bool,
+              tile_fractions: tuple[float, ...] = (0.5,)) -> TwoStageDetector:
     """A two-stage finder whose crops are read by ``landmarker(static_image_mode=...,
     max_faces=...)``: up to three faces a photo crop, one a followed crop."""
 
@@ -439,4 +454,4 @@ def _on_crops(near: BoxDetector, far: BoxDetector, landmarker: Callable[..., Det
 
     return TwoStageDetector(near, far, still, static_image_mode=static_image_mode,
                             max_faces=max_faces, background_scan=background_scan,
-                            follower=follower)
+                            follower=follower, tile_fractions=tile_fractions)

@@ -44,6 +44,7 @@ import av
 
 from ..errors import OutputError
 from .files import check_input_file, is_image_header, read_header
+from .video.reader import av_open
 
 __all__ = [
     "MARKER",
@@ -107,7 +108,7 @@ def video_metadata(note: str) -> dict[str, str]:
 
 def _video_note(path: Path) -> str | None:
     try:
-        with av.open(str(path), metadata_errors="replace") as container:
+        with av_open(path) as container:
             tags = dict(container.metadata)
     except (av.FFmpegError, OSError, ValueError):
         return None

@@ -164,7 +164,8 @@ def wrap_text(text: str, size_px: int, max_width: int, *, bold: bool = False) ->
     return lines
 
 
-def draw_caption(frame: np.ndarray, title: str, body: str, corner: str = "") -> int:
+def draw_caption(frame: np.ndarray, title: str, body: str, corner: str = "", *,
+                 min_height: int = 0) -> int:
     """A large, high-contrast caption band across the bottom, scaled to the frame.
 
     Sized to be read from the back of a classroom: the title is about 1/16 and the body
@@ -175,6 +176,8 @@ def draw_caption(frame: np.ndarray, title: str, body: str, corner: str = "") -> 
         title: the first line, bold.
         body: one or two sentences, wrapped to the frame width.
         corner: a short label at the band's right end (e.g. "3 / 8").
+        min_height: the band is at least this tall (a lesson keeps it the same height
+            on every slide, so the picture above it never moves).
 
     Returns:
         The y coordinate where the band starts.
@@ -189,7 +192,7 @@ def draw_caption(frame: np.ndarray, title: str, body: str, corner: str = "") -> 
     body_lines = wrap_text(body, body_px, width) if body else []
     title_h, body_h = int(title_px * 1.25), int(body_px * 1.3)
     height = 2 * pad + len(title_lines) * title_h + len(body_lines) * body_h + pad // 3
-    y0 = fh - height
+    y0 = fh - max(height, min_height)
     draw_panel(frame, (-pad, y0, fw + pad, fh + pad), color=(15, 15, 15), opacity=0.85,
                radius=0)
     y = y0 + pad

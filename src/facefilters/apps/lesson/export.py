@@ -1,9 +1,14 @@
-"""The lesson without a window: each step written as a PNG slide."""
+"""The lesson without a window: the slides as PNG files, one PDF and a PowerPoint deck.
+
+The deck (``lesson.pptx``) has one slide per step, the slide's picture filling it and the
+step's speaker notes (``lesson.<step>.notes``) in its notes, so a teacher can change it
+in PowerPoint, Keynote, LibreOffice Impress or Google Slides.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +16,7 @@ import numpy as np
 from ...detect.base import BoxDetector, Detector
 from ...effects import Filter
 from ...errors import InputError
+from ...frames import Frame
 from ...i18n import Messages
 from ...io.credentials import add_credentials
 from ...io.image import read_image, write_image
@@ -22,6 +28,10 @@ from .steps import STEPS
 
 SLIDE_T = 1.1
 """The animation time of the slides: the tears are well on their way down."""
+PDF_NAME = "lesson.pdf"
+DECK_NAME = "lesson.pptx"
+SLIDE_INCHES_WH = (13.333, 7.5)
+"""A 16:9 slide, PowerPoint's default size."""
 
 
 def _first_frame(path: Path) -> np.ndarray:
@@ -33,35 +43,134 @@ def _first_frame(path: Path) -> np.ndarray:
     raise InputError(f"cannot read '{path}': the video has no frames")  # pragma: no cover
 
 
+def _write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` through a hidden temporary file beside it, renamed when complete."""
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def export_lesson(out_dir: Path, source: Path, messages: Messages, *,
                   detector: Detector, box_detector: BoxDetector,
-                  steps: Sequence[int] | None = None, swap: Filter | None = None
-                  ) -> list[Path]:
-    """Write each lesson step as a PNG slide, made from a photo (or a video's first frame).
+                  steps: Sequence[int] | None = None, swap: Filter | None = None,
+                  lesson: Lesson | None = None) -> list[Path]:
+    """Write each lesson step as a PNG slide, then all of them as a PDF and a deck.
 
-    Files are named ``01-pixels.png`` ... ``08-deepfake.png``; each is written to a
-    temporary file and renamed, so a failure leaves no half-written slide.
+    Made from a photo (or a video's first frame). Slides are named ``01-pixels.png`` ...
+    ``14-reveal.png``; each file is written to a temporary file and renamed, so a
+    failure leaves no half-written file. Slides that show a swapped face carry the
+    face-swap note (and Content Credentials where ``c2pa`` is installed).
+
+    Args:
+        lesson: the lesson to draw with (its random side for the fake, for one); None
+            builds one from the detectors.
 
     Returns:
-        The paths written, in step order.
+        The paths written: the slides in step order, then the PDF and the deck.
+
+    Raises:
+        InputError: the source cannot be read, or it shows no face.
     """
     image = _first_frame(source)
-    lesson = Lesson(detector, box_detector, messages, mirror=False, smoothing=False,
-                    swap=swap)
+    lesson = lesson or Lesson(detector, box_detector, messages, mirror=False,
+                              smoothing=False, swap=swap)
+    if not len(lesson.pipeline.analyse(Frame(0, 0.0, image))):
+        raise InputError(messages("lesson.no_face_source", path=source))
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for step in steps if steps is not None else range(len(STEPS)):
+    chosen = list(steps if steps is not None else range(len(STEPS)))
+    for step in chosen:
         lesson.step = step
         slide = lesson.render(image, 0.0, t=SLIDE_T)
         path = out_dir / f"{step + 1:02d}-{STEPS[step]}.png"
-        tmp = path.with_name(f".{path.stem}.tmp.png")
-        try:
+        swapped = lesson.last is not None and lesson.last.swapped
+
+        def write_slide(tmp: Path, slide: np.ndarray = slide, swapped: bool = swapped,
+                        name: str = path.name) -> None:
             write_image(tmp, slide)
-            if STEPS[step] == "deepfake" and swap is not None:
+            if swapped:
                 add_note_to_image_file(tmp, messages("deepfake.note"))
-                add_credentials(tmp, messages("deepfake.note"), title=path.name)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+                add_credentials(tmp, messages("deepfake.note"), title=name)
+
+        _write(path, write_slide)
         written.append(path)
-    return written
+    slides = list(written)
+    pdf = out_dir / PDF_NAME
+    _write(pdf, lambda tmp: write_pdf(tmp, slides))
+    deck = out_dir / DECK_NAME
+    _write(deck, lambda tmp: write_deck(tmp, slides, [notes_of(messages, s) for s in chosen],
+                                        [messages(f"lesson.{STEPS[s]}.title") for s in chosen]))
+    return [*written, pdf, deck]
+
+
+def make_slides(out_dir: Path, *, source: Path | None = None, lang: str | None = None,
+                face: Path | None = None) -> tuple[list[Path], Messages]:
+    """``facefilters lesson --export``: the slides from a photo, with the detectors the
+    live lesson uses (every face, small ones too), and the face swap prepared.
+
+    Args:
+        source: the photo (or video) the slides are made from; None for the sample
+            portrait.
+        face: a photo whose face the swap uses first (``--face``).
+
+    Returns:
+        The paths written (see :func:`export_lesson`) and the messages they were made in.
+    """
+    from ...catalog import Catalog
+    from ...detect.base import box_detector, close_detector, default_detector
+    from ...paths import samples_dir
+    from ..prepare import prepare_filter
+
+    messages = Messages(lang)
+    swap = prepare_filter(Catalog().load("swap"), default_detector, face=face,
+                          messages=messages)
+    photo = source if source is not None else samples_dir() / "portrait.jpg"
+    detector = default_detector(static_image_mode=True)
+    try:
+        with box_detector() as boxes:
+            return export_lesson(out_dir, photo, messages, detector=detector,
+                                 box_detector=boxes, swap=swap), messages
+    finally:
+        close_detector(detector)
+
+
+def notes_of(messages: Messages, step: int) -> str:
+    """The speaker notes of a step: what to say, what to ask the class."""
+    return messages(f"lesson.{STEPS[step]}.notes")
+
+
+def write_pdf(path: Path, slides: Sequence[Path]) -> None:
+    """One PDF page per slide picture, in order."""
+    from PIL import Image
+
+    pages = [Image.open(p).convert("RGB") for p in slides]
+    # 96 dpi: a 1280 x 720 slide is a 13.3 x 7.5 inch page, the deck's size.
+    pages[0].save(path, "PDF", save_all=True, append_images=pages[1:], resolution=96.0)
+
+
+def write_deck(path: Path, slides: Sequence[Path], notes: Sequence[str],
+               titles: Sequence[str]) -> None:
+    """A PowerPoint deck: each slide picture full-size, its notes in the slide's notes.
+
+    Args:
+        slides: the slide pictures, in order.
+        notes: the speaker notes of each slide.
+        titles: each slide's title, kept as the picture's alternative text (read aloud by
+            screen readers, and searchable in the deck).
+    """
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = (Inches(v) for v in SLIDE_INCHES_WH)
+    blank = deck.slide_layouts[6]
+    for picture, text, title in zip(slides, notes, titles):
+        slide = deck.slides.add_slide(blank)
+        shape = slide.shapes.add_picture(str(picture), 0, 0, width=deck.slide_width,
+                                         height=deck.slide_height)
+        shape._element.nvPicPr.cNvPr.set("descr", title)
+        slide.notes_slide.notes_text_frame.text = text
+    deck.save(str(path))

@@ -1,14 +1,23 @@
 """The lesson's steps: each draws one more layer of the machinery on the picture.
 
-Pixels, the detector's box, the 478 landmarks, the anchors, a filter on the anchors, a
-measurement that triggers the tongue, the crying filter, and what changes in a deepfake;
-each with a large caption from the language files (``locales/en.txt``, ``locales/nl.txt``).
+Pixels, the detector's box, the 478 landmarks (and the square crop the network sees),
+the anchors, a filter on the anchors, a measurement that triggers the tongue, the crying
+filter, the face swap beside the original, then what real deepfakes do, their dangers,
+their good uses, how to check a picture, and a "real or fake?" game with its answer.
+Every word comes from the language files (``locales/<lang>.txt``): a step's title,
+caption and speaker notes are ``lesson.<step>.title``, ``.text`` and ``.notes``.
+
+The slide is laid out so that nothing important is hidden: the caption band has the same
+height on every slide of a language, and the picture is fitted into the space above it
+(see :func:`picture_area`); labels, gauges and panels are placed inside that space and
+off the faces (:func:`~facefilters.render.layout.place_box`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache, partial
 from typing import Callable
 
 import cv2
@@ -20,16 +29,32 @@ from ...geometry import LOWER_LIP, UPPER_LIP, FaceGeometry
 from ...i18n import Messages
 from ...render.draw import AA
 from ...render.label import draw_deepfake_label
-from ...render.mesh import draw_mesh, segments, topology
+from ...render.layout import is_free, place_box
+from ...render.mesh import draw_mesh
 from ...render.text import draw_caption, draw_panel, draw_text, text_size, wrap_text
 
 CANVAS_WH = (1280, 720)
 """Lessons are drawn on a 16:9 canvas of this size, whatever the source."""
 
 STEPS = ("pixels", "detector", "landmarks", "anchors", "filter", "reacting", "crying",
-         "deepfake")
+         "swap", "further", "dangers", "uses", "checking", "guess", "reveal")
+LAYOUTS = {"swap": "pair", "guess": "pair", "reveal": "pair", "further": "side",
+           "dangers": "side", "uses": "side", "checking": "side"}
+"""How a step shares the space above the caption: ``full`` (the default) fills it with
+the picture, ``side`` puts the picture on the left and a panel on the right, ``pair``
+shows the picture twice, side by side (the original and the swap)."""
+PANEL_STEPS = ("further", "dangers", "uses", "checking")
+"""Steps whose right-hand panel lists ``lesson.<step>.points``."""
+
 ACCENT = (80, 220, 255)  # the caption titles' yellow
 POINT_BGR = (255, 230, 120)
+REAL_BGR = (80, 200, 80)
+FAKE_BGR = (30, 30, 200)
+SIDE_SHARE = 0.45  # the picture's share of the width in a ``side`` step
+PAIR_HEADER = 64  # the row above a ``pair`` step's pictures, for their names
+MARGIN = 16
+TEXT_PX = 28  # labels on the picture: read from the back of a classroom
+LINE_PX = 3  # lines on the picture: visible through a projector
 
 
 @dataclass
@@ -43,10 +68,18 @@ class StepContext:
         confidence: ndarray of shape (n,), float32: the detector's confidence per box.
         t: animation time in seconds.
         messages: captions in the chosen language.
-        dog, tears: the filters steps 5 to 7 show.
+        dog, crying: the filters steps 5 to 7 show.
         dog_still: the dog without its tongue (step 5).
-        swap: the face swap step 8 shows, prepared (its source faces found), or None to
-            show a flat stand-in mask instead.
+        swap: the face swap with a portrait, prepared (its source faces found), or None
+            (then only two or more faces can be swapped: they trade).
+        trade: two or more faces trading places, labelled.
+        picture_xyxy: where the picture is on the canvas (``x1, y1, x2, y2``).
+        band_y: where the caption band starts.
+        fake_right: in the "real or fake?" steps, the fake is on the right.
+        crop_xyxy: per face, the square crop the landmark network looked at, on the
+            canvas: ndarray of shape (n, 4), float32 (empty when unknown).
+        swapped: set by a step that drew a swapped face (the export then marks the file).
+        placed: the panels and labels a step placed off the faces, ``x1, y1, x2, y2``.
     """
 
     faces: Faces
@@ -56,9 +89,57 @@ class StepContext:
     t: float
     messages: Messages
     dog: Filter
-    tears: Filter
+    crying: Filter
     dog_still: Filter
     swap: Filter | None = None
+    trade: Filter | None = None
+    picture_xyxy: tuple[int, int, int, int] = (0, 0, *CANVAS_WH)
+    band_y: int = CANVAS_WH[1]
+    fake_right: bool = True
+    crop_xyxy: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), np.float32))
+    swapped: bool = False
+    placed: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+
+# -- the layout --------------------------------------------------------------------------
+
+
+def caption_body(messages: Messages, step: int) -> str:
+    return messages(f"lesson.{STEPS[step]}.text")
+
+
+def draw_step_caption(canvas: np.ndarray, messages: Messages, step: int,
+                      min_height: int = 0) -> int:
+    """The caption band of ``step``; returns where it starts."""
+    name = STEPS[step]
+    return draw_caption(canvas, messages(f"lesson.{name}.title"), caption_body(messages, step),
+                        corner=messages("lesson.step", n=step + 1, total=len(STEPS)),
+                        min_height=min_height)
+
+
+@cache
+def _band_height(lang: str, size_wh: tuple[int, int]) -> int:
+    messages = Messages(lang)
+    scratch = np.zeros((size_wh[1], size_wh[0], 3), np.uint8)
+    return size_wh[1] - min(draw_step_caption(scratch, messages, step)
+                            for step in range(len(STEPS)))
+
+
+def band_height(messages: Messages, size_wh: tuple[int, int] = CANVAS_WH) -> int:
+    """The caption band's height on every slide of this language: the tallest caption's."""
+    return _band_height(messages.lang, size_wh)
+
+
+def picture_area(step: int, band_y: int, size_wh: tuple[int, int] = CANVAS_WH,
+                 ) -> tuple[int, int, int, int]:
+    """Where step ``step`` fits the picture: ``x1, y1, x2, y2`` on the canvas."""
+    w = size_wh[0]
+    layout = LAYOUTS.get(STEPS[step], "full")
+    if layout == "side":
+        return 0, 0, int(w * SIDE_SHARE), band_y
+    if layout == "pair":
+        return MARGIN, PAIR_HEADER, w // 2 - MARGIN // 2, band_y - MARGIN // 2
+    return 0, 0, w, band_y
 
 
 def fit_canvas(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH) -> np.ndarray:
@@ -74,34 +155,99 @@ def fit_canvas(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH) -> np.nd
 
 
 def fit_photo(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH,
+              area_xyxy: tuple[int, int, int, int] | None = None, *, plain: bool = False,
               ) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-    """Fit a picture onto the lesson canvas.
+    """Fit a picture onto the lesson canvas, centred in ``area_xyxy`` (default: all of it).
+
+    Args:
+        image: ndarray of shape (H, W, 3), uint8, BGR.
+        size_wh: the canvas size.
+        area_xyxy: where the picture goes; None for the whole canvas.
+        plain: a plain dark background instead of a blurred, darkened copy of the picture
+            (for slides with panels and text beside the picture).
 
     Returns:
-        The canvas (as :func:`fit_canvas`), the scaled picture alone (ndarray of shape
-        (h, w, 3), uint8), and the canvas ``xy`` of that picture's top-left corner.
+        The canvas (ndarray of shape (size_wh[1], size_wh[0], 3), uint8), the scaled
+        picture alone (ndarray of shape (h, w, 3), uint8), and the canvas ``xy`` of that
+        picture's top-left corner.
     """
     cw, ch = size_wh
+    ax1, ay1, ax2, ay2 = area_xyxy if area_xyxy is not None else (0, 0, cw, ch)
+    aw, ah = ax2 - ax1, ay2 - ay1
     h, w = image.shape[:2]
-    scale = min(cw / w, ch / h)
+    scale = min(aw / w, ah / h)
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
     fitted = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1
                         else cv2.INTER_LINEAR)
     if (nw, nh) == (cw, ch):
         return fitted, fitted, (0, 0)
-    small = cv2.resize(image, (cw // 8, ch // 8), interpolation=cv2.INTER_AREA)
-    canvas = cv2.resize(cv2.GaussianBlur(small, (0, 0), 3), (cw, ch))
-    canvas = (canvas * 0.45).astype(np.uint8)
-    x, y = (cw - nw) // 2, (ch - nh) // 2
+    if plain:
+        canvas = np.full((ch, cw, 3), 28, np.uint8)
+    else:
+        small = cv2.resize(image, (max(1, cw // 8), max(1, ch // 8)),
+                           interpolation=cv2.INTER_AREA)
+        canvas = cv2.resize(cv2.GaussianBlur(small, (0, 0), 3), (cw, ch))
+        canvas = (canvas * 0.45).astype(np.uint8)
+    x, y = ax1 + (aw - nw) // 2, ay1 + (ah - nh) // 2
     canvas[y:y + nh, x:x + nw] = fitted
     return canvas, fitted, (x, y)
 
 
+def face_boxes(ctx: StepContext) -> np.ndarray:
+    """Where the faces are, hair and chin included: ndarray of shape (n, 4), float32.
+
+    The landmarks stop at the brows; labels kept off these boxes stay off the forehead.
+    """
+    if not len(ctx.faces):
+        return np.zeros((0, 4), np.float32)
+    x1, y1, x2, y2 = ctx.faces.xyxy.T
+    w, h = x2 - x1, y2 - y1
+    return np.stack([x1 - 0.1 * w, y1 - 0.45 * h, x2 + 0.1 * w, y2 + 0.05 * h], axis=1)
+
+
+def _above_band(ctx: StepContext) -> tuple[int, int, int, int]:
+    return MARGIN, MARGIN, CANVAS_WH[0] - MARGIN, ctx.band_y - MARGIN
+
+
+def _place(ctx: StepContext, size_wh: tuple[int, int], near_xy: Sequence[float],
+           ) -> tuple[int, int, float]:
+    """Where a panel of ``size_wh`` goes: above the band, off the faces and the panels
+    already placed, as near ``near_xy`` as that allows.
+
+    With many faces in view there may be no room for it: it is made smaller until there
+    is (down to half its size).
+
+    Returns:
+        The panel's top-left ``x, y`` and the scale it is drawn at (1 or less).
+    """
+    avoid = [*face_boxes(ctx), *ctx.placed]
+    near = (float(near_xy[0]), float(near_xy[1]))
+    for scale in (1.0, 0.85, 0.7, 0.6, 0.5):
+        w, h = int(size_wh[0] * scale), int(size_wh[1] * scale)
+        x, y = place_box((w, h), _above_band(ctx), avoid, near)
+        if is_free((x, y, x + w, y + h), avoid):
+            break
+    ctx.placed.append((x, y, x + w, y + h))
+    return x, y, scale
+
+
+def _label(frame: np.ndarray, text: str, xy: tuple[int, int], size: int,
+           background: tuple[int, int, int], color: tuple[int, int, int] = (255, 255, 255),
+           ) -> None:
+    """A word on an opaque rounded panel; ``xy`` is the panel's top-left corner."""
+    w, h = _label_size(text, size)
+    x, y = xy
+    draw_panel(frame, (x, y, x + w, y + h), color=background, opacity=0.92,
+               radius=size // 3)
+    draw_text(frame, text, (x + size // 3, y + size // 6), size, bold=True, color=color)
+
+
+def _label_size(text: str, size: int) -> tuple[int, int]:
+    w, h = text_size(text, size, bold=True)
+    return w + 2 * (size // 3), h + size // 3
+
+
 # -- the steps ---------------------------------------------------------------------------
-
-
-def _ui(frame: np.ndarray, share: float) -> int:
-    return max(12, int(frame.shape[0] * share))
 
 
 def step_pixels(frame: np.ndarray, ctx: StepContext) -> None:
@@ -111,73 +257,103 @@ def step_pixels(frame: np.ndarray, ctx: StepContext) -> None:
     if len(ctx.faces):
         cx, cy = ctx.geometry.anchors["right_eye"][0]
     else:
-        cx, cy = fw / 2, fh / 2
+        x1, y1, x2, y2 = ctx.picture_xyxy
+        cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
     x0 = int(np.clip(round(cx - cols / 2), 0, fw - cols))
     y0 = int(np.clip(round(cy - rows / 2), 0, fh - rows))
     patch = frame[y0:y0 + rows, x0:x0 + cols].copy()
     grey = cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY)
-    cell = fh // 14
+    cell = ctx.band_y // 12
+    label = ctx.messages("lesson.pixels.label")
+    label_h = int(TEXT_PX * 1.4)
+    px, py, scale = _place(ctx, (cols * cell, rows * cell + label_h), (cx, cy))
+    cell = int(cell * scale)
     pw, ph = cols * cell, rows * cell
-    # The panel goes on the side away from the face.
-    px = fw - pw - cell if cx < fw / 2 else cell
-    py = cell
     zoom = cv2.resize(patch, (pw, ph), interpolation=cv2.INTER_NEAREST)
     # Where the patch comes from, and lines from there to the enlargement.
-    mark = 3
+    mark = 4
     cv2.rectangle(frame, (x0 - mark, y0 - mark), (x0 + cols + mark, y0 + rows + mark),
-                  ACCENT, 2, AA)
+                  ACCENT, LINE_PX, AA)
     for corner_src, corner_dst in (((x0, y0), (px, py)), ((x0, y0 + rows), (px, py + ph)),
                                    ((x0 + cols, y0), (px + pw, py)),
                                    ((x0 + cols, y0 + rows), (px + pw, py + ph))):
-        cv2.line(frame, corner_src, corner_dst, ACCENT, 1, AA)
+        cv2.line(frame, corner_src, corner_dst, ACCENT, 2, AA)
     frame[py:py + ph, px:px + pw] = zoom
-    size = max(10, int(cell * 0.36))
+    size = max(10, int(cell * 0.38))
     for r in range(rows):
         for c in range(cols):
             value = int(grey[r, c])
             color = (0, 0, 0) if value > 140 else (255, 255, 255)
-            draw_text(frame, str(value), (px + c * cell + cell / 2, py + r * cell + cell * 0.28),
+            draw_text(frame, str(value), (px + c * cell + cell / 2, py + r * cell + cell * 0.25),
                       size, color=color, align="center")
     for k in range(cols + 1):
         cv2.line(frame, (px + k * cell, py), (px + k * cell, py + ph), (60, 60, 60), 1)
     for k in range(rows + 1):
         cv2.line(frame, (px, py + k * cell), (px + pw, py + k * cell), (60, 60, 60), 1)
-    cv2.rectangle(frame, (px, py), (px + pw, py + ph), ACCENT, 2, AA)
-    label = ctx.messages("lesson.pixels.label")
-    draw_text(frame, label, (px, py + ph + cell // 4), _ui(frame, 1 / 28), bold=True,
-              shadow=True)
+    cv2.rectangle(frame, (px, py), (px + pw, py + ph), ACCENT, LINE_PX, AA)
+    draw_text(frame, label, (px, py + ph + 4), int(TEXT_PX * scale), bold=True, shadow=True)
 
 
 def step_detector(frame: np.ndarray, ctx: StepContext) -> None:
-    """Step 2: the face detector's box and its confidence."""
-    size = _ui(frame, 1 / 24)
+    """Step 2: the face detector's box and its confidence, for every face."""
+    size = TEXT_PX
     for box, score in zip(ctx.boxes_xyxy, ctx.confidence):
         x1, y1, x2, y2 = (int(round(v)) for v in box)
-        cv2.rectangle(frame, (x1, y1), (x2, y2), (90, 230, 90), max(2, frame.shape[0] // 240),
-                      AA)
-        text = ctx.messages("lesson.box.label", score=float(score))
-        w, h = text_size(text, size, bold=True)
-        draw_panel(frame, (x1, y1 - h - size // 2, x1 + w + size // 2, y1), color=(40, 140, 40),
-                   opacity=0.9, radius=size // 4)
-        draw_text(frame, text, (x1 + size // 4, y1 - h - size // 4), size, bold=True)
+        cv2.rectangle(frame, (x1, y1), (x2, y2), (90, 230, 90), LINE_PX + 1, AA)
+        percent = ctx.messages.number(100 * float(score), 0)
+        text = ctx.messages("lesson.box.label", score=percent)
+        w, h = _label_size(text, size)
+        # Above the box, or inside its top when the box touches the top of the picture.
+        y = y1 - h if y1 - h >= 0 else y1 + LINE_PX
+        x = int(np.clip(x1, 0, frame.shape[1] - w))
+        _label(frame, text, (x, y), size, (40, 140, 40))
 
 
 def step_landmarks(frame: np.ndarray, ctx: StepContext) -> None:
-    """Step 3: all 478 points and the mesh between them."""
+    """Step 3: the square crop the landmark network sees, then its 478 points."""
+    crops: list[tuple[np.ndarray, tuple[int, int, int, int]]] = []
+    for box in ctx.crop_xyxy[:1]:
+        # Taken before the points are drawn: the network sees the bare picture.
+        x1, y1, x2, y2 = (int(round(v)) for v in box)
+        fh, fw = frame.shape[:2]
+        cx1, cy1, cx2, cy2 = max(x1, 0), max(y1, 0), min(x2, fw), min(y2, fh)
+        if cx2 - cx1 > 8 and cy2 - cy1 > 8:
+            crop = np.zeros((y2 - y1, x2 - x1, 3), np.uint8)
+            crop[cy1 - y1:cy2 - y1, cx1 - x1:cx2 - x1] = frame[cy1:cy2, cx1:cx2]
+            crops.append((crop, (x1, y1, x2, y2)))
     for i in range(len(ctx.faces)):
         draw_mesh(frame, ctx.faces, ctx.geometry, i, box=False, anchors=False)
-        radius = max(1, int(ctx.geometry.size_px[i] / 60))
+        radius = max(2, int(round(ctx.geometry.size_px[i] / 45)))
         for x, y in np.round(ctx.faces.xy[i]).astype(int):
             cv2.circle(frame, (int(x), int(y)), radius, POINT_BGR, -1, AA)
-    if len(ctx.faces):
-        size = _ui(frame, 1 / 20)
-        x1, y1, x2, _ = ctx.faces.xyxy[0]
-        text = ctx.messages("lesson.points", count=ctx.faces.landmarks.shape[1])
-        draw_text(frame, text, (x2 + size // 2, y1), size, bold=True, color=ACCENT,
-                  shadow=True)
+    if not len(ctx.faces):
+        return
+    g = ctx.geometry
+    for crop, (x1, y1, x2, y2) in crops:
+        side = int(ctx.band_y * 0.42)
+        caption = ctx.messages("lesson.landmarks.crop")
+        size = TEXT_PX * 4 // 5
+        width = int(side * 1.5)
+        lines = wrap_text(caption, size, width, bold=True)
+        text_h = len(lines) * int(size * 1.25)
+        px, py, scale = _place(ctx, (width, side + text_h + 6), g.anchors["nose_tip"][0])
+        side, size = int(side * scale), int(size * scale)
+        inset = cv2.resize(crop, (side, side), interpolation=cv2.INTER_AREA)
+        cv2.rectangle(frame, (x1, y1), (x2, y2), ACCENT, 2, AA)
+        frame[py:py + side, px:px + side] = inset
+        cv2.rectangle(frame, (px, py), (px + side, py + side), ACCENT, LINE_PX, AA)
+        for k, line in enumerate(lines):
+            draw_text(frame, line, (px, py + side + 6 + k * int(size * 1.25)), size,
+                      bold=True, shadow=True)
+    text = ctx.messages("lesson.points", count=ctx.faces.landmarks.shape[1])
+    size = int(TEXT_PX * 1.3)
+    w, h = text_size(text, size, bold=True)
+    x1, y1, x2, y2 = ctx.faces.xyxy[0]
+    x, y, scale = _place(ctx, (w, h), (x2 + w / 2 + 10, y1))
+    draw_text(frame, text, (x, y), int(size * scale), bold=True, color=ACCENT, shadow=True)
 
 
-_LESSON_ANCHORS = ("right_eye", "left_eye", "nose_tip", "mouth_center")
+LESSON_ANCHORS = ("right_eye", "left_eye", "nose_tip", "mouth_center")
 # Where each anchor's name goes, in the face frame (eye distances from the anchor).
 _ANCHOR_LABEL_SIDE = {"right_eye": (-0.9, -0.6), "left_eye": (0.9, -0.6),
                       "nose_tip": (1.2, 0.0), "mouth_center": (1.2, 0.35)}
@@ -185,25 +361,24 @@ _ANCHOR_LABEL_SIDE = {"right_eye": (-0.9, -0.6), "left_eye": (0.9, -0.6),
 
 def step_anchors(frame: np.ndarray, ctx: StepContext) -> None:
     """Step 4: the eyes, the nose tip and the mouth, highlighted and named."""
-    size = _ui(frame, 1 / 26)
+    size = TEXT_PX if len(ctx.faces) < 2 else TEXT_PX * 4 // 5
     g = ctx.geometry
+    fw = frame.shape[1]
     for i in range(len(ctx.faces)):
-        radius = max(4, int(g.size_px[i] * 0.09))
-        for name in _LESSON_ANCHORS:
+        radius = max(5, int(g.size_px[i] * 0.09))
+        for name in LESSON_ANCHORS:
             p = g.anchors[name][i]
             q = g.face_to_image(i, name, _ANCHOR_LABEL_SIDE[name])
             pc = (int(round(p[0])), int(round(p[1])))
-            cv2.line(frame, pc, (int(q[0]), int(q[1])), (255, 255, 255), 2, AA)
+            cv2.line(frame, pc, (int(q[0]), int(q[1])), (255, 255, 255), LINE_PX, AA)
             cv2.circle(frame, pc, radius + 3, (255, 255, 255), -1, AA)
             cv2.circle(frame, pc, radius, (40, 140, 255), -1, AA)
             text = ctx.messages(f"lesson.anchor.{name}")
-            w, h = text_size(text, size, bold=True)
-            left = q[0] < p[0]
-            x = q[0] - w - size // 2 if left else q[0]
-            draw_panel(frame, (int(x), int(q[1] - h / 2 - size / 4),
-                               int(x + w + size / 2), int(q[1] + h / 2 + size / 4)),
-                       color=(20, 70, 160), opacity=0.9, radius=size // 3)
-            draw_text(frame, text, (x + size / 4, q[1] - h / 2), size, bold=True)
+            w, h = _label_size(text, size)
+            x = q[0] - w if q[0] < p[0] else q[0]
+            x = int(np.clip(x, 0, fw - w))
+            y = int(np.clip(q[1] - h / 2, 0, ctx.band_y - h))
+            _label(frame, text, (x, y), size, (20, 70, 160))
 
 
 def step_filter(frame: np.ndarray, ctx: StepContext) -> None:
@@ -216,26 +391,37 @@ def step_reacting(frame: np.ndarray, ctx: StepContext) -> None:
     ctx.dog.apply(frame, ctx.faces, ctx.t)
     threshold = next((layer.when.threshold for layer in ctx.dog.layers
                       if layer.when is not None and layer.when.measure == "mouth_open"), 0.25)
-    size = _ui(frame, 1 / 24)
     g = ctx.geometry
     for i in range(len(ctx.faces)):
+        size = TEXT_PX
         top, bottom = ctx.faces.xy[i, UPPER_LIP], ctx.faces.xy[i, LOWER_LIP]
         value = float(g.measures["mouth_open"][i])
-        # The measurement: a line between the two lip points, drawn beside the mouth.
-        side = g.axis_x[i] * g.size_px[i] * 1.1
-        a, b = top + side, bottom + side
         color = (80, 230, 80) if value > threshold else (255, 255, 255)
-        cv2.line(frame, tuple(int(v) for v in top), tuple(int(v) for v in a), color, 1, AA)
-        cv2.line(frame, tuple(int(v) for v in bottom), tuple(int(v) for v in b), color, 1, AA)
-        cv2.line(frame, tuple(int(v) for v in a), tuple(int(v) for v in b), color, 3, AA)
         for p in (top, bottom):
-            cv2.circle(frame, tuple(int(v) for v in p), 4, color, -1, AA)
-        # A gauge with the threshold marked.
-        text = ctx.messages("lesson.mouth", value=value)
-        x, y = int(a[0] + size // 2), int((a[1] + b[1]) / 2 - size)
-        w = max(text_size(text, size, bold=True)[0], size * 8)
-        draw_panel(frame, (x - size // 3, y - size // 3, x + w + size // 3, y + int(size * 3.4)),
-                   opacity=0.75, radius=size // 3)
+            cv2.circle(frame, tuple(int(v) for v in p), 5, color, -1, AA)
+        cv2.line(frame, tuple(int(v) for v in top), tuple(int(v) for v in bottom), color,
+                 LINE_PX, AA)
+        # The gauge, with the threshold marked, beside the mouth and off every face.
+        text = ctx.messages("lesson.mouth", value=ctx.messages.number(value))
+        hint = ctx.messages("lesson.mouth_threshold", value=ctx.messages.number(threshold))
+        w = max(text_size(text, size, bold=True)[0], text_size(hint, size * 3 // 4)[0],
+                size * 8)
+        pad = size // 3
+        panel_wh = (w + 2 * pad, int(size * 3.6) + 2 * pad)
+        mouth = (top + bottom) / 2
+        px, py, scale = _place(ctx, panel_wh,
+                               (mouth[0] + g.size_px[i] * 1.2 + panel_wh[0] / 2, mouth[1]))
+        if scale < 1:
+            size = int(TEXT_PX * scale)
+            w, pad = int(w * scale), size // 3
+            panel_wh = (w + 2 * pad, int(size * 3.6) + 2 * pad)
+        # A line from the mouth to its gauge, so two faces' gauges are not confused.
+        near_x = px if px > mouth[0] else px + panel_wh[0]
+        cv2.line(frame, tuple(int(v) for v in mouth), (int(near_x), int(py + panel_wh[1] / 2)),
+                 color, 2, AA)
+        draw_panel(frame, (px, py, px + panel_wh[0], py + panel_wh[1]), opacity=0.85,
+                   radius=size // 3)
+        x, y = px + pad, py + pad
         draw_text(frame, text, (x, y), size, bold=True, color=color)
         gy = y + int(size * 1.5)
         full = 0.6
@@ -243,64 +429,98 @@ def step_reacting(frame: np.ndarray, ctx: StepContext) -> None:
         fill = int(w * min(value, full) / full)
         cv2.rectangle(frame, (x, gy), (x + fill, gy + size // 2), color, -1)
         tx = x + int(w * threshold / full)
-        cv2.line(frame, (tx, gy - size // 3), (tx, gy + size // 2 + size // 3), ACCENT, 3)
-        hint = ctx.messages("lesson.mouth_threshold", value=threshold)
-        draw_text(frame, hint, (x, gy + size), max(10, size * 2 // 3), color=ACCENT)
+        cv2.line(frame, (tx, gy - size // 3), (tx, gy + size // 2 + size // 3), ACCENT, 4)
+        draw_text(frame, hint, (x, gy + size * 3 // 4 + 4), size * 3 // 4, color=ACCENT)
 
 
 def step_crying(frame: np.ndarray, ctx: StepContext) -> None:
-    """Step 7: the crying filter."""
-    ctx.tears.apply(frame, ctx.faces, ctx.t)
+    """Step 7: the crying filter: the face itself bent (mouth down, brows up), and tears."""
+    ctx.crying.apply(frame, ctx.faces, ctx.t)
 
 
-def step_deepfake(frame: np.ndarray, ctx: StepContext) -> None:
-    """Step 8: the face itself replaced, the dangers, and how to spot a fake."""
-    fh, fw = frame.shape[:2]
-    label_size = _ui(frame, 1 / 30)
-    if ctx.swap is not None:
-        # The real thing: someone else's face through the same 478 points, labelled.
-        ctx.swap.apply(frame, ctx.faces, ctx.t)
+def _swap_in(frame: np.ndarray, ctx: StepContext, xyxy: tuple[int, int, int, int],
+             faces: Faces, label: str | None = None) -> bool:
+    """Swap the faces in the picture at ``xyxy`` of ``frame``, in place, labelled.
+
+    One face gets the portrait's face; two or more trade faces. ``faces`` are on the
+    canvas, for the picture at ``xyxy``. Returns whether anything was swapped.
+    """
+    chosen = ctx.trade if len(faces) >= 2 else ctx.swap
+    if chosen is None or not len(faces):
+        return False
+    if label is not None:
+        chosen = chosen.labelled(label)
+    x1, y1, x2, y2 = xyxy
+    local = faces.with_landmarks(faces.landmarks - np.array([x1, y1, 0], np.float32))
+    chosen.apply(frame[y1:y2, x1:x2], local, ctx.t)
+    ctx.swapped = True
+    return True
+
+
+def _pair(frame: np.ndarray, ctx: StepContext, fake_right: bool, label: str | None,
+          ) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
+    """The picture twice, side by side, one of them swapped.
+
+    Returns:
+        The left and the right picture's ``xyxy`` on the canvas.
+    """
+    x1, y1, x2, y2 = ctx.picture_xyxy
+    dx = CANVAS_WH[0] // 2
+    frame[y1:y2, x1 + dx:x2 + dx] = frame[y1:y2, x1:x2]
+    left, right = (x1, y1, x2, y2), (x1 + dx, y1, x2 + dx, y2)
+    shifted = ctx.faces.with_landmarks(ctx.faces.landmarks + np.array([dx, 0, 0], np.float32))
+    if fake_right:
+        _swap_in(frame, ctx, right, shifted, label)
     else:
-        frame[...] = (frame * 0.45).astype(np.uint8)
-        edges = topology()["tessellation"]
-    for i in range(len(ctx.faces)):
-        if ctx.swap is None:
-            # A stand-in for someone else's face: a solid mask on the same 478 points.
-            hull = cv2.convexHull(np.round(ctx.faces.xy[i]).astype(np.int32))
-            overlay = frame.copy()
-            cv2.fillConvexPoly(overlay, hull, (160, 90, 200), AA)
-            cv2.polylines(overlay, segments(ctx.faces.xy[i], edges, 4), False,
-                          (230, 200, 255), 1, AA, 4)
-            cv2.addWeighted(overlay, 0.65, frame, 0.35, 0, dst=frame)
-        x1, _, x2, y2 = ctx.faces.xyxy[i]
-        text = ctx.messages("lesson.8.mask")
-        for k, line in enumerate(wrap_text(text, label_size, int(max(x2 - x1, fw * 0.4)),
-                                           bold=True)):
-            draw_text(frame, line, ((x1 + x2) / 2, y2 + label_size * (0.4 + 1.2 * k)),
-                      label_size, bold=True, color=(230, 200, 255), align="center",
-                      shadow=True)
-    # Two panels, left and right of the middle, above the caption band.
-    margin = fw // 40
-    width = int(fw * 0.3)
-    bottom = int(fh * 0.6)
-    for key, x0 in (("danger", margin), ("spot", fw - margin - width)):
-        title = ctx.messages(f"lesson.8.{key}")
-        items = ctx.messages(f"lesson.8.{key}_text").split("\n")
-        size = _ui(frame, 1 / 30)
-        while True:
-            lines = _bullets(items, size, width - size * 2)
-            height = int(size * 1.6) + len(lines) * int(size * 1.25) + size
-            if margin + height <= bottom or size <= 12:
-                break
-            size -= 1
-        y = margin
-        draw_panel(frame, (x0, y, x0 + width, y + height), opacity=0.82, radius=size // 2)
-        draw_text(frame, title, (x0 + size // 2, y + size // 3), int(size * 1.1), bold=True,
-                  color=ACCENT)
-        ly = y + int(size * 1.6)
-        for line in lines:
-            draw_text(frame, line, (x0 + size // 2, ly), size)
-            ly += int(size * 1.25)
+        _swap_in(frame, ctx, left, ctx.faces, label)
+    return left, right
+
+
+def _header(frame: np.ndarray, text: str, xyxy: tuple[int, int, int, int],
+            background: tuple[int, int, int]) -> None:
+    """A name above a picture of a ``pair`` step, centred on it, within its half."""
+    size = TEXT_PX
+    w, h = _label_size(text, size)
+    x1, y1, x2, _ = xyxy
+    room = CANVAS_WH[0] // 2 - 2 * MARGIN
+    while w > room and size > 14:
+        size -= 2
+        w, h = _label_size(text, size)
+    half = 0 if x1 < CANVAS_WH[0] // 2 else CANVAS_WH[0] // 2
+    x = int(np.clip((x1 + x2 - w) / 2, half + MARGIN, half + CANVAS_WH[0] // 2 - MARGIN - w))
+    _label(frame, text, (x, max(0, y1 - h - 8)), size, background)
+
+
+def step_swap(frame: np.ndarray, ctx: StepContext) -> None:
+    """Step 8: the original beside the swap: a portrait's face on yours, or faces traded."""
+    left, right = _pair(frame, ctx, True, None)
+    _header(frame, ctx.messages("lesson.swap.real"), left, (60, 110, 60))
+    key = "lesson.swap.traded" if len(ctx.faces) >= 2 else "lesson.swap.fake"
+    _header(frame, ctx.messages(key), right, FAKE_BGR)
+
+
+def step_guess(frame: np.ndarray, ctx: StepContext) -> None:
+    """Step 13: real or fake? The same two pictures in a random order, both asked about."""
+    question = ctx.messages("lesson.guess.label")
+    left, right = _pair(frame, ctx, ctx.fake_right, question)
+    real = left if ctx.fake_right else right
+    # Both carry the question: the label is on the swapped picture as always, and the
+    # real one asks the same, so the badge gives nothing away until the reveal.
+    x1, y1, x2, y2 = real
+    draw_deepfake_label(frame[y1:y2, x1:x2], question)
+    for letter, xyxy in (("A", left), ("B", right)):
+        _header(frame, letter, xyxy, (90, 90, 90))
+
+
+def step_reveal(frame: np.ndarray, ctx: StepContext) -> None:
+    """Step 14: the answer: which of the two was the fake, labelled as such."""
+    left, right = _pair(frame, ctx, ctx.fake_right, None)
+    for letter, xyxy, fake in (("A", left, not ctx.fake_right), ("B", right, ctx.fake_right)):
+        word = ctx.messages("lesson.reveal.fake" if fake else "lesson.reveal.real")
+        color = FAKE_BGR if fake else REAL_BGR
+        _header(frame, f"{letter}: {word}", xyxy, color)
+        x1, y1, x2, y2 = xyxy
+        cv2.rectangle(frame, (x1 - 3, y1 - 3), (x2 + 2, y2 + 2), color, 6)
 
 
 def _bullets(items: Sequence[str], size: int, width: int) -> list[str]:
@@ -311,9 +531,61 @@ def _bullets(items: Sequence[str], size: int, width: int) -> list[str]:
     return lines
 
 
-STEP_RENDERERS: tuple[Callable[[np.ndarray, StepContext], None], ...] = (
-    step_pixels, step_detector, step_landmarks, step_anchors, step_filter, step_reacting,
-    step_crying, step_deepfake)
+def _panel(frame: np.ndarray, title: str, items: Sequence[str],
+           xyxy: tuple[int, int, int, int], size: int) -> int:
+    """A titled panel of bullet points in ``xyxy``, its letters made smaller until it fits.
+
+    Returns:
+        Where the panel ends (its bottom y).
+    """
+    x0, y0, x1, y1 = xyxy
+    width = x1 - x0
+    while True:
+        heads = wrap_text(title, int(size * 1.15), width - size, bold=True)
+        lines = _bullets(items, size, width - size * 2)
+        top = int(size * 0.5) + len(heads) * int(size * 1.4)
+        height = top + len(lines) * int(size * 1.3) + size // 2
+        if y0 + height <= y1 or size <= 16:
+            break
+        size -= 1
+    draw_panel(frame, (x0, y0, x1, y0 + height), opacity=0.9, radius=size // 2)
+    for k, head in enumerate(heads):
+        draw_text(frame, head, (x0 + size // 2, y0 + size // 3 + k * int(size * 1.4)),
+                  int(size * 1.15), bold=True, color=ACCENT)
+    ly = y0 + top
+    for line in lines:
+        draw_text(frame, line, (x0 + size // 2, ly), size)
+        ly += int(size * 1.3)
+    return y0 + height
+
+
+def step_panel(frame: np.ndarray, ctx: StepContext, name: str) -> None:
+    """Steps 9 to 12: the swapped picture, labelled, beside a panel of points."""
+    title = ctx.messages(f"lesson.{name}.panel")
+    _swap_in(frame, ctx, ctx.picture_xyxy, ctx.faces)
+    x0 = ctx.picture_xyxy[2] + MARGIN
+    area = (x0, MARGIN, CANVAS_WH[0] - MARGIN, ctx.band_y - MARGIN)
+    if name != "checking":
+        _panel(frame, title, ctx.messages(f"lesson.{name}.points").split("\n"),
+               area, TEXT_PX)
+        return
+    # How to check a picture, then this program's own content credentials as the example.
+    card = [ctx.messages("lesson.checking.label", label=ctx.messages("deepfake.label")),
+            ctx.messages("lesson.checking.note", note=ctx.messages("deepfake.note")),
+            ctx.messages("lesson.checking.c2pa")]
+    card_h = int(TEXT_PX * 0.8) * 10
+    bottom = _panel(frame, title, ctx.messages("lesson.checking.points").split("\n"),
+                    (area[0], area[1], area[2], area[3] - card_h - MARGIN), TEXT_PX)
+    _panel(frame, ctx.messages("lesson.checking.card"), card,
+           (area[0], bottom + MARGIN, area[2], area[3]), int(TEXT_PX * 0.8))
+
+
+STEP_RENDERERS: dict[str, Callable[[np.ndarray, StepContext], None]] = {
+    "pixels": step_pixels, "detector": step_detector, "landmarks": step_landmarks,
+    "anchors": step_anchors, "filter": step_filter, "reacting": step_reacting,
+    "crying": step_crying, "swap": step_swap, "guess": step_guess, "reveal": step_reveal,
+    **{name: partial(step_panel, name=name) for name in PANEL_STEPS}}
+NEEDS_A_FACE = frozenset(STEPS) - {"pixels"}
 
 
 def render_step(canvas: np.ndarray, step: int, ctx: StepContext) -> np.ndarray:
@@ -327,16 +599,17 @@ def render_step(canvas: np.ndarray, step: int, ctx: StepContext) -> np.ndarray:
     Returns:
         The same ``canvas``.
     """
-    STEP_RENDERERS[step](canvas, ctx)
+    name = STEPS[step]
     m = ctx.messages
-    n = step + 1
-    body = m(f"lesson.{n}.text")
-    if not len(ctx.faces) and STEPS[step] not in ("pixels", "deepfake"):
-        body = f"{m('lesson.no_face')}\n{body}"
-    band_y = draw_caption(canvas, m(f"lesson.{n}.title"), body,
-                          corner=m("lesson.step", n=n, total=len(STEPS)))
-    if STEPS[step] == "deepfake" and ctx.swap is not None:
-        # The caption band covers the corner the swap labelled: label the picture again,
-        # in the bottom-left corner of what is left above the band.
-        draw_deepfake_label(canvas[:band_y], ctx.swap.label)
+    STEP_RENDERERS[name](canvas, ctx)
+    if not len(ctx.faces) and name in NEEDS_A_FACE:
+        # Said on the picture, not in the caption: the band keeps its height.
+        text = m("lesson.no_face")
+        x1, y1, x2, y2 = ctx.picture_xyxy
+        lines = wrap_text(text, TEXT_PX, x2 - x1 - 4 * TEXT_PX, bold=True)
+        for k, line in enumerate(lines):
+            w, h = _label_size(line, TEXT_PX)
+            _label(canvas, line, (int((x1 + x2 - w) / 2), y1 + TEXT_PX + k * (h + 4)),
+                   TEXT_PX, (20, 20, 20), ACCENT)
+    draw_step_caption(canvas, m, step, min_height=CANVAS_WH[1] - ctx.band_y)
     return canvas
