@@ -51,7 +51,10 @@ class Settings:
         moving_max_frames: the most frames per moving-face speed (lag).
         speeds: moving-face speeds, in eye distances per second.
         live_s: seconds of each live window loop, the first of which is not counted.
-        swap_frames: frames of each still-face run of the face swap section.
+        swap_frames: frames of each still-face run of the face swap section. seamlessClone's
+            flicker comes in bursts (when its mask's edge moves by a pixel): 60 frames
+            caught one burst or none and read anywhere from 0.2x to 2x; 240 read 0.04x to
+            0.22x on two seeds.
         finding_rounds: rounds of bare and apply on the 1080p group clip.
     """
 
@@ -69,10 +72,10 @@ class Settings:
 
 FULL = Settings(rounds=5, clip_s=6.0, effect_calls=60, effect_warmup=10, still_frames=300,
                 moving_max_frames=300, speeds=(0.5, 1.0, 2.0, 4.0), live_s=6.0,
-                swap_frames=60, finding_rounds=3)
+                swap_frames=240, finding_rounds=3)
 QUICK = Settings(rounds=2, clip_s=3.0, effect_calls=20, effect_warmup=3, still_frames=90,
                  moving_max_frames=90, speeds=(0.5, 1.0, 2.0, 4.0), live_s=3.0,
-                 swap_frames=20, finding_rounds=1)
+                 swap_frames=60, finding_rounds=1)
 
 
 def log(message: str) -> None:
