@@ -161,7 +161,7 @@ def test_measures_do_not_depend_on_face_scale(mouth_open, roll_deg):
     sizes = [20.0, 60.0, 200.0]
     geo = measure(make_faces(3, eye_distance=sizes, mouth_open=mouth_open, roll_deg=roll_deg))
     for name in MEASURE_NAMES:
-        np.testing.assert_allclose(geo.measures[name], geo.measures[name][1], rtol=1e-4,
+        np.testing.assert_allclose(geo.measures[name], geo.measures[name][1], rtol=1e-4, atol=1e-6,
                                    err_msg=name)
     assert geo.measures["mouth_open"][1] == pytest.approx(mouth_open, abs=1e-4)
 

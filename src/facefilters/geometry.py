@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .expressions import EXPRESSION_NAMES, expressions
 from .faces import N_LANDMARKS, Faces
 from .topology import canonical_face
 
@@ -79,8 +80,11 @@ ANCHOR_NAMES = (
 )
 """Every anchor a filter can hold on to (see docs/FILTERS.md)."""
 
-MEASURE_NAMES = ("mouth_open", "left_eye_open", "right_eye_open", "eyes_open", "brow_raise")
-"""Expression measures, each normalised by face size."""
+MEASURE_NAMES = ("mouth_open", "left_eye_open", "right_eye_open", "eyes_open", "brow_raise",
+                 "mouth_corners", *EXPRESSION_NAMES)
+"""Expression measures: geometric ones normalised by face size, then the expression
+scores from 0 to 1 (:mod:`.expressions`: blendshapes on Tasks, these measures on
+FaceMesh)."""
 
 
 @dataclass(frozen=True)
@@ -414,7 +418,12 @@ def measure(faces: Faces) -> FaceGeometry:
         # A blink closes both eyes; a wink only one, so the mean tells them apart.
         "eyes_open": (left_open + right_open) / 2,
         "brow_raise": brows / size,
+        # How far the mouth corners sit above the upper lip's middle: up in a smile,
+        # down in a frown, and left alone by the jaw opening.
+        "mouth_corners": np.sum((xy[:, UPPER_LIP] - (xy[:, MOUTH_RIGHT] + xy[:, MOUTH_LEFT]) / 2)
+                                * axis_y, axis=1) / size,
     }
+    measures.update(expressions(measures, faces.extras.get("blendshapes")))
     f32 = np.float32
     return FaceGeometry(
         anchors={k: v.astype(f32) for k, v in anchors.items()},

@@ -34,9 +34,22 @@ def quiet_opencv() -> None:
     """Silence OpenCV's own log (its failures reach us as return values or cv2.error)."""
     if DEBUG:
         return
+    opencv_log_level(0)  # LOG_LEVEL_SILENT
+
+
+def opencv_log_level(level: int) -> int:
+    """Set OpenCV's log level (0 is silent); returns the one it had.
+
+    OpenCV 4 has the setting at ``cv2.setLogLevel``, OpenCV 5 at
+    ``cv2.utils.logging.setLogLevel``.
+    """
     import cv2
 
-    cv2.setLogLevel(0)  # LOG_LEVEL_SILENT
+    logging = getattr(getattr(cv2, "utils", None), "logging", None)
+    where = logging if hasattr(logging, "setLogLevel") else cv2
+    previous = int(where.getLogLevel())
+    where.setLogLevel(level)
+    return previous
 
 
 class NativeStderrMute:

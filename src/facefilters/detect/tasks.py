@@ -7,7 +7,8 @@ checked against :data:`MODEL_SHA256` when loaded: nothing is ever downloaded.
 
 What it adds over FaceMesh: each face carries MediaPipe's 52 blendshape scores
 (``faces.extras["blendshapes"]``, ndarray (n, 52), float32 in [0, 1], in the order of
-:data:`BLENDSHAPE_NAMES`), which expression triggers read (:mod:`..expressions`).
+:data:`~facefilters.expressions.BLENDSHAPE_NAMES`), which expression triggers read
+(:mod:`facefilters.expressions`).
 
 MediaPipe is imported here and in the other backends of this package only, when a
 detector is built.
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import BackendError
+from ..expressions import BLENDSHAPE_NAMES
 from ..faces import N_LANDMARKS, Faces
 from .base import FaceBoxes
 from .native import QuietModel, rgb_of
@@ -33,23 +35,6 @@ MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "face_landmarker.t
 """The bundled model: face detector, 478-point landmarker and blendshape model."""
 MODEL_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff"
 """SHA-256 of MediaPipe's face_landmarker.task, float16, version 1."""
-
-BLENDSHAPE_NAMES = (
-    "_neutral", "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft",
-    "browOuterUpRight", "cheekPuff", "cheekSquintLeft", "cheekSquintRight", "eyeBlinkLeft",
-    "eyeBlinkRight", "eyeLookDownLeft", "eyeLookDownRight", "eyeLookInLeft",
-    "eyeLookInRight", "eyeLookOutLeft", "eyeLookOutRight", "eyeLookUpLeft", "eyeLookUpRight",
-    "eyeSquintLeft", "eyeSquintRight", "eyeWideLeft", "eyeWideRight", "jawForward",
-    "jawLeft", "jawOpen", "jawRight", "mouthClose", "mouthDimpleLeft", "mouthDimpleRight",
-    "mouthFrownLeft", "mouthFrownRight", "mouthFunnel", "mouthLeft", "mouthLowerDownLeft",
-    "mouthLowerDownRight", "mouthPressLeft", "mouthPressRight", "mouthPucker", "mouthRight",
-    "mouthRollLower", "mouthRollUpper", "mouthShrugLower", "mouthShrugUpper",
-    "mouthSmileLeft", "mouthSmileRight", "mouthStretchLeft", "mouthStretchRight",
-    "mouthUpperUpLeft", "mouthUpperUpRight", "noseSneerLeft", "noseSneerRight",
-)
-"""MediaPipe's 52 blendshapes, in the order the model gives them. Left and right are the
-person's own (``eyeBlinkLeft`` is the person's left eye), as for the landmarks."""
-
 
 def load_model(path: Path = MODEL_PATH) -> bytes:
     """The model bundle's bytes, checked against :data:`MODEL_SHA256`.

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import SourceError
 from ..frames import Frame
+from ..quiet import opencv_log_level
 from .image import read_image
 from .probe import detect_kind
 from .video import VideoReader
@@ -184,14 +185,13 @@ class CameraSource(_ThreadedSource):
 def _open_camera(index: int) -> cv2.VideoCapture:
     # OpenCV logs its own warnings for a missing camera (and tries every backend,
     # some of which log errors); we say it in one line ourselves.
-    previous = cv2.getLogLevel()
-    cv2.setLogLevel(0)  # silent
+    previous = opencv_log_level(0)  # silent
     try:
         if sys.platform.startswith("linux"):
             return cv2.VideoCapture(index, cv2.CAP_V4L2)
         return cv2.VideoCapture(index)
     finally:
-        cv2.setLogLevel(previous)
+        opencv_log_level(previous)
 
 
 def letterbox(image: np.ndarray, size_wh: tuple[int, int]) -> np.ndarray:
