@@ -49,6 +49,9 @@ BUNNY_EAR_SIZE, BUNNY_EAR_PIN, BUNNY_EAR_PX_PER_ED = (400, 640), (110, 600), 280
 BUNNY_NOSE_SIZE, BUNNY_NOSE_PIN, BUNNY_NOSE_PX_PER_ED = (256, 208), (128, 96), 427
 TEETH_SIZE, TEETH_PIN, TEETH_PX_PER_ED = (256, 224), (128, 36), 700
 GLASSES_SIZE, GLASSES_PIN, GLASSES_WIDTH_ED = (700, 260), (350, 134), 2.3
+GLASSES_ARM_SIZE, GLASSES_ARM_PIN = (470, 64), (10, 26)
+"""A glasses arm, from its hinge (the pin) back to behind the ear: 1.5 eye distances at
+the glasses' scale."""
 GLASSES_BRIDGE_HALF = 40
 """The glasses are drawn whole, then cut into three pictures at this many pixels either
 side of the bridge's middle: each lens with its hinge (so the far one can fade on its
@@ -973,6 +976,27 @@ def draw_glasses() -> Canvas:
     return c
 
 
+def draw_glasses_arm() -> Canvas:
+    """One arm of the sunglasses, seen from the side: a glossy black temple, tapering from
+    the hinge (left) and bending down behind the ear (right)."""
+    w, h = GLASSES_ARM_SIZE
+    c = Canvas(w, h)
+    px, py = GLASSES_ARM_PIN
+    bend = w - 70
+    top = bezier([(px, py - 11), ((bend * 0.5, py - 10), (bend, py - 8), (bend + 30, py - 4)),
+                  ((w - 28, py + 2), (w - 12, py + 14), (w - 8, py + 26))])
+    bottom = bezier([(w - 18, py + 30), ((w - 24, py + 16), (w - 40, py + 6),
+                                         (bend + 24, py + 4)),
+                     ((bend, py + 2), (bend * 0.5, py + 1), (px, py + 11))])
+    arm = c.polygon(np.concatenate([top, bottom]))
+    height = bevel(arm, 7)
+    diffuse, specular = lighting(height, 6, shininess=40)
+    col = np.float32([0.06, 0.055, 0.07]) * (0.5 + 0.5 * diffuse[..., None])
+    col = col + 0.75 * specular[..., None]
+    c.paint(arm, np.clip(col, 0, 1))
+    return c
+
+
 @cache
 def _glasses() -> np.ndarray:
     """The whole glasses, finished (straight BGRA), drawn once for their three pieces."""
@@ -1068,6 +1092,7 @@ def main(out_dir: Path = FILTERS) -> None:
         "glasses/lens_right.png": lambda: glasses_piece("right"),
         "glasses/bridge.png": lambda: glasses_piece("bridge"),
         "glasses/lens_left.png": lambda: glasses_piece("left"),
+        "glasses/arm.png": draw_glasses_arm,
         "tears/drop.png": draw_drop,
         "crying/drop.png": lambda: draw_drop(deep=True),
     }

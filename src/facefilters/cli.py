@@ -28,7 +28,6 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from . import __version__
 from .apps.lesson.steps import STEPS as LESSON_STEPS
 from .catalog import Catalog
 from .errors import FaceFiltersError
@@ -63,6 +62,25 @@ Face = Annotated[Optional[Path], typer.Option(
     "from the front).", show_default=False)]
 
 
+class BackendName(str, Enum):
+    auto = "auto"
+    facemesh = "facemesh"
+    tasks = "tasks"
+
+
+Backend = Annotated[Optional[BackendName], typer.Option(
+    "--backend", help="Which MediaPipe finds the faces: facemesh (legacy, Python <= 3.12, "
+    "fastest), tasks (any Python, with expressions) or auto: facemesh where installed, "
+    "else tasks [default: $FACEFILTERS_BACKEND, else auto].", show_default=False)]
+
+
+def _use_backend(backend: Optional[BackendName]) -> None:
+    """Choose the backend for the detectors this command makes (BackendError if absent)."""
+    from .detect.base import use_backend
+
+    use_backend(backend.value if backend is not None else None)
+
+
 @contextmanager
 def _user_errors() -> Iterator[None]:
     """Turn domain errors into one line on stderr and exit code 1."""
@@ -82,7 +100,9 @@ def _user_errors() -> Iterator[None]:
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"facefilters {__version__}")
+        from .doctor import summary
+
+        out.print(summary(), soft_wrap=True, highlight=False)
         raise typer.Exit()
 
 
@@ -124,11 +144,13 @@ def apply(
     max_faces: MaxFaces = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
     face: Face = None,
+    backend: Backend = None,
 ) -> None:
     """Put a filter on the faces in a photo or a video."""
     from .apps.files import apply_file
 
     with _user_errors():
+        _use_backend(backend)
         chosen = Catalog(filters_dir or []).load(filter)
         with _progress_bar(f"{chosen.name}") as progress:
             result = apply_file(input, output, chosen, max_faces=max_faces, force=force,
@@ -173,11 +195,13 @@ def inspect(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (JSON Lines for a "
                                           "video) with all 478 landmarks.")] = False,
     max_faces: MaxFaces = None,
+    backend: Backend = None,
 ) -> None:
     """Show what the computer sees: faces, boxes, anchors and landmarks."""
     from .apps.files import inspect_file
 
     with _user_errors():
+        _use_backend(backend)
         if as_json:
             for record in inspect_file(input, max_faces=max_faces):
                 sys.stdout.write(json.dumps(record, separators=(",", ":")) + "\n")
@@ -256,12 +280,14 @@ def live(
     faces: Annotated[Optional[Path], typer.Option(
         "--faces", help="For the face swap: a folder of photos to cycle through with the s "
         "key.", show_default=False, file_okay=False)] = None,
+    backend: Backend = None,
 ) -> None:
     """Open the camera and play with filters in a window (keys: h for help)."""
     from .apps.live import run_live
 
     size_wh = _parse_size(size)
     with _user_errors():
+        _use_backend(backend)
         run_live(camera=camera, source=source, filter_id=filter, size_wh=size_wh,
                  mirror=not no_mirror, fullscreen=fullscreen, filters_dirs=filters_dir or [],
                  out_dir=out, max_faces=max_faces, lang=_lang(lang), face=face,
@@ -287,11 +313,13 @@ def lesson(
     fullscreen: Annotated[bool, typer.Option("--fullscreen", help="Start fullscreen.")] = False,
     lang: Lang = None,
     face: Face = None,
+    backend: Backend = None,
 ) -> None:
     """A lesson for the classroom: how the computer sees a face, step by step."""
     from .apps.lesson import run_lesson
 
     with _user_errors():
+        _use_backend(backend)
         if export is None:
             run_lesson(camera=camera, source=source, mirror=not no_mirror,
                        fullscreen=fullscreen, lang=_lang(lang), step=step, face=face,
@@ -311,6 +339,7 @@ def demo(
         "demo-output"),
     filter: Annotated[str, typer.Option("--filter", "-f", help="Which filter.")] = "dog",
     lang: Lang = None,
+    backend: Backend = None,
 ) -> None:
     """Try it out: the live window if there is a camera and a screen, else the sample clip."""
     from .apps.files import apply_file
@@ -318,6 +347,7 @@ def demo(
     from .i18n import Messages
 
     with _user_errors():
+        _use_backend(backend)
         messages = Messages(_lang(lang))
         reason = live_unavailable_reason(messages)
         if reason is None:
@@ -334,6 +364,22 @@ def demo(
             result = apply_file(sample, target, chosen, force=True, progress=progress)
     _report(result, _lang(lang))
     out.print(Text(messages("demo.open", path=target.resolve())))
+
+
+@app.command()
+def doctor(backend: Backend = None) -> None:
+    """Say which backend and versions are in use, and check the model and OpenCV."""
+    from .doctor import checks
+
+    table = Table(box=None, show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    found = checks(backend.value if backend is not None else None)
+    for check in found:
+        table.add_row(check.name, Text(check.value, style=None if check.ok else "bold red"))
+    out.print(table)
+    if not all(check.ok for check in found):
+        raise typer.Exit(1)
 
 
 def main() -> None:

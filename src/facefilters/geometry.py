@@ -63,6 +63,11 @@ FACING_HIDDEN, FACING_SHOWN = -0.1, 0.25
 surface normal at which a thing on it is gone, and fully shown. Slightly past edge-on
 (below 0) for gone, since stickers stand off the skin."""
 
+SIDE_HIDDEN, SIDE_SHOWN = 0.05, 0.35
+"""Fade band of :meth:`FaceGeometry.side_visibility`: the camera-ward component of a side
+of the head's outward normal (the sine of the turn) at which a thing along that side is
+gone, and fully shown: gone within 3 degrees of frontal, shown from 20."""
+
 _POLAR_STEPS = 10
 
 ANCHOR_NAMES = (
@@ -192,6 +197,26 @@ class FaceGeometry:
         """
         t = (self.facing(i, anchor, offset_xy) - FACING_HIDDEN) / (FACING_SHOWN - FACING_HIDDEN)
         t = min(max(t, 0.0), 1.0)
+        return t * t * (3.0 - 2.0 * t)
+
+    def plane_back(self, i: int) -> np.ndarray:
+        """Where one unit (``size_px``) towards the back of the head lands in the picture,
+        as projected: ndarray (2,), float32; nearly nothing on a face seen from the
+        front, ``size_px`` long seen from the side."""
+        r = self.rotation[i]
+        return (np.array([-r[0, 2], r[1, 2]], np.float32) * self.size_px[i]).astype(np.float32)
+
+    def side_visibility(self, i: int, side: int) -> float:
+        """0 .. 1: how much of a thing lying along one side of the head shows (a glasses
+        arm): none from the front, where it is edge-on, nor once that side turns away;
+        all once it faces the camera by ``SIDE_SHOWN``.
+
+        Args:
+            i: which face.
+            side: 1 for the person's left side, -1 for their right.
+        """
+        facing = side * float(self.rotation[i, 2, 0])
+        t = min(max((facing - SIDE_HIDDEN) / (SIDE_SHOWN - SIDE_HIDDEN), 0.0), 1.0)
         return t * t * (3.0 - 2.0 * t)
 
 

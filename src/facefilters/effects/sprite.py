@@ -3,9 +3,13 @@
 With ``swing``, the picture hangs from its pin like a pendulum: ears flop as the head
 moves and tilts (see :mod:`.physics`).
 
-The picture faces the camera at the face's turn-proof size (``FaceGeometry.size_px``);
-its pin follows the head's turn, and it fades out as the head turns it away
-(``FaceGeometry.visibility``).
+By default the picture faces the camera at the face's turn-proof size
+(``FaceGeometry.size_px``); its pin follows the head's turn, and it fades out as the head
+turns it away (``FaceGeometry.visibility``). With ``plane = "face"`` it lies in the face's
+frontal plane instead and narrows as the head turns (a lens); with ``"left_side"`` or
+``"right_side"`` it lies along that side of the head, its +x running back towards the
+ear (a glasses arm): edge-on and hidden from the front, shown as that side turns towards
+the camera (``FaceGeometry.side_visibility``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..geometry import ANCHOR_NAMES
+from ..geometry import ANCHOR_NAMES, FaceGeometry
 from ..render.sprite import Sprite, draw_sprite, similarity_matrix
 from ..validate import Validator
 from .base import OVERLAY, EffectContext
@@ -25,6 +29,11 @@ from .physics import Pendulum, PivotMotion, rotate
 MAX_SIZES = 10.0
 """The widest a picture, and the farthest from its anchor, in face sizes: past that it
 leaves any picture the face is in."""
+
+
+PLANES = ("camera", "face", "left_side", "right_side")
+"""Where a sprite's picture lies: facing the camera, in the face's frontal plane, or
+along the person's left or right side of the head, running back."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,11 +48,12 @@ class SpriteEffect:
         width: the picture's width on the face, in face sizes.
         swing_deg: 0 for a rigid picture; else it swings around its pin up to this far.
         stiffness: 0 hangs freely under gravity, 1 keeps its pose (only jerks move it).
+        plane: where the picture lies: one of ``PLANES``.
     """
 
     kind: ClassVar[str] = "sprite"
     keys: ClassVar[frozenset[str]] = frozenset(
-        {"image", "pin", "anchor", "offset", "width", "swing", "stiffness"})
+        {"image", "pin", "anchor", "offset", "width", "swing", "stiffness", "plane"})
     phase: ClassVar[int] = OVERLAY
     reads_source: ClassVar[bool] = False
 
@@ -54,6 +64,7 @@ class SpriteEffect:
     width: float = 1.0
     swing_deg: float = 0.0
     stiffness: float = 0.0
+    plane: str = "camera"
     _motion: PivotMotion = field(default_factory=PivotMotion, repr=False)
     _pendulum: Pendulum | None = field(default=None, repr=False)
 
@@ -67,6 +78,10 @@ class SpriteEffect:
                   table: dict[str, Any]) -> SpriteEffect:
         sprite = Sprite.from_bgra(v.picture(folder, table, f"{key}.image"))
         w, h = sprite.size_wh
+        plane = v.choice(table, f"{key}.plane", PLANES, default="camera")
+        if plane != "camera" and "swing" in table:
+            raise v.error(f"{key}.swing", 'only a picture facing the camera (plane = "camera") '
+                          "can swing", table["swing"])
         return cls(
             sprite=sprite,
             # A pin may sit off the picture (a pendulum's pivot), but not far off.
@@ -77,6 +92,7 @@ class SpriteEffect:
             width=v.number(table, f"{key}.width", positive=True, high=MAX_SIZES),
             swing_deg=v.number(table, f"{key}.swing", default=0.0, low=0, high=90),
             stiffness=v.number(table, f"{key}.stiffness", default=0.0, low=0, high=1),
+            plane=plane,
         )
 
     def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:
@@ -84,6 +100,10 @@ class SpriteEffect:
         for i in ctx.active():
             target = g.face_to_image(i, self.anchor, self.offset_xy)
             size = float(g.size_px[i])
+            if self.plane != "camera":
+                matrix, shown = self._in_head(g, i, target)
+                draw_sprite(frame, self.sprite, matrix, float(ctx.weights[i]) * shown)
+                continue
             scale = self.width * size / self.sprite.size_wh[0]
             axis_x, axis_y = g.axis_x[i], g.axis_y[i]
             if self._pendulum is not None:
@@ -95,3 +115,17 @@ class SpriteEffect:
             opacity = float(ctx.weights[i]) * g.visibility(i, self.anchor, self.offset_xy)
             matrix = similarity_matrix(self.pin_xy, target, scale, axis_x, axis_y)
             draw_sprite(frame, self.sprite, matrix, opacity)
+
+    def _in_head(self, g: FaceGeometry, i: int, target: np.ndarray
+                 ) -> tuple[np.ndarray, float]:
+        """The matrix and visibility of a picture lying in the face's plane or along a
+        side of the head."""
+        per_px = self.width / self.sprite.size_wh[0]  # face sizes per picture pixel
+        if self.plane == "face":
+            across = g.plane_x[i]
+            shown = g.visibility(i, self.anchor, self.offset_xy)
+        else:
+            across = g.plane_back(i)
+            shown = g.side_visibility(i, 1 if self.plane == "left_side" else -1)
+        return similarity_matrix(self.pin_xy, target, per_px, across, g.plane_y[i]), shown
+
