@@ -7,7 +7,7 @@ user should see facefilters' own one-line messages only, so:
 
 - the libraries that read a log level from the environment get the quietest one, set
   here, before they are loaded (this module is imported first by the package);
-- OpenCV's level is set again after import, in case it was loaded before us;
+- OpenCV's level is also set directly, when it was loaded before us;
 - what still writes to fd 2 (MediaPipe while a graph starts, libpng on a damaged
   picture) runs under :class:`NativeStderrMute`.
 
@@ -28,28 +28,10 @@ if not DEBUG:
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
-
-
-def quiet_opencv() -> None:
-    """Silence OpenCV's own log (its failures reach us as return values or cv2.error)."""
-    if DEBUG:
-        return
-    opencv_log_level(0)  # LOG_LEVEL_SILENT
-
-
-def opencv_log_level(level: int) -> int:
-    """Set OpenCV's log level (0 is silent); returns the one it had.
-
-    OpenCV 4 has the setting at ``cv2.setLogLevel``, OpenCV 5 at
-    ``cv2.utils.logging.setLogLevel``.
-    """
-    import cv2
-
-    logging = getattr(getattr(cv2, "utils", None), "logging", None)
-    where = logging if hasattr(logging, "setLogLevel") else cv2
-    previous = int(where.getLogLevel())
-    where.setLogLevel(level)
-    return previous
+    if "cv2" in sys.modules:
+        # Loaded before us, so it read the environment too early; its failures reach us
+        # as return values or cv2.error anyway.
+        sys.modules["cv2"].setLogLevel(0)  # LOG_LEVEL_SILENT
 
 
 class NativeStderrMute:
