@@ -57,8 +57,9 @@ def boxes_overlap(a, b) -> bool:
 
 @pytest.fixture(scope="module")
 def detectors():
+    # As the lesson builds them (apps/lesson/export.make_slides).
     mesh = default_detector(static_image_mode=True)
-    with box_detector() as boxes:
+    with box_detector(full_range=True) as boxes:
         yield mesh, boxes
     mesh.close()
 
@@ -151,6 +152,33 @@ def test_each_step_in_each_language(detectors, swaps, pictures, scene: str, lang
     assert ctx.swapped == swapped, name
     if swapped:
         assert red_share(picture[:y0]) > 0.002 or name in ("swap", "guess", "reveal")
+
+
+BOX_BGR = (90, 230, 90)  # step 2's box
+
+
+def green_edges(image: np.ndarray, axis: int) -> np.ndarray:
+    """Columns (axis=0) or rows (axis=1) where step 2's box has a long straight edge."""
+    near = (np.abs(image.astype(int) - BOX_BGR) < 40).all(axis=2)
+    return np.flatnonzero(near.sum(axis=axis) > 60)
+
+
+@pytest.mark.parametrize("scene", list(FACES))
+def test_step_2_boxes_every_face(detectors, pictures, scene: str) -> None:
+    lesson = make_lesson(detectors, None, "nl", STEP["detector"])
+    picture = lesson.render(pictures[scene], 0.0, T)
+    ctx = lesson.last
+    # The detector's own boxes (full range: the back of the classroom too), one per face,
+    # each around a face FaceMesh found.
+    assert len(ctx.boxes_xyxy) == len(ctx.faces) == FACES[scene]
+    for face in ctx.faces.xyxy:
+        cx, cy = (face[0] + face[2]) / 2, (face[1] + face[3]) / 2
+        assert any(b[0] < cx < b[2] and b[1] < cy < b[3] for b in ctx.boxes_xyxy)
+    if FACES[scene] == 1:
+        bx1, by1, bx2, by2 = ctx.boxes_xyxy[0]
+        cols, rows = green_edges(picture, 0), green_edges(picture, 1)
+        assert abs(cols.min() - bx1) <= 4 and abs(cols.max() - bx2) <= 4
+        assert abs(rows.min() - by1) <= 4 and abs(rows.max() - by2) <= 4
 
 
 def halves(picture: np.ndarray, messages: Messages) -> tuple[np.ndarray, np.ndarray]:

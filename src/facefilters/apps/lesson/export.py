@@ -130,7 +130,7 @@ def make_slides(out_dir: Path, *, source: Path | None = None, lang: str | None =
     photo = source if source is not None else samples_dir() / "portrait.jpg"
     detector = default_detector(static_image_mode=True)
     try:
-        with box_detector() as boxes:
+        with box_detector(full_range=True) as boxes:
             return export_lesson(out_dir, photo, messages, detector=detector,
                                  box_detector=boxes, swap=swap), messages
     finally:

@@ -41,7 +41,8 @@ def run_lesson(*, camera: int = 0, source: Path | None = None, mirror: bool = Tr
     detectors: list = []
     try:
         detectors.append(default_detector(static_image_mode=False, max_faces=4))
-        detectors.append(box_detector())
+        # Full range: a face up to 5 m away gets its box too (the back of a classroom).
+        detectors.append(box_detector(full_range=True))
         lesson = Lesson(detectors[0], detectors[1], messages, mirror=mirror, swap=swap)
         lesson.step = min(max(step, 1), len(STEPS)) - 1
         window = CvWindow(f"facefilters: {messages('lesson.title')}", fullscreen=fullscreen)

@@ -361,18 +361,24 @@ _ANCHOR_LABEL_SIDE = {"right_eye": (-0.9, -0.6), "left_eye": (0.9, -0.6),
 
 def step_anchors(frame: np.ndarray, ctx: StepContext) -> None:
     """Step 4: the eyes, the nose tip and the mouth, highlighted and named."""
-    size = TEXT_PX if len(ctx.faces) < 2 else TEXT_PX * 4 // 5
+    size = TEXT_PX
     g = ctx.geometry
     fw = frame.shape[1]
+    # Names on the largest face only: with several faces, their names would cover the
+    # other faces; the points on every face show that they all have them.
+    named = int(np.argmax(g.size_px)) if len(ctx.faces) else -1
     for i in range(len(ctx.faces)):
         radius = max(5, int(g.size_px[i] * 0.09))
         for name in LESSON_ANCHORS:
             p = g.anchors[name][i]
             q = g.face_to_image(i, name, _ANCHOR_LABEL_SIDE[name])
             pc = (int(round(p[0])), int(round(p[1])))
-            cv2.line(frame, pc, (int(q[0]), int(q[1])), (255, 255, 255), LINE_PX, AA)
+            if i == named:
+                cv2.line(frame, pc, (int(q[0]), int(q[1])), (255, 255, 255), LINE_PX, AA)
             cv2.circle(frame, pc, radius + 3, (255, 255, 255), -1, AA)
             cv2.circle(frame, pc, radius, (40, 140, 255), -1, AA)
+            if i != named:
+                continue
             text = ctx.messages(f"lesson.anchor.{name}")
             w, h = _label_size(text, size)
             x = q[0] - w if q[0] < p[0] else q[0]
