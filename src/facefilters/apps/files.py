@@ -17,6 +17,7 @@ import numpy as np
 from ..detect.base import DetectorFactory, close_detector, default_detector
 from ..effects import Filter
 from ..errors import InputError, OutputError
+from ..expressions import BLENDSHAPE_NAMES
 from ..faces import Faces
 from ..frames import Frame
 from ..geometry import ANCHOR_NAMES, measure
@@ -203,7 +204,8 @@ def check_output_suffix(kind: str, input_path: Path, output_path: Path) -> None:
 
 
 def describe_faces(faces: Faces, *, with_landmarks: bool = True) -> list[dict[str, Any]]:
-    """JSON-ready description of each face: id, box, anchors, pose, measures, landmarks."""
+    """JSON-ready description of each face: id, box, anchors, pose, measures (expressions
+    included), blendshapes (Tasks backend), landmarks."""
     if len(faces) == 0:
         return []
     geometry = measure(faces)
@@ -225,6 +227,10 @@ def describe_faces(faces: Faces, *, with_landmarks: bool = True) -> list[dict[st
             "pitch_deg": round(float(geometry.pitch_deg[i]), 2),
             "measures": {k: round(float(v[i]), 4) for k, v in geometry.measures.items()},
         }
+        shapes = faces.extras.get("blendshapes")
+        if shapes is not None:  # the Tasks backend's 52 expression scores
+            face["blendshapes"] = {name: round(float(v), 4)
+                                   for name, v in zip(BLENDSHAPE_NAMES, shapes[i])}
         if with_landmarks:
             face["landmarks"] = np.round(faces.landmarks[i].astype(np.float64), 2).tolist()
         result.append(face)

@@ -17,8 +17,7 @@ import cv2
 import numpy as np
 
 from ..errors import SourceError
-from ..frames import Frame
-from ..quiet import opencv_log_level
+from ..frames import Frame, letterbox_xywh
 from .image import read_image
 from .probe import detect_kind
 from .video import VideoReader
@@ -182,16 +181,26 @@ class CameraSource(_ThreadedSource):
         self._cap.release()
 
 
+def _opencv_log_level(level: int) -> int:
+    """Set OpenCV's log level (0 is silent); returns the one it had. OpenCV 4 keeps it at
+    ``cv2.setLogLevel``, OpenCV 5 at ``cv2.utils.logging.setLogLevel``."""
+    logging = getattr(getattr(cv2, "utils", None), "logging", None)
+    where = logging if hasattr(logging, "setLogLevel") else cv2
+    previous = int(where.getLogLevel())
+    where.setLogLevel(level)
+    return previous
+
+
 def _open_camera(index: int) -> cv2.VideoCapture:
     # OpenCV logs its own warnings for a missing camera (and tries every backend,
     # some of which log errors); we say it in one line ourselves.
-    previous = opencv_log_level(0)  # silent
+    previous = _opencv_log_level(0)  # silent
     try:
         if sys.platform.startswith("linux"):
             return cv2.VideoCapture(index, cv2.CAP_V4L2)
         return cv2.VideoCapture(index)
     finally:
-        opencv_log_level(previous)
+        _opencv_log_level(previous)
 
 
 def letterbox(image: np.ndarray, size_wh: tuple[int, int]) -> np.ndarray:
@@ -206,18 +215,15 @@ def letterbox(image: np.ndarray, size_wh: tuple[int, int]) -> np.ndarray:
         ndarray of shape (size_wh[1], size_wh[0], 3), uint8; ``image`` itself when it is
         that size already.
     """
-    w, h = size_wh
     ih, iw = image.shape[:2]
-    if (iw, ih) == (w, h):
+    if (iw, ih) == tuple(size_wh):
         return image
-    scale = min(w / iw, h / ih)
-    fit_w, fit_h = max(1, round(iw * scale)), max(1, round(ih * scale))
-    shrink = scale < 1
-    fitted = cv2.resize(image, (fit_w, fit_h),
+    x, y, w, h = letterbox_xywh((iw, ih), size_wh)
+    shrink = w < iw
+    fitted = cv2.resize(image, (w, h),
                         interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
-    out = np.zeros((h, w, 3), np.uint8)
-    x, y = (w - fit_w) // 2, (h - fit_h) // 2
-    out[y:y + fit_h, x:x + fit_w] = fitted
+    out = np.zeros((size_wh[1], size_wh[0], 3), np.uint8)
+    out[y:y + h, x:x + w] = fitted
     return out
 
 
