@@ -26,3 +26,20 @@ class Frame:
     time_s: float
     image: np.ndarray
     cut: bool = False
+
+
+def letterbox_xywh(picture_wh: tuple[int, int],
+                   frame_wh: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Where a picture goes, scaled whole into a frame of another shape (letterbox).
+
+    Its aspect ratio is kept, so a face is never stretched; bars fill the rest.
+
+    Returns:
+        ``x, y, w, h``: the scaled picture's top-left corner in the frame and its size.
+    """
+    pw, ph = picture_wh
+    fw, fh = frame_wh
+    scale = min(fw / pw, fh / ph)
+    w = min(fw, max(1, round(pw * scale)))
+    h = min(fh, max(1, round(ph * scale)))
+    return (fw - w) // 2, (fh - h) // 2, w, h

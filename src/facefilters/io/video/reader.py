@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from ...errors import InputError
-from ...frames import Frame
+from ...frames import Frame, letterbox_xywh
 from ..files import check_input_file, is_container_header
 
 __all__ = ["SizeChange", "VideoFrame", "VideoInfo", "VideoReader", "open_input"]
@@ -321,12 +321,9 @@ class VideoReader:
             self.size_change = SizeChange(index, (frame.width, frame.height))
         self.resized += 1
         width, height = self._stored_wh
-        scale = min(width / frame.width, height / frame.height)
-        fit_w = min(width, max(2, round(frame.width * scale)))
-        fit_h = min(height, max(2, round(frame.height * scale)))
+        left, top, fit_w, fit_h = letterbox_xywh((frame.width, frame.height), (width, height))
         small = frame.reformat(width=fit_w, height=fit_h, format="bgr24").to_ndarray()
         image = np.zeros((height, width, 3), np.uint8)
-        top, left = (height - fit_h) // 2, (width - fit_w) // 2
         image[top:top + fit_h, left:left + fit_w] = small
         return image
 
