@@ -28,10 +28,27 @@ if not DEBUG:
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
-    if "cv2" in sys.modules:
-        # Loaded before us, so it read the environment too early; its failures reach us
-        # as return values or cv2.error anyway.
-        sys.modules["cv2"].setLogLevel(0)  # LOG_LEVEL_SILENT
+
+
+def opencv_log_level(level: int) -> int:
+    """Set OpenCV's log level (0 is silent); returns the one it had.
+
+    OpenCV 4 has the setting at ``cv2.setLogLevel``, OpenCV 5 at
+    ``cv2.utils.logging.setLogLevel``.
+    """
+    import cv2
+
+    logging = getattr(getattr(cv2, "utils", None), "logging", None)
+    where = logging if hasattr(logging, "setLogLevel") else cv2
+    previous = int(where.getLogLevel())
+    where.setLogLevel(level)
+    return previous
+
+
+if not DEBUG and "cv2" in sys.modules:
+    # Loaded before us, so it read the environment too early; its failures reach us as
+    # return values or cv2.error anyway.
+    opencv_log_level(0)
 
 
 class NativeStderrMute:

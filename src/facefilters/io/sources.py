@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import SourceError
 from ..frames import Frame, letterbox_xywh
+from ..quiet import opencv_log_level
 from .image import read_image
 from .probe import detect_kind
 from .video import VideoReader
@@ -181,26 +182,16 @@ class CameraSource(_ThreadedSource):
         self._cap.release()
 
 
-def _opencv_log_level(level: int) -> int:
-    """Set OpenCV's log level (0 is silent); returns the one it had. OpenCV 4 keeps it at
-    ``cv2.setLogLevel``, OpenCV 5 at ``cv2.utils.logging.setLogLevel``."""
-    logging = getattr(getattr(cv2, "utils", None), "logging", None)
-    where = logging if hasattr(logging, "setLogLevel") else cv2
-    previous = int(where.getLogLevel())
-    where.setLogLevel(level)
-    return previous
-
-
 def _open_camera(index: int) -> cv2.VideoCapture:
     # OpenCV logs its own warnings for a missing camera (and tries every backend,
     # some of which log errors); we say it in one line ourselves.
-    previous = _opencv_log_level(0)  # silent
+    previous = opencv_log_level(0)  # silent
     try:
         if sys.platform.startswith("linux"):
             return cv2.VideoCapture(index, cv2.CAP_V4L2)
         return cv2.VideoCapture(index)
     finally:
-        _opencv_log_level(previous)
+        opencv_log_level(previous)
 
 
 def letterbox(image: np.ndarray, size_wh: tuple[int, int]) -> np.ndarray:
