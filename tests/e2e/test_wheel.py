@@ -28,7 +28,9 @@ def test_wheel_ships_filters_and_runs_outside_the_tree(tmp_path: Path,
                      "facefilters/filters/swap/astronaut.jpg",
                      "facefilters/filters/mesh/filter.toml", "facefilters/data/topology.npz",
                      "facefilters/samples/demo.mp4", "facefilters/models/face_landmarker.task",
-                     "facefilters/models/LICENSE", "facefilters/models/NOTICE"):
+                     "facefilters/models/LICENSE", "facefilters/models/NOTICE",
+                     "facefilters/fonts/DejaVuSans.ttf", "facefilters/fonts/DejaVuSans-Bold.ttf",
+                     "facefilters/fonts/LICENSE_DEJAVU"):
         assert expected in names
 
     # A fresh venv with the wheel installed. Its dependencies come from this test run's

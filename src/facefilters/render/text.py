@@ -1,14 +1,14 @@
 """Anti-aliased TrueType text and panels on BGR frames.
 
 OpenCV's own text drawing knows only ASCII, so "scène" or "geïnteresseerd" would come
-out wrong. Text is rendered with Pillow in the DejaVu fonts that matplotlib ships, then
-blended into the frame; rendered strings are cached, so a HUD redrawn every frame costs
-little.
+out wrong. Text is rendered with Pillow in the DejaVu fonts that ship inside the package
+(``facefilters/fonts``, with their licence), then blended into the frame; rendered
+strings are cached, so a HUD redrawn every frame costs little.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import struct
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,16 +19,15 @@ from PIL import Image, ImageDraw, ImageFont
 from .draw import blend_layer
 
 WHITE = (255, 255, 255)
+FONTS_DIR = Path(__file__).resolve().parent.parent / "fonts"
+"""DejaVu Sans and Sans Mono, regular and bold, with ``LICENSE_DEJAVU`` (Bitstream Vera
+licence: free to use and to redistribute)."""
 
 
 def font_path(bold: bool = False, mono: bool = False) -> Path:
-    """The DejaVu font file that matplotlib ships (found without importing matplotlib)."""
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
-        raise RuntimeError("matplotlib is needed for its DejaVu fonts")
+    """The DejaVu font file shipped inside the package."""
     name = "DejaVuSansMono" if mono else "DejaVuSans"
-    return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf" / (
-        f"{name}-Bold.ttf" if bold else f"{name}.ttf")
+    return FONTS_DIR / (f"{name}-Bold.ttf" if bold else f"{name}.ttf")
 
 
 @lru_cache(maxsize=32)
@@ -44,9 +43,56 @@ def has_glyphs(text: str, bold: bool = False) -> bool:
 
 @lru_cache(maxsize=2)
 def _cmap(bold: bool) -> frozenset[int]:
-    from fontTools.ttLib import TTFont  # fontTools comes with matplotlib
+    return frozenset(character_map(font_path(bold).read_bytes()))
 
-    return frozenset(TTFont(str(font_path(bold))).getBestCmap())
+
+def character_map(font: bytes) -> set[int]:
+    """The code points a TrueType font draws (not with its .notdef box).
+
+    Reads the font's ``cmap`` table: the Unicode subtable in format 12 (all of Unicode)
+    when there is one, else format 4 (the Basic Multilingual Plane).
+    """
+    (count,) = struct.unpack_from(">H", font, 4)
+    tables = {font[12 + 16 * k:16 + 16 * k]: struct.unpack_from(">I", font, 20 + 16 * k)[0]
+              for k in range(count)}
+    cmap = tables[b"cmap"]
+    (n,) = struct.unpack_from(">H", font, cmap + 2)
+    subtables = {}
+    for k in range(n):
+        platform, encoding, offset = struct.unpack_from(">HHI", font, cmap + 4 + 8 * k)
+        (fmt,) = struct.unpack_from(">H", font, cmap + offset)
+        if (platform, encoding) in ((3, 10), (0, 4), (3, 1), (0, 3)):
+            subtables[fmt] = cmap + offset
+    if 12 in subtables:
+        at = subtables[12]
+        (groups,) = struct.unpack_from(">I", font, at + 12)
+        points: set[int] = set()
+        for g in range(groups):
+            first, last, glyph = struct.unpack_from(">III", font, at + 16 + 12 * g)
+            points.update(range(first + (glyph == 0), last + 1))
+        return points
+    at = subtables[4]
+    (segments,) = struct.unpack_from(">H", font, at + 6)
+    segments //= 2
+    ends = struct.unpack_from(f">{segments}H", font, at + 14)
+    starts = struct.unpack_from(f">{segments}H", font, at + 16 + 2 * segments)
+    deltas = struct.unpack_from(f">{segments}h", font, at + 16 + 4 * segments)
+    range_at = at + 16 + 6 * segments
+    offsets = struct.unpack_from(f">{segments}H", font, range_at)
+    points = set()
+    for k, (first, last) in enumerate(zip(starts, ends)):
+        for c in range(first, last + 1):
+            if c == 0xFFFF:
+                continue
+            if offsets[k] == 0:
+                glyph = (c + deltas[k]) & 0xFFFF
+            else:
+                where = range_at + 2 * k + offsets[k] + 2 * (c - first)
+                (glyph,) = struct.unpack_from(">H", font, where)
+                glyph = (glyph + deltas[k]) & 0xFFFF if glyph else 0
+            if glyph:
+                points.add(c)
+    return points
 
 
 @lru_cache(maxsize=512)
