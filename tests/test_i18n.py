@@ -346,3 +346,44 @@ def test_every_error_key_raised_in_src_exists_in_every_language() -> None:
     for lang in LANGUAGES:
         missing = keys - set(load_language(lang))
         assert not missing, f"{lang}.txt lacks {sorted(missing)}"
+
+
+# -- filter names and the mesh's words ---------------------------------------------------
+
+
+def test_every_built_in_filter_is_named_in_every_language() -> None:
+    from facefilters.catalog import Catalog
+    from facefilters.render.mesh import MESH_WORDS
+
+    catalog = Catalog()
+    for lang in LANGUAGES:
+        words = load_language(lang)
+        for filter_id in catalog.ids():
+            for part in ("name", "description"):
+                assert words.get(f"filter.{filter_id}.{part}", "").strip(), (lang, filter_id)
+        for key in MESH_WORDS:
+            assert words.get(f"mesh.{key}", "").strip(), (lang, key)
+    # The English names are the filter.toml ones: one place to change them, checked here.
+    english = load_language("en")
+    for filter_id in catalog.ids():
+        info = catalog.info(filter_id)
+        assert english[f"filter.{filter_id}.name"] == info.name, filter_id
+        assert english[f"filter.{filter_id}.description"] == info.description, filter_id
+
+
+@pytest.mark.parametrize(("lang", "name", "word"), [("nl", "Gezichtsnet", "linkeroog"),
+                                                    ("fr", "Maillage", "œil gauche"),
+                                                    ("en", "Mesh", "left eye")])
+def test_a_filter_in_the_users_language(lang: str, name: str, word: str) -> None:
+    from facefilters.apps.prepare import in_language
+    from facefilters.catalog import Catalog
+
+    mesh = in_language(Catalog().load("mesh"), Messages(lang))
+    assert mesh.name == name
+    assert dict(mesh.layers[0].effect.words)["left_eye"] == word
+    # A filter the language files do not know keeps its own name.
+    plain = Catalog().load("dog")
+    from dataclasses import replace
+
+    custom = in_language(replace(plain, id="my-own-dog", name="Rex"), Messages(lang))
+    assert custom.name == "Rex"

@@ -175,9 +175,12 @@ def _report(result: ApplyResult, lang: Optional[str] = None) -> None:
 
 
 @app.command("filters")
-def list_filters(filters_dir: FiltersDir = None) -> None:
+def list_filters(filters_dir: FiltersDir = None, lang: Lang = None) -> None:
     """List the filters and what they do."""
+    from .i18n import Messages
+
     with _user_errors():
+        messages = Messages(_lang(lang))
         catalog = Catalog(filters_dir or [])
         table = Table(box=None, show_header=True, header_style="bold")
         table.add_column("filter", style="bold cyan")
@@ -185,7 +188,8 @@ def list_filters(filters_dir: FiltersDir = None) -> None:
         table.add_column("description")
         for filter_id in catalog.ids():
             info = catalog.info(filter_id)
-            table.add_row(filter_id, info.name, info.description)
+            table.add_row(filter_id, messages.get(f"filter.{filter_id}.name", info.name),
+                          messages.get(f"filter.{filter_id}.description", info.description))
         out.print(table)
 
 
@@ -344,6 +348,7 @@ def demo(
     """Try it out: the live window if there is a camera and a screen, else the sample clip."""
     from .apps.files import apply_file
     from .apps.live import live_unavailable_reason, run_live
+    from .apps.prepare import in_language
     from .i18n import Messages
 
     with _user_errors():
@@ -354,7 +359,7 @@ def demo(
             run_live(filter_id=filter, out_dir=out_dir, lang=_lang(lang), log=err.print)
             return
         catalog = Catalog()
-        chosen = catalog.load(filter)
+        chosen = in_language(catalog.load(filter), messages)
         out_dir.mkdir(parents=True, exist_ok=True)
         sample = samples_dir() / "demo.mp4"
         target = out_dir / f"demo-{filter}.mp4"

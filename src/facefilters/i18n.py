@@ -87,6 +87,10 @@ class Messages:
             raise KeyError(f"no message '{key}'")
         return text.format(**values) if values else text
 
+    def get(self, key: str, default: str) -> str:
+        """The text of ``key`` (in English if this language lacks it), else ``default``."""
+        return self._own.get(key, self._fallback.get(key, default))
+
     def number(self, value: float, digits: int = 2) -> str:
         """``value`` with ``digits`` decimals, in this language's way: 0.25 or 0,25."""
         return f"{value:.{digits}f}".replace(".", self("number.decimal"))

@@ -1,4 +1,4 @@
-"""Getting a filter ready to draw: the source faces of a swap, and its label's language.
+"""Getting a filter ready to draw: the source faces of a swap, and its words' language.
 
 Shared by ``apply``, ``live`` and ``lesson``: each builds its filter, then calls
 :func:`prepare_filter` once, before the first frame.
@@ -7,6 +7,7 @@ Shared by ``apply``, ``live`` and ``lesson``: each builds its filter, then calls
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from ..detect.base import DetectorFactory, close_detector
@@ -14,6 +15,7 @@ from ..effects import Filter
 from ..errors import InputError
 from ..i18n import Messages
 from ..io.image import read_image
+from ..render.mesh import MESH_WORDS
 
 
 def prepare_filter(chosen: Filter, detector_factory: DetectorFactory, *,
@@ -29,7 +31,8 @@ def prepare_filter(chosen: Filter, detector_factory: DetectorFactory, *,
         face: a photo whose face a swap uses first (``--face``).
         faces_dir: a folder of photos to cycle through as well (``--faces``); photos in it
             without exactly one face are left out, and said so through ``log``.
-        messages: the user's language for the DEEPFAKE label; None for the system's.
+        messages: the user's language for the filter's name and words and the DEEPFAKE
+            label; None for the system's.
         log: where to say which photos were left out.
 
     Returns:
@@ -39,6 +42,8 @@ def prepare_filter(chosen: Filter, detector_factory: DetectorFactory, *,
         InputError: a photo or the folder cannot be read.
         FilterError: ``face`` or one of the filter's own photos has no face, or several.
     """
+    messages = messages or Messages()
+    chosen = in_language(chosen, messages)
     if not chosen.deepfake:
         return chosen
     image = read_image(face) if face is not None else None
@@ -59,7 +64,22 @@ def prepare_filter(chosen: Filter, detector_factory: DetectorFactory, *,
             close_detector(detector)
     if skipped and log is not None:
         log(f"left out (not exactly one face): {', '.join(skipped)}")
-    return chosen.labelled((messages or Messages())("deepfake.label"))
+    return chosen.labelled(messages("deepfake.label"))
+
+
+def in_language(chosen: Filter, messages: Messages) -> Filter:
+    """The filter with its name, description and the words it writes on the picture in
+    the user's language.
+
+    They come from the language files (``filter.<id>.name``, ``filter.<id>.description``,
+    ``mesh.<word>``); a filter they do not name keeps the name in its filter.toml.
+    """
+    words = tuple((key, messages.get(f"mesh.{key}", key)) for key in MESH_WORDS)
+    layers = tuple(replace(layer, effect=replace(layer.effect, words=words))
+                   if hasattr(layer.effect, "words") else layer for layer in chosen.layers)
+    return replace(chosen, name=messages.get(f"filter.{chosen.id}.name", chosen.name),
+                   description=messages.get(f"filter.{chosen.id}.description",
+                                            chosen.description), layers=layers)
 
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")

@@ -15,7 +15,12 @@ from .base import OVERLAY, EffectContext
 
 @dataclass(frozen=True)
 class MeshEffect:
-    """The landmark mesh, the face box with its id, and the labelled anchors."""
+    """The landmark mesh, the face box with its id, and the labelled anchors.
+
+    Attributes:
+        words: (key, word) pairs for the words on the picture, in the user's language
+            (see ``render.mesh.draw_mesh``); the app fills them in, a filter.toml cannot.
+    """
 
     kind: ClassVar[str] = "mesh"
     keys: ClassVar[frozenset[str]] = frozenset({"tessellation", "box", "anchors"})
@@ -25,6 +30,7 @@ class MeshEffect:
     tessellation: bool = True
     box: bool = True
     anchors: bool = True
+    words: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_toml(cls, v: Validator, folder: Path, key: str,
@@ -38,4 +44,4 @@ class MeshEffect:
     def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:
         for i in ctx.active():
             draw_mesh(frame, ctx.faces, ctx.geometry, i, tessellation=self.tessellation,
-                      box=self.box, anchors=self.anchors)
+                      box=self.box, anchors=self.anchors, words=dict(self.words))

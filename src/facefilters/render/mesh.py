@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
 
@@ -10,7 +11,8 @@ import numpy as np
 
 from ..faces import Faces
 from ..geometry import FaceGeometry
-from .draw import AA, clip_box, label
+from .draw import AA, clip_box
+from .text import draw_panel, draw_text, text_size
 
 MESH_BGR = (255, 230, 120)
 CONTOUR_BGR = (255, 255, 255)
@@ -50,6 +52,7 @@ def draw_mesh(
     tessellation: bool = True,
     box: bool = True,
     anchors: bool = True,
+    words: Mapping[str, str] | None = None,
 ) -> None:
     """Draw face ``i``'s mesh, box and anchors onto ``frame``, in place.
 
@@ -59,7 +62,11 @@ def draw_mesh(
         geometry: ``measure(faces)``.
         i: which face.
         tessellation, box, anchors: which parts to draw.
+        words: the words written on the picture, in the user's language: ``"face"`` and
+            the anchors' names (``"right_eye"`` ...); a word not given is written as its
+            key.
     """
+    words = words or {}
     h, w = frame.shape[:2]
     xy = faces.xy[i]
     size = float(geometry.size_px[i])
@@ -87,15 +94,31 @@ def draw_mesh(
         bx0, by0, bx1, by1 = np.round(faces.xyxy[i]).astype(int)
         cv2.rectangle(frame, (int(bx0), int(by0)), (int(bx1), int(by1)), BOX_BGR, thin + 1, AA)
         face_id = int(faces.ids[i])
-        tag = f"face {face_id}" if face_id >= 0 else "face"
-        label(frame, tag, (int(bx0), int(by0) - 14), scale=_text_scale(size),
-              background=(30, 110, 30))
+        word = words.get("face", "face")
+        tag = f"{word} {face_id}" if face_id >= 0 else word
+        _tag(frame, tag, (int(bx0), int(by0) - 14), _text_px(size), (30, 110, 30))
     if anchors:
-        _draw_anchors(frame, geometry, i, size)
+        _draw_anchors(frame, geometry, i, size, words)
 
 
-def _text_scale(size: float) -> float:
-    return float(np.clip(size / 160.0, 0.35, 0.9))
+def _text_px(size: float) -> int:
+    """Letter size for a face of ``size_px``: readable on a small face, not huge on a big one."""
+    return int(np.clip(size / 6.0, 11, 26))
+
+
+def _tag(frame: np.ndarray, text: str, org_xy: tuple[int, int], size_px: int,
+         background: tuple[int, int, int], align: str = "left") -> None:
+    """A word on a filled tag, kept inside the frame; ``org_xy`` is its left-middle point
+    (right-middle with ``align="right"``). TrueType, so "œil" and "één" come out right."""
+    w, h = text_size(text, size_px, bold=True)
+    pad = max(2, size_px // 5)
+    x = org_xy[0] - w - 2 * pad if align == "right" else org_xy[0]
+    fh, fw = frame.shape[:2]
+    x = int(min(max(x, 0), max(fw - w - 2 * pad, 0)))
+    y = int(min(max(org_xy[1] - h / 2 - pad, 0), max(fh - h - 2 * pad, 0)))
+    draw_panel(frame, (x, y, x + w + 2 * pad, y + h + 2 * pad), color=background,
+               opacity=0.75, radius=pad)
+    draw_text(frame, text, (x + pad, y + pad), size_px, bold=True)
 
 
 # Where each label sits relative to its point, in the face frame (eye distances).
@@ -109,8 +132,13 @@ _LABEL_SIDE = {
 }
 
 
-def _draw_anchors(frame: np.ndarray, geometry: FaceGeometry, i: int, size: float) -> None:
-    scale = _text_scale(size)
+MESH_WORDS = ("face", *_LABEL_SIDE)
+"""The words the mesh writes on the picture (``words`` keys of :func:`draw_mesh`)."""
+
+
+def _draw_anchors(frame: np.ndarray, geometry: FaceGeometry, i: int, size: float,
+                  words: Mapping[str, str]) -> None:
+    text_px = _text_px(size)
     radius = max(3, round(size * 0.05))
     for name, side in _LABEL_SIDE.items():
         p = geometry.anchors[name][i]
@@ -122,5 +150,5 @@ def _draw_anchors(frame: np.ndarray, geometry: FaceGeometry, i: int, size: float
         cv2.circle(frame, pc, radius + 2, (255, 255, 255), -1, AA)
         cv2.circle(frame, pc, radius, ANCHOR_BGR, -1, AA)
         align = "right" if q[0] < p[0] else "left"
-        label(frame, name, (int(q[0]), int(q[1])), scale=scale, background=(20, 70, 160),
-              align=align)
+        _tag(frame, words.get(name, name), (int(q[0]), int(q[1])), text_px, (20, 70, 160),
+             align)

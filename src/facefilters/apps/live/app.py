@@ -30,6 +30,7 @@ from ...io.window import Window
 from ...pipeline import Pipeline, mirror_view
 from ...render.hud import draw_help, draw_recording, draw_status, draw_toast
 from ...tracking import FADE_S, FaceTracker
+from ..prepare import in_language
 from ..window_loop import window_frames
 from .recorder import Recorder
 
@@ -83,6 +84,7 @@ class LiveApp:
         self.out_dir = out_dir
         self.clock = clock
         self.show_mesh = False
+        self.mesh_overlay = in_language(MESH_OVERLAY, messages)
         self.show_help = False
         self.fullscreen = False
         self.recorder: Recorder | None = None
@@ -114,7 +116,7 @@ class LiveApp:
             self.toggle_recording()
         self.filter.apply(frame, faces, t)
         if self.show_mesh and "mesh" not in self.filter.kinds():
-            MESH_OVERLAY.apply(frame, faces, t)
+            self.mesh_overlay.apply(frame, faces, t)
         return frame
 
     # -- keys ---------------------------------------------------------------------------
