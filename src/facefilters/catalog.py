@@ -93,20 +93,24 @@ class Catalog:
             folder,
         )
 
-    def listing(self, warn: Callable[[str], None]) -> list[FilterInfo]:
-        """Every filter that loads, sorted by id; a broken one is skipped with a warning.
+    def usable(self, warn: Callable[[str], None]) -> dict[str, Filter]:
+        """Every filter that loads, by id, sorted; a broken one is skipped with a warning.
 
         Args:
             warn: called with one line per skipped filter (its error).
         """
-        infos = []
+        filters = {}
         for filter_id in self.ids():
             try:
-                self.load(filter_id)
-                infos.append(self.info(filter_id))
+                filters[filter_id] = self.load(filter_id)
             except FilterError as e:
                 warn(f"skipped filter '{filter_id}': {e}")
-        return infos
+        return filters
+
+    def listing(self, warn: Callable[[str], None]) -> list[FilterInfo]:
+        """What ``facefilters filters`` shows: every filter that loads (see :meth:`usable`)."""
+        return [FilterInfo(i, f.name, f.description, self._folders[i])
+                for i, f in self.usable(warn).items()]
 
     def load(self, filter_id: str) -> Filter:
         """Load and validate a filter with its assets.

@@ -44,16 +44,17 @@ def run_live(*, camera: int = 0, source: Path | None = None, filter_id: str | No
     """
 
     catalog = Catalog(filters_dirs)
-    ids = catalog.showcase_ids()
-    start = 0
     if filter_id is not None:
-        catalog.info(filter_id)  # an unknown name fails here, listing the known ones
-        start = ids.index(filter_id)
+        catalog.load(filter_id)  # unknown or broken: the error names it and stops here
+    # A broken folder among the others is skipped with a warning, as in the listing.
+    usable = catalog.usable(lambda line: log(f"warning: {line}"))
+    ids = [i for i in catalog.showcase_ids() if i in usable]
+    start = ids.index(filter_id) if filter_id is not None else 0
     messages = Messages(lang)
     # The swap's source faces are found now, before the window opens: a photo without a
     # face is an error the user should see at once.
-    filters = [prepare_filter(catalog.load(i), default_detector, face=face,
-                              faces_dir=faces_dir, messages=messages, log=log) for i in ids]
+    filters = [prepare_filter(usable[i], default_detector, face=face, faces_dir=faces_dir,
+                              messages=messages, log=log) for i in ids]
     if face is not None and not any(f.deepfake for f in filters):
         raise InputError("--face is for the filters that swap faces, and none is loaded")
     if face is not None and filter_id is None:
