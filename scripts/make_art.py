@@ -57,6 +57,12 @@ GLASSES_BRIDGE_HALF = 40
 side of the bridge's middle: each lens with its hinge (so the far one can fade on its
 own as the head turns) and the bridge. Frontal, the three pieces make the whole again."""
 DROP_SIZE = (96, 144)
+HEART_SIZE, HEART_PIN, HEART_PX_PER_ED = (256, 240), (128, 120), 400
+"""A heart over each eye, pinned at its middle: 0.64 eye distances wide."""
+HEART_CROWN_SIZE, HEART_CROWN_PIN, HEART_CROWN_PX_PER_ED = (720, 300), (360, 270), 300
+"""Small hearts in an arc over the head, pinned at the arc's foot on the forehead."""
+BLUSH_SIZE, BLUSH_PIN, BLUSH_PX_PER_ED = (640, 160), (320, 60), 320
+"""Two rosy cheeks, pinned between them (just below the nose tip)."""
 
 
 # --- painting surface -------------------------------------------------------------------
@@ -1066,6 +1072,69 @@ def draw_drop(deep: bool = False) -> Canvas:
     return c
 
 
+def _heart_outline(cx: float, cy: float, size: float) -> np.ndarray:
+    """A heart ``size`` pixels wide, centred on ``(cx, cy)``, its point down."""
+    u = size / 2
+    half = bezier(
+        [
+            (cx, cy - 0.42 * u),
+            ((cx + 0.18 * u, cy - 0.95 * u), (cx + 1.0 * u, cy - 0.98 * u), (cx + 0.98 * u,
+                                                                             cy - 0.3 * u)),
+            ((cx + 0.96 * u, cy + 0.2 * u), (cx + 0.45 * u, cy + 0.5 * u), (cx, cy + 0.92 * u)),
+        ]
+    )
+    return np.concatenate([half, mirror(half, cx)])
+
+
+def _paint_heart(c: Canvas, cx: float, cy: float, size: float, angle: float = 0.0) -> None:
+    """A glossy candy-red heart, lit from the upper left, with a soft rim."""
+    outline = _heart_outline(cx, cy, size)
+    if angle:
+        t = np.deg2rad(angle)
+        rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+        outline = (outline - (cx, cy)) @ rot.T + (cx, cy)
+    body = c.polygon(outline)
+    height = bevel(body, 0.28 * size)
+    diffuse, specular = lighting(height, 0.3 * size, shininess=24)
+    rim = 1 - smoothstep(0, 0.16 * size, depth(body))
+    col = mix((0.98, 0.16, 0.3), (0.62, 0.02, 0.12), rim)
+    col = col * (0.55 + 0.45 * diffuse[..., None]) + 0.6 * specular[..., None]
+    c.paint(body, np.clip(col, 0, 1))
+    glint = c.ellipse((cx - 0.22 * size, cy - 0.22 * size), (0.09 * size, 0.05 * size), -35)
+    c.paint(blur(glint, 0.02 * size) * body, (1, 1, 1), 0.85)
+
+
+def draw_heart() -> Canvas:
+    """One big heart for an eye."""
+    c = Canvas(*HEART_SIZE)
+    _paint_heart(c, HEART_PIN[0], HEART_PIN[1] - 8, 0.86 * HEART_SIZE[0])
+    drop_shadow(c, (0.0, 6.0), 6.0, 0.4)
+    return c
+
+
+def draw_heart_crown() -> Canvas:
+    """Seven small hearts in an arc over the head, tilting outwards, the middle ones
+    largest."""
+    c = Canvas(*HEART_CROWN_SIZE)
+    mid_x, foot_y = HEART_CROWN_PIN
+    for k in range(-3, 4):
+        a = np.deg2rad(k * 24)
+        cx = mid_x + 300 * np.sin(a)
+        cy = foot_y - 40 - 190 * np.cos(a)
+        _paint_heart(c, cx, cy, 86 - 9 * abs(k), angle=k * 14)
+    drop_shadow(c, (0.0, 5.0), 5.0, 0.35)
+    return c
+
+
+def draw_blush() -> Canvas:
+    """Two soft rosy patches for the cheeks, fading out at their edges."""
+    c = Canvas(*BLUSH_SIZE)
+    for side in (-1, 1):
+        patch = blur(c.ellipse((BLUSH_PIN[0] + side * 215, BLUSH_PIN[1] + 30), (85, 44)), 14)
+        c.paint(patch, (0.98, 0.35, 0.45), 0.55)
+    return c
+
+
 # --- main -------------------------------------------------------------------------------
 
 
@@ -1095,6 +1164,9 @@ def main(out_dir: Path = FILTERS) -> None:
         "glasses/arm.png": draw_glasses_arm,
         "tears/drop.png": draw_drop,
         "crying/drop.png": lambda: draw_drop(deep=True),
+        "heart-eyes/heart.png": draw_heart,
+        "heart-eyes/crown.png": draw_heart_crown,
+        "heart-eyes/blush.png": draw_blush,
     }
     for name, draw in art.items():
         picture = draw()
