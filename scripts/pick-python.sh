@@ -34,7 +34,7 @@ pick() {  # pick LOW HIGH VERSIONS...: the first candidate that runs, with venv,
     local low=$1 high=$2 p
     shift 2
     for p in $(candidates "$@"); do
-        "$p" -c "import sys, venv; sys.exit(not $low <= sys.version_info[:2] <= $high)" \
+        "$p" -c "import sys, venv, ensurepip; sys.exit(not $low <= sys.version_info[:2] <= $high)" \
             >/dev/null 2>&1 && { echo "$p"; return 0; }
     done
     return 1
