@@ -1,13 +1,18 @@
 """The ``facefilters`` command. Commands are thin: build objects, call one function.
 
 Every :class:`~facefilters.errors.FaceFiltersError` becomes a one-line message on stderr
-and exit code 1; usage mistakes exit with 2 (Typer's own).
+and exit code 1; usage mistakes exit with 2 (Typer's own). A stop signal (Ctrl+C, SIGTERM
+from ``timeout`` or ``docker stop``, SIGHUP from a closed terminal) stops a command the
+way Ctrl+C does, so the same clean-up runs, and exits with 128 + the signal's number.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
@@ -37,10 +42,18 @@ from .paths import samples_dir
 if TYPE_CHECKING:
     from .apps.files import ApplyResult
 
+def _examples(*lines: str) -> str:
+    """A --help epilog: example command lines, one per line."""
+    return "Examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 app = typer.Typer(
     name="facefilters",
     help="Snapchat-style face filters on MediaPipe's 478 face landmarks, "
     "and a look at how they work.",
+    epilog=_examples("facefilters demo", "facefilters live --filter dog",
+                     "facefilters apply photo.jpg -o dog.jpg --filter dog",
+                     "facefilters COMMAND --help"),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -71,7 +84,7 @@ class BackendName(str, Enum):
 Backend = Annotated[Optional[BackendName], typer.Option(
     "--backend", help="Which MediaPipe finds the faces: facemesh (legacy, Python <= 3.12, "
     "fastest), tasks (any Python, with expressions) or auto: facemesh where installed, "
-    "else tasks [default: $FACEFILTERS_BACKEND, else auto].", show_default=False)]
+    "else tasks.", show_default="$FACEFILTERS_BACKEND, else auto")]
 
 
 def _use_backend(backend: Optional[BackendName]) -> None:
@@ -81,17 +94,63 @@ def _use_backend(backend: Optional[BackendName]) -> None:
     use_backend(backend.value if backend is not None else None)
 
 
+class Interrupted(KeyboardInterrupt):
+    """A stop signal, raised as Ctrl+C's KeyboardInterrupt is, so the same clean-up runs.
+
+    Attributes:
+        signum: the signal's number.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+# Signals that mean "stop now": a `timeout`, `docker stop`, `kill`, a closed terminal.
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                      if hasattr(signal, name))
+
+
 @contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn domain errors into one line on stderr and exit code 1."""
+def _stop_signals_interrupt() -> Iterator[None]:
+    """While inside, SIGTERM and SIGHUP raise `Interrupted` in the main thread.
+
+    The first one raises; later ones are ignored until the clean-up it started is done,
+    so a second ``kill`` cannot cut the clean-up short and leave a temporary file.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        for sig in _STOP_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+        raise Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in _STOP_SIGNALS}
     try:
         yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn domain errors into one line on stderr and exit code 1, signals into 128+n."""
+    try:
+        with _stop_signals_interrupt():
+            yield
     except FaceFiltersError as e:
         err.print(Text("error: ", style="bold red") + Text(str(e)))
         raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        err.print(Text("interrupted; nothing was written", style="yellow"))
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as e:
+        signum = getattr(e, "signum", signal.SIGINT)
+        # After SIGHUP the terminal may be gone, and writing to it fails.
+        with contextlib.suppress(OSError):
+            err.print(Text(f"interrupted ({signal.Signals(signum).name}); nothing was written",
+                           style="yellow"))
+        raise typer.Exit(128 + signum) from None
     except OSError as e:
         where = f" '{e.filename}'" if e.filename else ""
         err.print(Text("error: ", style="bold red") + Text(f"{e.strerror or e}{where}"))
@@ -134,7 +193,11 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, Optional[int]], None]]:
         yield update
 
 
-@app.command()
+@app.command(epilog=_examples(
+    "facefilters apply photo.jpg -o dog.jpg",
+    "facefilters apply clip.mp4 -o crying.mp4 --filter tears",
+    "facefilters apply class.mp4 -o hidden.mp4 --filter anonymize --force",
+    "facefilters apply me.jpg -o swapped.jpg --filter swap --face someone.jpg"))
 def apply(
     input: Annotated[Path, typer.Argument(help="A photo or a video.", show_default=False)],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the result.",
@@ -142,9 +205,13 @@ def apply(
     filter: Annotated[str, typer.Option("--filter", "-f", help="Which filter.")] = "dog",
     filters_dir: FiltersDir = None,
     max_faces: MaxFaces = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists "
+                                        "(a regular file only).")] = False,
     face: Face = None,
     backend: Backend = None,
+    keep_going: Annotated[bool, typer.Option(
+        "--keep-going", help="Write a damaged video even when more than 2 % of its frames "
+        "cannot be read.")] = False,
 ) -> None:
     """Put a filter on the faces in a photo or a video."""
     from .apps.files import apply_file
@@ -154,7 +221,7 @@ def apply(
         chosen = Catalog(filters_dir or []).load(filter)
         with _progress_bar(f"{chosen.name}") as progress:
             result = apply_file(input, output, chosen, max_faces=max_faces, force=force,
-                                progress=progress, face=face)
+                                progress=progress, face=face, keep_going=keep_going)
     _report(result)
 
 
@@ -165,6 +232,8 @@ def _report(result: ApplyResult, lang: Optional[str] = None) -> None:
     if result.frames_with_faces == 0:
         key = "apply.no_face_photo" if result.kind == "image" else "apply.no_face_video"
         err.print(Text(m(key), style="yellow"))
+    for notice in result.notices:
+        err.print(Text(m(notice.key, **notice.values), style="yellow"))
     if result.kind == "image":
         err.print(Text(m("apply.wrote", path=result.output)))
     else:
@@ -174,7 +243,8 @@ def _report(result: ApplyResult, lang: Optional[str] = None) -> None:
         err.print(Text(m("apply.credentials")))
 
 
-@app.command("filters")
+@app.command("filters", epilog=_examples("facefilters filters",
+                                          "facefilters filters --filters-dir my-filters"))
 def list_filters(filters_dir: FiltersDir = None, lang: Lang = None) -> None:
     """List the filters and what they do."""
     from .i18n import Messages
@@ -186,14 +256,17 @@ def list_filters(filters_dir: FiltersDir = None, lang: Lang = None) -> None:
         table.add_column("filter", style="bold cyan")
         table.add_column("name")
         table.add_column("description")
-        for filter_id in catalog.ids():
-            info = catalog.info(filter_id)
-            table.add_row(filter_id, messages.get(f"filter.{filter_id}.name", info.name),
-                          messages.get(f"filter.{filter_id}.description", info.description))
+        # A broken folder is skipped with a warning; the others are still listed.
+        for info in catalog.listing(lambda line: err.print(Text(f"warning: {line}",
+                                                                 style="yellow"))):
+            table.add_row(info.id, messages.get(f"filter.{info.id}.name", info.name),
+                          messages.get(f"filter.{info.id}.description", info.description))
         out.print(table)
 
 
-@app.command()
+@app.command(epilog=_examples("facefilters inspect photo.jpg",
+                              "facefilters inspect photo.jpg --json > faces.json",
+                              "facefilters inspect clip.mp4 --json --max-faces 1"))
 def inspect(
     input: Annotated[Path, typer.Argument(help="A photo or a video.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (JSON Lines for a "
@@ -252,15 +325,17 @@ Language = Enum("Language", {code: code for code in LANGUAGES}, type=str)  # typ
 
 
 Lang = Annotated[Optional[Language], typer.Option(
-    "--lang", help="Language of the window's text [default: the system's, else en].",
-    show_default=False)]
+    "--lang", help="Language of the window's text.",
+    show_default="the system's, else en")]
 
 
 def _lang(value: Optional[Language]) -> Optional[str]:
     return value.value if value is not None else None
 
 
-@app.command()
+@app.command(epilog=_examples("facefilters live", "facefilters live --camera 1 --filter tears",
+                              "facefilters live --source clip.mp4 --size 1280x720",
+                              "facefilters live --filter swap --faces my-photos/"))
 def live(
     camera: Annotated[int, typer.Option("--camera", min=0, help="Which camera (0 is the "
                                         "first).")] = 0,
@@ -276,8 +351,8 @@ def live(
     fullscreen: Annotated[bool, typer.Option("--fullscreen", help="Start fullscreen.")] = False,
     filters_dir: FiltersDir = None,
     out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Folder for snapshots and recordings [default: ~/Pictures/facefilters].",
-        show_default=False, file_okay=False)] = None,
+        "--out", help="Folder for snapshots and recordings.",
+        show_default="your pictures folder/facefilters", file_okay=False)] = None,
     max_faces: MaxFaces = None,
     lang: Lang = None,
     face: Face = None,
@@ -298,14 +373,15 @@ def live(
                  faces_dir=faces, log=err.print)
 
 
-@app.command()
+@app.command(epilog=_examples("facefilters lesson --lang nl --fullscreen",
+                              "facefilters lesson --source clip.mp4",
+                              "facefilters lesson --export slides/ --lang nl"))
 def lesson(
     camera: Annotated[int, typer.Option("--camera", min=0, help="Which camera (0 is the "
                                         "first).")] = 0,
     source: Annotated[Optional[Path], typer.Option(
         "--source", help="A video (looped) or a photo instead of a camera; with --export, "
-        "the photo the slides are made from [default: the sample portrait].",
-        show_default=False)] = None,
+        "the photo the slides are made from.", show_default="the sample portrait")] = None,
     export: Annotated[Optional[Path], typer.Option(
         "--export", help="Write the slides into this folder, no window: a PNG per step, "
         "lesson.pdf, and lesson.pptx with the speaker notes.",
@@ -337,7 +413,7 @@ def lesson(
     err.print(Text(messages("lesson.exported", count=len(written) - 2, folder=export)))
 
 
-@app.command()
+@app.command(epilog=_examples("facefilters demo", "facefilters demo --filter tears --lang nl"))
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the results.")] = Path(
         "demo-output"),
@@ -371,7 +447,7 @@ def demo(
     out.print(Text(messages("demo.open", path=target.resolve())))
 
 
-@app.command()
+@app.command(epilog=_examples("facefilters doctor", "facefilters doctor --backend tasks"))
 def doctor(backend: Backend = None) -> None:
     """Say which backend and versions are in use, and check the model and OpenCV."""
     from .doctor import checks
