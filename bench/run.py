@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ffbench import ROOT, effects, finding, live, smoothing, speed, swap
+from ffbench import ROOT, effects, finding, live, pose, smoothing, speed, swap
 from ffbench.common import (
     FULL,
     HEADLINE,
@@ -41,7 +41,7 @@ from ffbench.common import (
 
 from facefilters.io.video import VideoReader
 
-SECTIONS = ("speed", "profile", "effects", "live", "finding", "swap", "smoothing")
+SECTIONS = ("speed", "profile", "effects", "live", "finding", "swap", "smoothing", "pose")
 ALIASES = {"jitter": "smoothing", "lag": "smoothing", "sweep": "smoothing",
            "apply": "speed", "window": "live"}
 QUIET_WAIT_S = 30.0
@@ -149,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     quiet = Quiet(not args.no_wait)
     log(f"sections: {', '.join(args.sections)}")
     filters = load_filters(args.filter_ids)
-    if not filters.loaded and set(args.sections) - {"smoothing"}:
+    if not filters.loaded and set(args.sections) - {"smoothing", "pose"}:
         raise SystemExit("no filter loads: nothing to measure")
     sections: list[Section] = []
 
@@ -253,6 +253,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                          smoothing.sweep_section(recordings, default, sweep)]
         except Exception as exc:  # noqa: BLE001
             sections.append(failed_section("Jitter and lag", exc))
+
+    if "pose" in args.sections:
+        log("pose: 2 portraits x 10 turns x 4 ways of showing them")
+        sections += guarded("Pose on turned heads",
+                            lambda: pose.pose_section(pose.measure_pose()))
 
     elapsed = time.perf_counter() - started
     text = report(args, settings, info, sections, elapsed, quiet.waited_s)

@@ -24,7 +24,8 @@ Grace Hopper (little hair beside her face) a stretched, skin-coloured side of th
 Sizes are in ``s``, the face's ``size_px`` (eye socket distance as seen from the front);
 a real head is about 2.5 s wide, 3.1 s deep and 3.7 s from chin to crown.
 
-Pure numpy, OpenCV and scipy; used by ``tests/e2e/test_pose_real.py`` and ``bench/``.
+Pure numpy, OpenCV and scipy (and ``tests/scenes.py`` to paste a turned head into a room);
+used by ``tests/e2e/test_pose_real.py`` and ``bench/`` (section "pose").
 """
 
 from __future__ import annotations
@@ -36,7 +37,15 @@ import numpy as np
 from scipy.interpolate import LinearNDInterpolator
 from scipy.ndimage import distance_transform_edt
 
-from facefilters.geometry import CHIN, LEFT_EYE_CONTOUR, RIGHT_EYE_CONTOUR, face_size
+from facefilters.geometry import (
+    CHIN,
+    LEFT_EYE_CONTOUR,
+    LEFT_IRIS,
+    RIGHT_EYE_CONTOUR,
+    RIGHT_IRIS,
+    face_size,
+)
+from scenes import background, degrade, paste_face
 
 SKULL_HALF_WH = (1.35, 1.85)
 """Half width and half height of the skull's ellipse seen from the front, in ``s``."""
@@ -344,3 +353,73 @@ def _fill(map_x: np.ndarray, map_y: np.ndarray, fill: np.ndarray
         todo &= ~good
         sigma *= 2
     return out_x, out_y
+
+
+# --- the pose checks' pictures: turns and conditions (tests/e2e/test_pose_real.py, bench)
+
+CONDITIONS = ("full", "half", "noisy_jpeg", "pasted_small")
+PASTED_EYE_PX = 25.0
+"""Iris distance, seen from the front, of the head pasted into a room: a far face."""
+PASTED_CANVAS_WH = (960, 540)
+
+
+def roll_rotation(degrees: float) -> np.ndarray:
+    """3x3 turn about the view axis, anticlockwise on screen when positive, as
+    ``cv2.getRotationMatrix2D`` turns a picture."""
+    a = np.radians(degrees)
+    return np.array([[np.cos(a), -np.sin(a), 0.0], [np.sin(a), np.cos(a), 0.0],
+                     [0.0, 0.0, 1.0]])
+
+
+TURNS = (
+    [(f"yaw{d:+d}", "yaw", d) for d in (-45, -30, -15, 15, 30, 45)]
+    + [(f"pitch{d:+d}", "pitch", d) for d in (-25, -15, 15, 25)]
+    + [(f"roll{d:+d}", "roll", d) for d in (-20, 20)]
+)
+
+
+def turned_picture(image: np.ndarray, head: HeadModel, axis: str, degrees: float
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The portrait turned, the turn as a 3x3 rotation in camera axes, and the midpoint
+    of the irises in the turned picture, ndarray (2,)."""
+    irises = head.landmarks[[RIGHT_IRIS, LEFT_IRIS], :2]
+    if axis == "roll":
+        h, w = image.shape[:2]
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+        picture = cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_LINEAR,
+                                 borderMode=cv2.BORDER_REPLICATE)
+        return picture, roll_rotation(degrees), cv2.transform(irises[None], matrix)[0].mean(0)
+    rotation = yaw_rotation(degrees) if axis == "yaw" else pitch_rotation(degrees)
+    turned = head.turned_landmarks(rotation)[[RIGHT_IRIS, LEFT_IRIS], :2]
+    return head.turn(rotation), rotation, turned.mean(axis=0)
+
+
+def condition(picture: np.ndarray, name: str, photo: str, eyes_xy: np.ndarray,
+              eye_px: float, seed: int) -> tuple[np.ndarray, float]:
+    """The picture as it is, halved, noisy and JPEG-compressed, or its head pasted small
+    into a room (``PASTED_EYE_PX`` between the portrait's irises as seen from the front,
+    camera noise, JPEG); and its scale.
+
+    Args:
+        eyes_xy: the irises' midpoint in ``picture``.
+        eye_px: the portrait's own iris distance, seen from the front.
+    """
+    if name == "half":
+        h, w = picture.shape[:2]
+        return cv2.resize(picture, (w // 2, h // 2), interpolation=cv2.INTER_AREA), 0.5
+    if name == "noisy_jpeg":
+        rng = np.random.default_rng(seed)
+        noisy = np.clip(picture + rng.normal(0, 6.0, picture.shape), 0, 255).astype(np.uint8)
+        ok, data = cv2.imencode(".jpg", noisy, [cv2.IMWRITE_JPEG_QUALITY, 60])
+        assert ok
+        return cv2.imdecode(data, cv2.IMREAD_COLOR), 1.0
+    if name == "pasted_small":
+        rng = np.random.default_rng(seed)
+        canvas = background(PASTED_CANVAS_WH, rng)
+        # Level irises of the frontal distance: the paste neither turns nor rescales by
+        # how the turn moved the real ones.
+        level = np.array([eyes_xy - (eye_px / 2, 0.0), eyes_xy + (eye_px / 2, 0.0)])
+        centre = (PASTED_CANVAS_WH[0] / 2, PASTED_CANVAS_WH[1] / 2)
+        paste_face(canvas, photo, centre, PASTED_EYE_PX, source=(picture, level))
+        return degrade(canvas, rng, 3.0, 85), PASTED_EYE_PX / eye_px
+    return picture, 1.0

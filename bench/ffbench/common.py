@@ -78,6 +78,17 @@ QUICK = Settings(rounds=2, clip_s=3.0, effect_calls=20, effect_warmup=3, still_f
                  swap_frames=60, finding_rounds=1)
 
 
+def tests_module(name: str):  # noqa: ANN201 - a module
+    """A helper module of the tests (``tests/scenes.py``, ``tests/turned_head.py``): test
+    helpers, not a package, so they are imported from the tests folder."""
+    import importlib
+
+    tests = str(Path(__file__).resolve().parents[2] / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    return importlib.import_module(name)
+
+
 def log(message: str) -> None:
     """Progress on stderr, so stdout holds only the report."""
     print(message, file=sys.stderr, flush=True)

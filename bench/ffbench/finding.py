@@ -15,7 +15,6 @@ timed runs. The 720p clip of section 1 is counted the same way.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +23,7 @@ import numpy as np
 from facefilters.detect import FaceMeshDetector, default_detector
 from facefilters.io.video import VideoReader
 
-from . import ROOT
-from .common import Filters, Section, log, median, table, verdict
+from .common import Filters, Section, log, median, table, tests_module, verdict
 from .speed import MAX_FACES, apply_run, bare_run
 
 GROUP_FPS_AIM = 15.0
@@ -35,12 +33,7 @@ GROUP_SECONDS = 4.0
 
 def _scenes():  # noqa: ANN202 - a module
     """tests/scenes.py, the scene builder the tests use (a test helper, not a package)."""
-    tests = str(ROOT / "tests")
-    if tests not in sys.path:
-        sys.path.insert(0, tests)
-    import scenes
-
-    return scenes
+    return tests_module("scenes")
 
 
 def make_group_clip(path: Path, seconds: float = GROUP_SECONDS) -> list:
