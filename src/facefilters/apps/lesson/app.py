@@ -96,8 +96,8 @@ class CanvasView:
 
 def zoom_xyxy(faces_xyxy: np.ndarray, image_hw: tuple[int, int],
               area_xyxy: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
-    """The part of a picture that shows its faces with hair and shoulders, in the area's
-    shape, never smaller than half the picture's short side.
+    """The part of a picture that shows all its faces with hair and shoulders, as near
+    the area's shape as the picture allows, never smaller than half its short side.
 
     Args:
         faces_xyxy: ndarray of shape (n, 4): the faces' landmark boxes.
@@ -115,8 +115,11 @@ def zoom_xyxy(faces_xyxy: np.ndarray, image_hw: tuple[int, int],
     x1, x2 = x1 - 0.6 * face_h, x2 + 0.6 * face_h
     y1, y2 = y1 - 0.8 * face_h, y2 + 0.6 * face_h
     aspect = (area_xyxy[2] - area_xyxy[0]) / max(1, area_xyxy[3] - area_xyxy[1])
-    cw = max(x2 - x1, (y2 - y1) * aspect, min(h, w) / 2)
-    cw, ch = min(cw, w, h * aspect), min(cw / aspect, h, w / aspect)
+    # Every face stays in; then the part grows towards the area's shape as far as the
+    # picture allows (a wide group in a narrow area keeps bars above and below).
+    cw = min(w, max(x2 - x1, min(h, w) / 2))
+    ch = min(h, max(y2 - y1, min(h, w) / 2))
+    cw, ch = min(w, max(cw, ch * aspect)), min(h, max(ch, cw / aspect))
     cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
     left = int(np.clip(cx - cw / 2, 0, w - cw))
     top = int(np.clip(cy - ch / 2, 0, h - ch))

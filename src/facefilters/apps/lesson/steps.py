@@ -50,7 +50,7 @@ ACCENT = (80, 220, 255)  # the caption titles' yellow
 POINT_BGR = (255, 230, 120)
 REAL_BGR = (80, 200, 80)
 FAKE_BGR = (30, 30, 200)
-SIDE_SHARE = 0.45  # the picture's share of the width in a ``side`` step
+SIDE_SHARE = 0.36  # the picture's share of the width in a ``side`` step (zoomed to the faces)
 PAIR_HEADER = 64  # the row above a ``pair`` step's pictures, for their names
 MARGIN = 16
 TEXT_PX = 28  # labels on the picture: read from the back of a classroom
@@ -537,24 +537,22 @@ def _bullets(items: Sequence[str], size: int, width: int) -> list[str]:
     return lines
 
 
-def _panel(frame: np.ndarray, title: str, items: Sequence[str],
-           xyxy: tuple[int, int, int, int], size: int) -> int:
-    """A titled panel of bullet points in ``xyxy``, its letters made smaller until it fits.
+def _panel_lines(title: str, items: Sequence[str], size: int, width: int,
+                 ) -> tuple[list[str], list[str], int, int]:
+    """The panel's title lines and bullet lines at letter size ``size``, where the
+    bullets start below its top, and its height."""
+    heads = wrap_text(title, int(size * 1.15), width - size, bold=True)
+    lines = _bullets(items, size, width - size * 2)
+    top = int(size * 0.5) + len(heads) * int(size * 1.4)
+    return heads, lines, top, top + len(lines) * int(size * 1.3) + size // 2
 
-    Returns:
-        Where the panel ends (its bottom y).
-    """
-    x0, y0, x1, y1 = xyxy
-    width = x1 - x0
-    while True:
-        heads = wrap_text(title, int(size * 1.15), width - size, bold=True)
-        lines = _bullets(items, size, width - size * 2)
-        top = int(size * 0.5) + len(heads) * int(size * 1.4)
-        height = top + len(lines) * int(size * 1.3) + size // 2
-        if y0 + height <= y1 or size <= 16:
-            break
-        size -= 1
-    draw_panel(frame, (x0, y0, x1, y0 + height), opacity=0.9, radius=size // 2)
+
+def _draw_panel(frame: np.ndarray, title: str, items: Sequence[str], xy: tuple[int, int],
+                width: int, size: int) -> int:
+    """A titled panel of bullet points; returns where it ends (its bottom y)."""
+    x0, y0 = xy
+    heads, lines, top, height = _panel_lines(title, items, size, width)
+    draw_panel(frame, (x0, y0, x0 + width, y0 + height), opacity=0.9, radius=size // 2)
     for k, head in enumerate(heads):
         draw_text(frame, head, (x0 + size // 2, y0 + size // 3 + k * int(size * 1.4)),
                   int(size * 1.15), bold=True, color=ACCENT)
@@ -565,25 +563,36 @@ def _panel(frame: np.ndarray, title: str, items: Sequence[str],
     return y0 + height
 
 
+def _panels(frame: np.ndarray, panels: Sequence[tuple[str, Sequence[str]]],
+            xyxy: tuple[int, int, int, int]) -> None:
+    """Titled panels of bullet points, one under the other in ``xyxy``, their letters
+    made smaller (all alike, down to a size still read from the back) until they fit."""
+    x0, y0, x1, y1 = xyxy
+    width = x1 - x0
+    size = TEXT_PX
+    while size > 18:
+        total = sum(_panel_lines(t, items, size, width)[3] for t, items in panels)
+        if total + MARGIN * (len(panels) - 1) <= y1 - y0:
+            break
+        size -= 1
+    y = y0
+    for title, items in panels:
+        y = _draw_panel(frame, title, items, (x0, y), width, size) + MARGIN
+
+
 def step_panel(frame: np.ndarray, ctx: StepContext, name: str) -> None:
     """Steps 9 to 12: the swapped picture, labelled, beside a panel of points."""
-    title = ctx.messages(f"lesson.{name}.panel")
+    m = ctx.messages
     _swap_in(frame, ctx, ctx.picture_xyxy, ctx.faces)
-    x0 = ctx.picture_xyxy[2] + MARGIN
-    area = (x0, MARGIN, CANVAS_WH[0] - MARGIN, ctx.band_y - MARGIN)
-    if name != "checking":
-        _panel(frame, title, ctx.messages(f"lesson.{name}.points").split("\n"),
-               area, TEXT_PX)
-        return
-    # How to check a picture, then this program's own content credentials as the example.
-    card = [ctx.messages("lesson.checking.label", label=ctx.messages("deepfake.label")),
-            ctx.messages("lesson.checking.note", note=ctx.messages("deepfake.note")),
-            ctx.messages("lesson.checking.c2pa")]
-    card_h = int(TEXT_PX * 0.8) * 10
-    bottom = _panel(frame, title, ctx.messages("lesson.checking.points").split("\n"),
-                    (area[0], area[1], area[2], area[3] - card_h - MARGIN), TEXT_PX)
-    _panel(frame, ctx.messages("lesson.checking.card"), card,
-           (area[0], bottom + MARGIN, area[2], area[3]), int(TEXT_PX * 0.8))
+    area = (ctx.picture_xyxy[2] + MARGIN, MARGIN, CANVAS_WH[0] - MARGIN,
+            ctx.band_y - MARGIN)
+    panels = [(m(f"lesson.{name}.panel"), m(f"lesson.{name}.points").split("\n"))]
+    if name == "checking":
+        # This program's own content credentials, as the example.
+        panels.append((m("lesson.checking.card"),
+                       [m("lesson.checking.label", label=m("deepfake.label")),
+                        m("lesson.checking.c2pa")]))
+    _panels(frame, panels, area)
 
 
 STEP_RENDERERS: dict[str, Callable[[np.ndarray, StepContext], None]] = {
