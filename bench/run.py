@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from ffbench import ROOT, effects, finding, live, pose, smoothing, speed, swap
+from ffbench import ROOT, backends, effects, finding, live, pose, smoothing, speed, swap
 from ffbench.common import (
     FULL,
     HEADLINE,
@@ -41,7 +41,8 @@ from ffbench.common import (
 
 from facefilters.io.video import VideoReader
 
-SECTIONS = ("speed", "profile", "effects", "live", "finding", "swap", "smoothing", "pose")
+SECTIONS = ("speed", "profile", "effects", "live", "finding", "backends", "swap", "smoothing",
+            "pose")
 ALIASES = {"jitter": "smoothing", "lag": "smoothing", "sweep": "smoothing",
            "apply": "speed", "window": "live"}
 QUIET_WAIT_S = 30.0
@@ -157,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tmp = Path(tmp_name)
         clip = tmp / "clip.mp4"
         clip_info = ""
-        if set(args.sections) & {"speed", "profile", "effects", "live", "finding"}:
+        if set(args.sections) & {"speed", "profile", "effects", "live", "finding", "backends"}:
             log(f"making a {settings.clip_s:g} s 1280x720 clip")
             make_clip(clip, settings.clip_s)
             with VideoReader(clip) as reader:
@@ -233,6 +234,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return finding.finding_section(result, settings.finding_rounds)
 
             sections += guarded("Finding faces", finding_report)
+
+        if "backends" in args.sections:
+            backend_rounds = min(settings.rounds, settings.finding_rounds)
+            log(f"backends: {', '.join(backends.base.installed_backends())}, "
+                f"{backend_rounds} rounds")
+
+            def backends_report() -> Section:
+                quiet()
+                result = backends.measure_backends(clip, filters, backend_rounds, tmp)
+                return backends.backends_section(result, backend_rounds)
+
+            sections += guarded("Detection backends", backends_report)
 
     if "swap" in args.sections:
         log(f"face swap: 2 portraits x {len(swap.NOISE_SIGMAS)} noise levels, "
