@@ -214,6 +214,9 @@ BROKEN = [
          ["layers[0].offset: expected [x, y] with x from -10 to 10 and y from -10 to 10"]),
     case("pin-far", sprite_toml(pin="[8, -1e9]"), None,
          ["layers[0].pin: expected [x, y] with x from -16 to 32 and y from -8 to 16"]),
+    case("threshold-beyond-any-measure",
+         sprite_toml(when='{ measure = "mouth_open", above = 1e308 }'), None,
+         ["layers[0].when.above: expected a number from -10 to 10, got 1e+308"]),
     case("googly-huge", layer_toml("googly", size="1e6"), None,
          ["layers[0].size: expected a positive number up to 1, got 1000000.0"]),
     # Huge or deeply nested values: the error stays one short line.

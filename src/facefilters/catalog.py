@@ -222,9 +222,12 @@ def _trigger(v: Validator, key: str, raw: Any) -> Trigger:
     if ("above" in raw) == ("below" in raw):
         raise v.error(key, "expected exactly one of above or below")
     below = "below" in raw
-    on = v.number(raw, f"{key}.{'below' if below else 'above'}")
+    # Every measure is a ratio of face distances or a 0..1 score: past 10 a layer would
+    # never (or always) show.
+    on = v.number(raw, f"{key}.{'below' if below else 'above'}", low=-10, high=10)
     # Hysteresis: switching off takes a clear move back, a fifth of the threshold.
-    off = v.number(raw, f"{key}.off", default=on * (1.2 if below else 0.8))
+    off = v.number(raw, f"{key}.off", default=on * (1.2 if below else 0.8), low=-12,
+                   high=12)
     if (off < on) if below else (off > on):
         side = "at least" if below else "at most"
         raise v.error(f"{key}.off", f"expected a number {side} {on:g} (the switch-on value)",
