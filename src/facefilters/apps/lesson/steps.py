@@ -266,7 +266,8 @@ def step_pixels(frame: np.ndarray, ctx: StepContext) -> None:
     cell = ctx.band_y // 12
     label = ctx.messages("lesson.pixels.label")
     label_h = int(TEXT_PX * 1.4)
-    px, py, scale = _place(ctx, (cols * cell, rows * cell + label_h), (cx, cy))
+    label_w = text_size(label, TEXT_PX, bold=True)[0]
+    px, py, scale = _place(ctx, (max(cols * cell, label_w), rows * cell + label_h), (cx, cy))
     cell = int(cell * scale)
     pw, ph = cols * cell, rows * cell
     zoom = cv2.resize(patch, (pw, ph), interpolation=cv2.INTER_NEAREST)
