@@ -75,3 +75,19 @@ def test_shown_help_has_no_space_before_punctuation(name: str) -> None:
     shown = shown_help(*([name] if name else []))
     for line in shown.splitlines():
         assert not re.search(r"\w \.( |$)", line.rstrip(" │")), line
+
+
+def examples(name: str) -> list[list[str]]:
+    """The example command lines in a command's epilog, split into words."""
+    epilog = GROUP.commands[name].epilog or ""  # type: ignore[attr-defined]
+    return [re.split(r"[>|]", line)[0].split()[1:] for line in epilog.splitlines()
+            if line.strip().startswith("facefilters ")]  # the shell's > and | cut off
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_examples_parse_as_commands(name: str) -> None:
+    # Each example names this command and only options it has, with valid values.
+    command = GROUP.commands[name]  # type: ignore[attr-defined]
+    for words in examples(name):
+        assert words[0] == name, words
+        command.make_context(name, words[1:])
