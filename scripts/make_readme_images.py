@@ -1,7 +1,7 @@
 """Makes the README's pictures from the public-domain photos.
 
 - docs/images/filters.jpg: every built-in filter on both photos;
-- docs/images/lesson-nl.jpg: two lesson slides in Dutch.
+- docs/images/lesson-nl.jpg: two lesson slides in Dutch (the 478 points, the face swap).
 
     .venv/bin/python scripts/make_readme_images.py
 """
@@ -90,15 +90,22 @@ def main() -> None:
 
 def make_lesson_picture() -> None:
     from facefilters.apps.lesson import export_lesson
-    from facefilters.detect import FaceBoxDetector, FaceMeshDetector
+    from facefilters.apps.prepare import prepare_filter
+    from facefilters.catalog import Catalog
+    from facefilters.detect import box_detector, default_detector
     from facefilters.i18n import Messages
 
-    with tempfile.TemporaryDirectory() as tmp, FaceMeshDetector(
-            static_image_mode=True) as detector, FaceBoxDetector() as boxes:
-        slides = export_lesson(Path(tmp), samples_dir() / "portrait.jpg", Messages("nl"),
-                               detector=detector, box_detector=boxes, steps=[2, 5])
+    messages = Messages("nl")
+    swap = prepare_filter(Catalog().load("swap"), default_detector, messages=messages)
+    detector = default_detector(static_image_mode=True)
+    with tempfile.TemporaryDirectory() as tmp, box_detector(full_range=True) as boxes:
+        # The 478 points, and the swap beside the original.
+        written = export_lesson(Path(tmp), samples_dir() / "portrait.jpg", messages,
+                                detector=detector, box_detector=boxes, steps=[2, 7],
+                                swap=swap)
         small = [cv2.resize(read_image(p), (640, 360), interpolation=cv2.INTER_AREA)
-                 for p in slides]
+                 for p in written if p.suffix == ".png"]
+    detector.close()
     cv2.imwrite(str(LESSON_OUT), np.concatenate(small, axis=1), [cv2.IMWRITE_JPEG_QUALITY, 88])
     print(f"wrote {LESSON_OUT}")
 

@@ -210,9 +210,9 @@ def _above_band(ctx: StepContext) -> tuple[int, int, int, int]:
 
 
 def _place(ctx: StepContext, size_wh: tuple[int, int], near_xy: Sequence[float],
-           ) -> tuple[int, int, float]:
+           also: Sequence[tuple[int, int, int, int]] = ()) -> tuple[int, int, float]:
     """Where a panel of ``size_wh`` goes: above the band, off the faces and the panels
-    already placed, as near ``near_xy`` as that allows.
+    already placed (and the boxes in ``also``), as near ``near_xy`` as that allows.
 
     With many faces in view there may be no room for it: it is made smaller until there
     is (down to half its size).
@@ -220,7 +220,7 @@ def _place(ctx: StepContext, size_wh: tuple[int, int], near_xy: Sequence[float],
     Returns:
         The panel's top-left ``x, y`` and the scale it is drawn at (1 or less).
     """
-    avoid = [*face_boxes(ctx), *ctx.placed]
+    avoid = [*face_boxes(ctx), *ctx.placed, *also]
     near = (float(near_xy[0]), float(near_xy[1]))
     for scale in (1.0, 0.85, 0.7, 0.6, 0.5):
         w, h = int(size_wh[0] * scale), int(size_wh[1] * scale)
@@ -337,7 +337,9 @@ def step_landmarks(frame: np.ndarray, ctx: StepContext) -> None:
         width = int(side * 1.5)
         lines = wrap_text(caption, size, width, bold=True)
         text_h = len(lines) * int(size * 1.25)
-        px, py, scale = _place(ctx, (width, side + text_h + 6), g.anchors["nose_tip"][0])
+        # The square it is cut from is marked on the picture: the inset keeps off it.
+        px, py, scale = _place(ctx, (width, side + text_h + 6), g.anchors["nose_tip"][0],
+                               also=[(x1, y1, x2, y2)])
         side, size = int(side * scale), int(size * scale)
         inset = cv2.resize(crop, (side, side), interpolation=cv2.INTER_AREA)
         cv2.rectangle(frame, (x1, y1), (x2, y2), ACCENT, 2, AA)
