@@ -15,14 +15,18 @@ from facefilters.render.sprite import Sprite
 from builders import turned_face
 
 
-def drawn(plane: str, degrees: float, offset_x: float = 0.0) -> np.ndarray:
+def drawn(plane: str, degrees: float, offset_x: float = 0.0, mirrored: bool = False
+          ) -> np.ndarray:
     """A grey frame with a 40x20 opaque red block drawn as a sprite on the canonical face
-    turned by ``degrees`` of yaw, one eye distance wide, pinned at its middle."""
+    turned by ``degrees`` of yaw (in the mirrored picture if asked), one eye distance
+    wide, pinned at its middle."""
     bgra = np.zeros((20, 40, 4), np.uint8)
     bgra[...] = (0, 0, 255, 255)
     effect = SpriteEffect(Sprite.from_bgra(bgra), (20.0, 10.0), "eyes_center",
                           (offset_x, 0.0), 1.0, plane=plane)
     faces = Faces(turned_face(degrees)[None])
+    if mirrored:
+        faces = faces.mirror(400)
     frame = np.full((300, 400, 3), 128, np.uint8)
     effect.apply(frame, EffectContext(None, faces, measure(faces), 0.0, np.ones(1, np.float32)))
     return frame
@@ -65,3 +69,13 @@ def test_along_a_side_only_the_near_side_shows(plane: str, degrees: float,
         assert abs(width / front - np.sin(np.radians(40))) < 0.15
     else:
         assert width == 0
+
+
+@pytest.mark.parametrize("plane", ["face", "left_side", "right_side"])
+def test_a_mirrored_face_draws_the_mirror_image(plane: str) -> None:
+    side = {"face": 0.0, "left_side": 1.0, "right_side": -1.0}[plane]
+    straight = drawn(plane, 40.0 if side <= 0 else -40.0, offset_x=side)
+    mirrored = drawn(plane, 40.0 if side <= 0 else -40.0, offset_x=side, mirrored=True)
+    assert red_width(straight) > 10
+    differs = np.abs(straight[:, ::-1].astype(int) - mirrored).max(axis=2) > 60
+    assert differs.mean() < 0.002  # edges only
