@@ -165,11 +165,13 @@ def _video_notices(reader: VideoReader, video: VideoFileSink, input_path: Path,
         notices.append(Notice("apply.resized", {
             "index": reader.size_change.frame, "count": reader.resized,
             "name": "x".join(map(str, reader.info.size_wh))}))
-    if video.repeated or video.dropped:
+    # A lost frame's time is filled by the picture before it; that is no change of rate.
+    repeated = max(0, video.repeated - lost)
+    if repeated or video.dropped:
         fps = reader.info.fps
         notices.append(Notice("apply.retimed", {
             "fps": int(fps) if fps.denominator == 1 else round(float(fps), 3),
-            "count": video.repeated, "n": video.dropped}))
+            "count": repeated, "n": video.dropped}))
     return notices
 
 
