@@ -89,6 +89,19 @@ def test_a_constant_frame_rate_keeps_every_frame_once(tmp_path: Path, suffix: st
     assert result.notices == ()
 
 
+def test_a_phones_jittery_timestamps_keep_every_frame_once(tmp_path: Path) -> None:
+    # Phones stamp frames by their capture clock: 30 fps give or take a few milliseconds.
+    jitter = np.random.default_rng(3).uniform(-0.004, 0.004, 60)
+    times = [i / 30 + (jitter[i] if i else 0.0) for i in range(60)]
+    source = write_video(tmp_path / "phone.mp4", times, time_base=Fraction(1, 90000),
+                         tones_hz=[440])
+    result = apply(source, tmp_path / "out.mp4")
+    fps, frames = decoded(tmp_path / "out.mp4")
+    assert abs(fps - 30) < Fraction(1, 10)
+    assert [frame_number(image) for _, image in frames] == list(range(60))
+    assert result.notices == ()
+
+
 # -- audio tracks ---------------------------------------------------------------------
 
 
