@@ -12,7 +12,10 @@ import pytest
 from facefilters.quiet import native_stderr_muted
 
 PROBE = ("import cv2, facefilters, os; "
-         "print(cv2.getLogLevel(), os.environ.get('GLOG_minloglevel'), "
+         # OpenCV 5 keeps the level in cv2.utils.logging, OpenCV 4 at the top.
+         "where = getattr(getattr(cv2, 'utils', None), 'logging', None); "
+         "where = where if hasattr(where, 'getLogLevel') else cv2; "
+         "print(where.getLogLevel(), os.environ.get('GLOG_minloglevel'), "
          "os.environ.get('TF_CPP_MIN_LOG_LEVEL'), os.environ.get('OPENCV_LOG_LEVEL'))")
 
 
