@@ -352,7 +352,8 @@ def step_landmarks(frame: np.ndarray, ctx: StepContext) -> None:
     size = int(TEXT_PX * 1.3)
     w, h = text_size(text, size, bold=True)
     x1, y1, x2, y2 = ctx.faces.xyxy[0]
-    x, y, scale = _place(ctx, (w, h), (x2 + w / 2 + 10, y1))
+    x, y, scale = _place(ctx, (w, h), (x2 + w / 2 + 10, y1),
+                         also=[tuple(int(v) for v in box) for box in ctx.crop_xyxy[:1]])
     draw_text(frame, text, (x, y), int(size * scale), bold=True, color=ACCENT, shadow=True)
 
 
