@@ -151,12 +151,15 @@ def box_detector(*, full_range: bool = False) -> BoxDetector:
 
     Args:
         full_range: faces up to 5 m away; the Tasks backend has only its bundle's
-            short-range detector, so there it makes no difference.
+            short-range detector, so there it also looks at half-size tiles.
     """
     if current_backend() == "tasks":
+        from .scan import TASKS_FAR_TILES, TiledBoxDetector
         from .tasks import TasksFaceBoxDetector
 
-        return TasksFaceBoxDetector()
+        boxes = TasksFaceBoxDetector()
+        # The bundle has no full-range detector: far faces are looked for on tiles.
+        return TiledBoxDetector(boxes, TASKS_FAR_TILES) if full_range else boxes
     from .facemesh import FaceBoxDetector
 
     return FaceBoxDetector(full_range=full_range)

@@ -1,7 +1,8 @@
 """The geometry of finding small faces: tiles, merged boxes, square crops and back.
 
 Pure numpy and OpenCV, no model: :mod:`.twostage` runs the models on what this module
-cuts out, and maps their answers back into the picture.
+cuts out, and maps their answers back into the picture (the box detectors are passed
+in).
 
 Why tiles: MediaPipe's face detectors shrink the whole picture to 128 or 192 pixels, so
 a face whose eye distance is under about 5 % of the picture's long side shrinks below
@@ -20,9 +21,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .base import BoxDetector, FaceBoxes
+
 CROP_PX = 256
 """Side of the square crop the landmark model gets, in pixels."""
 MIN_TILED_SIDE = 256
+TASKS_FAR_TILES = (0.5,)
+"""What stands in for a full-range detector on the Tasks backend: its short-range one on
+half-size tiles too."""
 """Pictures whose long side is shorter than this are scanned whole only."""
 
 
@@ -179,3 +185,60 @@ def nearest_to_centre(landmarks: np.ndarray, centre_xy: np.ndarray) -> int:
     xy = np.asarray(landmarks, np.float64)[..., :2]
     centres = (xy.min(axis=1) + xy.max(axis=1)) / 2
     return int(np.argmin(np.hypot(*(centres - centre_xy).T)))
+
+
+Pass = tuple[BoxDetector, np.ndarray, tuple[int, int]]
+"""One look of a box detector: the detector, the picture (the frame or a tile of it),
+and where that picture's top-left corner lies in the frame."""
+
+
+def tile_passes(detector: BoxDetector, frame: np.ndarray, fraction: float = 0.5
+                ) -> list[Pass]:
+    """A look at each tile of ``frame`` (ndarray (H, W, 3), uint8, BGR) by ``detector``,
+    the tiles a ``fraction`` of the long side (see :func:`tiles_xyxy`)."""
+    return [(detector, np.ascontiguousarray(frame[y0:y1, x0:x1]), (x0, y0))
+            for x0, y0, x1, y1 in tiles_xyxy(frame.shape[1::-1], fraction)]
+
+
+def boxes_of(passes: list[Pass]) -> FaceBoxes:
+    """Every pass's boxes, moved into the frame, overlapping ones merged."""
+    boxes, scores = [np.zeros((0, 4), np.float32)], [np.zeros(0, np.float32)]
+    for detector, picture, (x0, y0) in passes:
+        found = detector.detect(picture, 0.0)
+        boxes.append(found.xyxy + np.float32([x0, y0, x0, y0]))
+        scores.append(found.confidence)
+    xyxy, confidence = np.concatenate(boxes), np.concatenate(scores)
+    keep = merge_boxes(xyxy, confidence)
+    return FaceBoxes(xyxy[keep].astype(np.float32), confidence[keep].astype(np.float32))
+
+
+class TiledBoxDetector:
+    """A box detector that also looks at tiles: far faces for a backend with a short-range
+    detector only (Tasks). Implements :class:`~.base.BoxDetector`.
+
+    Args:
+        detector: the box detector, run on the whole picture and on every tile.
+        fractions: the tilings, as tile sides in shares of the picture's long side.
+    """
+
+    def __init__(self, detector: BoxDetector, fractions: tuple[float, ...] = (0.5,)) -> None:
+        self.detector = detector
+        self.fractions = fractions
+
+    def detect(self, frame: np.ndarray, t_s: float = 0.0) -> FaceBoxes:
+        """Boxes of the faces in a BGR uint8 frame of shape (H, W, 3)."""
+        passes: list[Pass] = [(self.detector, frame, (0, 0))]
+        for fraction in self.fractions:
+            passes += tile_passes(self.detector, frame, fraction)
+        return boxes_of(passes)
+
+    def close(self) -> None:
+        close = getattr(self.detector, "close", None)
+        if close:
+            close()
+
+    def __enter__(self) -> TiledBoxDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -42,11 +42,11 @@ from .base import BoxDetector, Detector, FaceBoxes
 from .scan import (
     Crop,
     box_iou,
+    boxes_of,
     landmark_box,
-    merge_boxes,
     nearest_to_centre,
     square_crop,
-    tiles_xyxy,
+    tile_passes,
 )
 
 NEAR, FAR, TILES = 0, 1, 2
@@ -199,18 +199,11 @@ class TwoStageDetector:
                 passes.append((self.far, frame, (0, 0)))
             fractions = (self.tile_fractions if level >= TILES
                          else self.tile_fractions[:1] if level >= FAR and one_model else ())
-            passes += [(self.far, np.ascontiguousarray(frame[y0:y1, x0:x1]), (x0, y0))
-                       for fraction in fractions
-                       for x0, y0, x1, y1 in tiles_xyxy(frame.shape[1::-1], fraction)]
-            boxes, scores = [], []
-            for detector, picture, (x0, y0) in passes:
-                found = detector.detect(picture, 0.0)
-                boxes.append(found.xyxy + np.float32([x0, y0, x0, y0]))
-                scores.append(found.confidence)
+            passes += [tile for fraction in fractions
+                       for tile in tile_passes(self.far, frame, fraction)]
+            found = boxes_of(passes)
             self.scans += 1
-        xyxy, confidence = np.concatenate(boxes), np.concatenate(scores)
-        keep = merge_boxes(xyxy, confidence)
-        return FaceBoxes(xyxy[keep].astype(np.float32), confidence[keep].astype(np.float32))
+        return found
 
     # -- stage 2 ------------------------------------------------------------------------
 
