@@ -352,3 +352,34 @@ def test_os_errors_about_other_files_pass_through(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         with atomic_output(tmp_path / "out.png"):
             (tmp_path / "missing-input.png").read_bytes()
+
+
+def test_a_face_swaps_longest_legal_name_fits_its_note_and_credentials_too(
+    tmp_path: Path,
+) -> None:
+    # The note and the Content Credentials are each written beside the temporary file
+    # and renamed over it: their own temporary names must fit as well.
+    from facefilters.io.credentials import _c2pa, add_credentials
+    from facefilters.io.image import write_image
+    from facefilters.io.provenance import add_note_to_image_file, read_note
+
+    output = tmp_path / ("a" * 251 + ".jpg")
+    with atomic_output(output) as tmp:
+        write_image(tmp, np.full((48, 64, 3), 128, np.uint8))
+        add_note_to_image_file(tmp, "made by a face swap")
+        if _c2pa() is not None:
+            assert add_credentials(tmp, "made by a face swap", title=output.name)
+    assert read_note(output) == "made by a face swap"
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("tag", ["tmp", "note", "c2pa"])
+@pytest.mark.parametrize("name", ["a" * 251 + ".mp4", "é" * 127 + ".png", "b" * 255, "x.mp4"])
+def test_temporary_names_fit_whenever_the_name_does(tmp_path: Path, tag: str,
+                                                   name: str) -> None:
+    path = tmp_path / name
+    tmp = atomic.temporary_name(path, tag)
+    assert len(os.fsencode(tmp.name)) <= 255
+    assert tmp.parent == tmp_path and tmp.name.startswith(".") and f".{tag}-" in tmp.name
+    assert tmp.name.endswith(path.suffix)
+    tmp.write_bytes(b"fits")  # the file system agrees

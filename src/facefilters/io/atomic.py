@@ -31,12 +31,11 @@ from pathlib import Path
 
 from facefilters.errors import OutputError
 
-__all__ = ["atomic_output"]
+__all__ = ["atomic_output", "temporary_name"]
 
 _NAME_MAX = 255
 """Bytes in one file name on nearly every file system (ext4, APFS, NTFS in UTF-16 units)."""
 
-_TMP_MARK = ".tmp-"  # between the stem and the random part
 _TMP_HEX = 8  # characters of randomness in a temporary name
 
 _RENAME_NOREPLACE = 1  # from <linux/fs.h>
@@ -237,16 +236,30 @@ def _rename_no_replace(src: Path, dst: Path) -> None:
     os.unlink(src)
 
 
-def _reserve_temporary(output: Path) -> Path:
-    suffix = output.suffix
-    stem = output.name[: -len(suffix)] if suffix else output.name
-    # ".{stem}.tmp-XXXXXXXX{suffix}": shorten the stem (never the suffix, which picks the
-    # format) so a name that is legal for the output stays legal for the temporary file.
-    extra = len(os.fsencode(f".{_TMP_MARK}{'0' * _TMP_HEX}{suffix}"))
-    budget = max(0, _name_max(output.parent) - extra)
+def temporary_name(path: Path, tag: str = "tmp") -> Path:
+    """A hidden name beside ``path`` for a temporary file: ``.{stem}.{tag}-{random}{suffix}``.
+
+    The stem is shortened (never the suffix, which picks a writer's format) so that the
+    name fits the file system whenever ``path``'s own name does: a legal output name
+    never fails for its temporary file. Every temporary file beside an output is named
+    here (this module's, the metadata note's, the Content Credentials').
+
+    Args:
+        path: the file the temporary one stands in for.
+        tag: a word saying what the temporary file is for.
+    """
+    suffix = path.suffix
+    stem = path.name[: -len(suffix)] if suffix else path.name
+    random = secrets.token_hex(_TMP_HEX // 2)
+    extra = len(os.fsencode(f"..{tag}-{random}{suffix}"))
+    budget = max(0, _name_max(path.parent) - extra)
     stem = os.fsencode(stem)[:budget].decode("utf-8", errors="ignore")
+    return path.with_name(f".{stem}.{tag}-{random}{suffix}")
+
+
+def _reserve_temporary(output: Path) -> Path:
     for _ in range(100):
-        tmp = output.with_name(f".{stem}{_TMP_MARK}{secrets.token_hex(_TMP_HEX // 2)}{suffix}")
+        tmp = temporary_name(output)
         try:
             # O_EXCL makes the name ours alone, even against another run racing this one.
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

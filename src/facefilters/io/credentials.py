@@ -25,13 +25,13 @@ import datetime
 import functools
 import json
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..errors import OutputError
+from .atomic import temporary_name
 
 __all__ = [
     "COMPOSITE",
@@ -170,7 +170,7 @@ def add_credentials(path: str | os.PathLike[str], note: str, *,
     if c2pa is None or mime_type is None:
         return False
     chain, private = _signing_chain()
-    tmp = path.with_name(f".{path.name}.c2pa-{secrets.token_hex(4)}")
+    tmp = temporary_name(path, "c2pa")
     try:
         signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(b"es256", chain, private, None))
         with (signer, c2pa.Builder(_manifest(title or path.name, note)) as builder,

@@ -33,7 +33,6 @@ type of a composite. It needs a signing certificate, so it is left out for now, 
 from __future__ import annotations
 
 import os
-import secrets
 import struct
 import unicodedata
 import zlib
@@ -43,6 +42,7 @@ from pathlib import Path
 import av
 
 from ..errors import OutputError
+from .atomic import temporary_name
 from .files import check_input_file, is_image_header, read_header
 from .video.reader import av_open
 
@@ -311,7 +311,7 @@ def add_note_to_image_file(path: str | os.PathLike[str], note: str) -> None:
         raise OutputError.from_os_error(path, exc) from None
     kind = "png" if data.startswith(_PNG_SIGNATURE) else "jpeg"
     noted = add_note_to_image_bytes(data, kind, note)
-    tmp = path.with_name(f".{path.name}.note-{secrets.token_hex(4)}")
+    tmp = temporary_name(path, "note")
     try:
         tmp.write_bytes(noted)
         os.replace(tmp, path)
