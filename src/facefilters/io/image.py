@@ -215,7 +215,9 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
     if problem is not None:
         raise InputError(f"cannot read '{path}': {problem}")
     buf = np.frombuffer(data, dtype=np.uint8)
-    color = _decode(buf, cv2.IMREAD_COLOR)
+    # AVIF and HEIC (an ISO media file: "ftyp" at byte 4) go to Pillow even where OpenCV
+    # decodes them (OpenCV 5 reads AVIF), since OpenCV leaves their EXIF turn unapplied.
+    color = None if data[4:8] == b"ftyp" else _decode(buf, cv2.IMREAD_COLOR)
     if color is None or color.size == 0:
         color = _read_with_pillow(path)
         if color is not None:
