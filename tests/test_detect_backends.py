@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from facefilters.detect import base, tasks
@@ -73,3 +74,30 @@ def test_the_environment_picks_the_backend(monkeypatch: pytest.MonkeyPatch) -> N
     assert base.current_backend() == "tasks"
     assert base.use_backend("facemesh") == "facemesh"
     assert base.current_backend() == "facemesh"
+
+
+class _SmallPictureBoxes:
+    """A fake short-range detector: sees the face (a box at 300..340, 200..240 of a
+    1280x720 frame) only in a picture at most 700 px wide, that is in a tile."""
+
+    def detect(self, frame, t_s: float = 0.0):
+        from facefilters.detect import FaceBoxes
+
+        h, w = frame.shape[:2]
+        boxes = np.zeros((0, 4), np.float32)
+        if w <= 700 and frame[..., 0].max() > 0:
+            ys, xs = np.nonzero(frame[..., 0])
+            boxes = np.float32([[xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]])
+        return FaceBoxes(boxes, np.ones(len(boxes), np.float32))
+
+
+def test_tiles_stand_in_for_a_far_detector() -> None:
+    from facefilters.detect.scan import TiledBoxDetector
+
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    frame[200:240, 300:340] = 255
+    whole = _SmallPictureBoxes().detect(frame)
+    found = TiledBoxDetector(_SmallPictureBoxes(), (0.5,)).detect(frame)
+    assert len(whole) == 0
+    assert len(found) == 1  # seen in several tiles, merged into one
+    np.testing.assert_allclose(found.xyxy[0], [300, 200, 340, 240])
