@@ -11,14 +11,16 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 from facefilters.apps.files import LOST_SHARE, apply_file
 from facefilters.errors import InputError
 from facefilters.faces import Faces
 from facefilters.io.video import VideoReader
-from media import audio_tracks, damage_packets, frame_number, write_video
+from media import audio_tracks, damage_packets, frame_number, numbered, write_video
 
 
 class NoFaces:
@@ -234,3 +236,25 @@ def test_recordings_joined_end_to_end_keep_every_frame(tmp_path: Path) -> None:
     apply(source, tmp_path / "out.mp4")
     _, frames = decoded(tmp_path / "out.mp4")
     assert [frame_number(image) for _, image in frames] == list(range(30))
+
+
+# -- photos ---------------------------------------------------------------------------
+
+
+def test_an_animated_webp_gives_its_first_picture_and_says_so(tmp_path: Path) -> None:
+    # FFmpeg cannot play an animated WebP, so it is read as a photo: its first picture.
+    pictures = [Image.fromarray(numbered(i)[:, :, ::-1]) for i in (5, 6, 7)]
+    source = tmp_path / "moving.webp"
+    pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=100,
+                     lossless=True)
+    result = apply(source, tmp_path / "out.png")
+    assert result.kind == "image"
+    assert result.notices[0].key == "apply.first_picture"
+    assert result.notices[0].values == {"path": source, "count": 3}
+    assert frame_number(cv2.imread(str(tmp_path / "out.png"))) == 5
+
+
+def test_a_still_photo_gets_no_notice(tmp_path: Path) -> None:
+    source = tmp_path / "still.png"
+    cv2.imwrite(str(source), numbered(9))
+    assert apply(source, tmp_path / "out.jpg").notices == ()

@@ -24,7 +24,7 @@ from ..geometry import ANCHOR_NAMES, measure
 from ..i18n import Messages
 from ..io.atomic import atomic_output
 from ..io.credentials import add_credentials, read_credentials
-from ..io.image import IMAGE_SUFFIXES, read_image
+from ..io.image import IMAGE_SUFFIXES, count_pictures, read_image
 from ..io.probe import detect_kind
 from ..io.provenance import read_note
 from ..io.sinks import ImageFileSink, Sink, ThreadedSink, VideoFileSink
@@ -121,6 +121,10 @@ def apply_file(
             if photo:
                 stats = pipeline.run([Frame(0, 0.0, read_image(input_path))],
                                      [ImageFileSink(tmp, note=note)])
+                pictures = count_pictures(Path(input_path)) or 1
+                if pictures > 1:  # an animated WebP, which FFmpeg cannot play
+                    notices.append(Notice("apply.first_picture", {
+                        "path": input_path, "count": pictures}))
             else:
                 with VideoReader(input_path, prefetch=True) as reader:
                     info = reader.info

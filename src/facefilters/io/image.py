@@ -21,7 +21,7 @@ from facefilters.quiet import native_stderr_muted
 
 from .files import DAMAGED, check_input_file, picture_problem
 
-__all__ = ["IMAGE_SUFFIXES", "is_still_image", "read_image", "write_image"]
+__all__ = ["IMAGE_SUFFIXES", "count_pictures", "is_still_image", "read_image", "write_image"]
 
 # Encoder parameters per suffix: high quality, since a filtered photo is a final product.
 _ENCODE_PARAMS: dict[str, list[int]] = {
@@ -58,8 +58,11 @@ def _pillow() -> ModuleType:
     return Image
 
 
-def _pillow_frames(path: Path) -> int | None:
-    """How many pictures Pillow finds in a photo file; None when it is no photo to Pillow."""
+def count_pictures(path: Path) -> int | None:
+    """How many pictures Pillow finds in a photo file; None when it is no photo to Pillow.
+
+    More than one is an animation (a GIF, an animated WebP).
+    """
     Image = _pillow()
     try:
         with warnings.catch_warnings():
@@ -98,7 +101,7 @@ def is_still_image(path: Path, header: bytes) -> bool:
     Raises:
         InputError: The file is a HEIC or AVIF photo and the codec for it is missing.
     """
-    frames = _pillow_frames(path)
+    frames = count_pictures(path)
     if frames is None:
         reason = _missing_codec(path, header)
         if reason is not None:
