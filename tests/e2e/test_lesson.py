@@ -333,6 +333,10 @@ def test_export_writes_slides_pdf_and_deck(exported) -> None:
         pdf = (folder / "lesson.pdf").read_bytes()
         assert pdf.startswith(b"%PDF")
         assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == len(SLIDES)
+        # The subject carries the face-swap note (Pillow writes PDF strings in UTF-16,
+        # with "(" escaped: the words before it are looked for).
+        words = Messages(lang)("deepfake.note").split("(")[0]
+        assert words.encode("utf-16-be") in pdf, lang
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -342,6 +346,9 @@ def test_the_deck_carries_each_steps_notes(exported, lang: str) -> None:
     deck = Presentation(str(exported[lang] / "lesson.pptx"))
     messages = Messages(lang)
     assert len(deck.slides) == len(STEPS)
+    # The deck shows swapped faces, and says so inside, like every file that does.
+    assert deck.core_properties.comments == messages("deepfake.note")
+    assert deck.core_properties.title == messages("lesson.title")
     for step, slide in enumerate(deck.slides):
         notes = slide.notes_slide.notes_text_frame.text
         assert notes == messages(f"lesson.{STEPS[step]}.notes"), STEPS[step]

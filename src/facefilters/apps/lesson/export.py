@@ -81,12 +81,14 @@ def export_lesson(out_dir: Path, source: Path, messages: Messages, *,
         raise InputError(messages("lesson.no_face_source", path=source))
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    any_swapped = False
     chosen = list(steps if steps is not None else range(len(STEPS)))
     for step in chosen:
         lesson.step = step
         slide = lesson.render(image, 0.0, t=SLIDE_T)
         path = out_dir / f"{step + 1:02d}-{STEPS[step]}.png"
         swapped = lesson.last is not None and lesson.last.swapped
+        any_swapped |= swapped
 
         def write_slide(tmp: Path, slide: np.ndarray = slide, swapped: bool = swapped,
                         name: str = path.name) -> None:
@@ -98,11 +100,15 @@ def export_lesson(out_dir: Path, source: Path, messages: Messages, *,
         _write(path, write_slide)
         written.append(path)
     slides = list(written)
+    # Like every file with a swapped face in it, the PDF and the deck say so inside.
+    note = messages("deepfake.note") if any_swapped else ""
+    title = messages("lesson.title")
     pdf = out_dir / PDF_NAME
-    _write(pdf, lambda tmp: write_pdf(tmp, slides))
+    _write(pdf, lambda tmp: write_pdf(tmp, slides, title=title, note=note))
     deck = out_dir / DECK_NAME
     _write(deck, lambda tmp: write_deck(tmp, slides, [notes_of(messages, s) for s in chosen],
-                                        [messages(f"lesson.{STEPS[s]}.title") for s in chosen]))
+                                        [messages(f"lesson.{STEPS[s]}.title") for s in chosen],
+                                        title=title, note=note))
     return [*written, pdf, deck]
 
 
@@ -142,17 +148,24 @@ def notes_of(messages: Messages, step: int) -> str:
     return messages(f"lesson.{STEPS[step]}.notes")
 
 
-def write_pdf(path: Path, slides: Sequence[Path]) -> None:
-    """One PDF page per slide picture, in order."""
+def write_pdf(path: Path, slides: Sequence[Path], *, title: str = "", note: str = "",
+              ) -> None:
+    """One PDF page per slide picture, in order.
+
+    Args:
+        title: the document's title.
+        note: the face-swap note, kept as the document's subject ("" for none).
+    """
     from PIL import Image
 
     pages = [Image.open(p).convert("RGB") for p in slides]
     # 96 dpi: a 1280 x 720 slide is a 13.3 x 7.5 inch page, the deck's size.
-    pages[0].save(path, "PDF", save_all=True, append_images=pages[1:], resolution=96.0)
+    pages[0].save(path, "PDF", save_all=True, append_images=pages[1:], resolution=96.0,
+                  title=title, subject=note, creator="facefilters")
 
 
 def write_deck(path: Path, slides: Sequence[Path], notes: Sequence[str],
-               titles: Sequence[str]) -> None:
+               titles: Sequence[str], *, title: str = "", note: str = "") -> None:
     """A PowerPoint deck: each slide picture full-size, its notes in the slide's notes.
 
     Args:
@@ -160,6 +173,8 @@ def write_deck(path: Path, slides: Sequence[Path], notes: Sequence[str],
         notes: the speaker notes of each slide.
         titles: each slide's title, kept as the picture's alternative text (read aloud by
             screen readers, and searchable in the deck).
+        title: the deck's title.
+        note: the face-swap note, kept in the deck's comments ("" for none).
     """
     from pptx import Presentation
     from pptx.util import Inches
@@ -167,10 +182,12 @@ def write_deck(path: Path, slides: Sequence[Path], notes: Sequence[str],
     deck = Presentation()
     deck.slide_width, deck.slide_height = (Inches(v) for v in SLIDE_INCHES_WH)
     blank = deck.slide_layouts[6]
-    for picture, text, title in zip(slides, notes, titles):
+    for picture, text, slide_title in zip(slides, notes, titles):
         slide = deck.slides.add_slide(blank)
         shape = slide.shapes.add_picture(str(picture), 0, 0, width=deck.slide_width,
                                          height=deck.slide_height)
-        shape._element.nvPicPr.cNvPr.set("descr", title)
+        shape._element.nvPicPr.cNvPr.set("descr", slide_title)
         slide.notes_slide.notes_text_frame.text = text
+    deck.core_properties.title = title
+    deck.core_properties.comments = note
     deck.save(str(path))
