@@ -104,6 +104,21 @@ def test_a_phones_jittery_timestamps_keep_every_frame_once(tmp_path: Path) -> No
     assert result.notices == ()
 
 
+def test_an_animated_gif_with_uneven_delays_loses_no_picture(tmp_path: Path) -> None:
+    # GIF delays are in hundredths: 0.1 s for six pictures, then 0.04 s. FFmpeg guesses
+    # 50 fps (its time base's half); the rate is measured instead: 25, the fast stretch.
+    pictures = [Image.fromarray(numbered(i)[:, :, ::-1]) for i in range(12)]
+    source = tmp_path / "uneven.gif"
+    pictures[0].save(source, save_all=True, append_images=pictures[1:],
+                     duration=[100] * 6 + [40] * 6)
+    result = apply(source, tmp_path / "out.mp4")
+    fps, frames = decoded(tmp_path / "out.mp4")
+    assert fps == 25
+    shown = [frame_number(image) for _, image in frames]
+    assert sorted(set(shown)) == list(range(12)) and shown == sorted(shown)
+    assert result.notices[0].key == "apply.retimed" and result.notices[0].values["n"] == 0
+
+
 # -- audio tracks ---------------------------------------------------------------------
 
 
