@@ -191,9 +191,10 @@ class HeadModel:
         side = (sx >= self.centre[0]).astype(np.int64)
         back_x = self.rim_x[sy.astype(np.int64), side]
         back_y = sy
-        for z, wt, tex in (
-                (self.depth[y0:y1, x0:x1], self.weight[y0:y1, x0:x1], (sx, sy)),
-                (self.back[y0:y1, x0:x1], np.ones_like(sx), (back_x, back_y))):
+        head = self.weight[y0:y1, x0:x1]
+        for z, wt, is_back, tex in (
+                (self.depth[y0:y1, x0:x1], head, False, (sx, sy)),
+                (self.back[y0:y1, x0:x1], np.ones_like(sx), True, (back_x, back_y))):
             wt = np.where(np.isfinite(z), wt, 0.0)
             q = np.stack([sx, sy, np.nan_to_num(z)], axis=-1) - self.centre
             q = q @ m.T + self.centre
@@ -201,7 +202,11 @@ class HeadModel:
             dy = sy + wt * (q[..., 1] - sy)
             # What turns only partly (neck, loose hair) lies behind the head, as in a
             # real turn.
-            key = wt * q[..., 2] + (1.0 - wt) * far
+            key = head * q[..., 2] + (1.0 - head) * far
+            if is_back:
+                # The back turns whole, but behind what is room rather than head it stays
+                # behind even the room: never seen through what the photo shows.
+                key = key + (1.0 - head) * self.size
             pieces.append(_splat(*tex, dx, dy, key, wt > 1e-3, (h, w)))
         cand = [np.concatenate(c) for c in zip(*pieces)]
         flat, key, src_x, src_y = cand
