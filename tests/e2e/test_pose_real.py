@@ -114,6 +114,15 @@ def test_a_frontal_portrait_reads_as_nearly_frontal(name: str, portraits) -> Non
 
 
 @pytest.mark.parametrize("name", PHOTOS)
+def test_an_unturned_head_is_the_photo(name: str, portraits) -> None:
+    # The turned-head renderer with no turn gives the photo back (but for a few pixels
+    # where the head meets the picture's edge): what it changes, the turn changes.
+    image, head = portraits[name][:2]
+    off = np.abs(head.turn(np.eye(3)).astype(int) - image).max(axis=2) > 8
+    assert off.mean() < 0.001
+
+
+@pytest.mark.parametrize("name", PHOTOS)
 def test_the_fit_turns_exactly_with_a_real_face(name: str, readings) -> None:
     # The landmarks each turned picture was drawn with: a real face's shape (not the
     # canonical one) turned exactly. The fit reads the turn from the points' x, y, which
