@@ -51,3 +51,23 @@ def test_the_mute_is_released_when_the_call_fails(capfd, monkeypatch) -> None:
         raise ValueError
     os.write(2, b"back\n")
     assert capfd.readouterr().err == "back\n"
+
+
+OFF = ("import os, sys\n"
+       "from facefilters.quiet import native_stderr_off\n"
+       "native_stderr_off()\n"
+       "os.write(2, b'W0000 native chatter from a worker thread\\n')\n"
+       "print('error: our own line', file=sys.stderr)\n"
+       "raise RuntimeError('a bug shows its traceback')\n")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_native_stderr_off_keeps_pythons_stderr(debug: bool) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "FACEFILTERS_DEBUG"}
+    if debug:
+        env["FACEFILTERS_DEBUG"] = "1"
+    run = subprocess.run([sys.executable, "-c", OFF], capture_output=True, text=True,
+                         env=env)
+    assert ("W0000 native chatter" in run.stderr) == debug
+    assert "error: our own line" in run.stderr
+    assert "RuntimeError: a bug shows its traceback" in run.stderr

@@ -465,4 +465,8 @@ def doctor(backend: Backend = None) -> None:
 
 def main() -> None:
     """Entry point of the ``facefilters`` console script."""
+    from .quiet import native_stderr_off
+
+    # Only our own lines on the terminal, whenever a native library logs.
+    native_stderr_off()
     app()

@@ -9,7 +9,9 @@ user should see facefilters' own one-line messages only, so:
   here, before they are loaded (this module is imported first by the package);
 - OpenCV's level is also set directly, when it was loaded before us;
 - what still writes to fd 2 (MediaPipe while a graph starts, libpng on a damaged
-  picture) runs under :class:`NativeStderrMute`.
+  picture) runs under :class:`NativeStderrMute`;
+- the command line goes further (:func:`native_stderr_off`): fd 2 is /dev/null for the
+  whole run and Python's ``sys.stderr`` writes to a copy of the real one.
 
 ``FACEFILTERS_DEBUG=1`` in the environment leaves all of it alone, for bug reports.
 """
@@ -90,6 +92,26 @@ class NativeStderrMute:
                 os.dup2(cls._saved, 2)
                 os.close(cls._saved)
                 cls._saved = None
+
+
+def native_stderr_off() -> None:
+    """For a command-line run: fd 2 goes to /dev/null for good, while Python's
+    ``sys.stderr`` keeps writing to the terminal through a copy of it.
+
+    Native libraries log from their own threads whenever they like (a model's graph
+    still opening after its first frames, under load), so muting around the calls that
+    start them can miss a line; this cannot. facefilters' own messages, Python warnings
+    and tracebacks, and Typer's usage errors all go through ``sys.stderr`` and are kept.
+    """
+    if DEBUG:
+        return
+    sys.stderr.flush()
+    real = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    sys.stderr = open(real, "w", buffering=1, encoding=sys.stderr.encoding,
+                      errors=sys.stderr.errors)
 
 
 @contextmanager
