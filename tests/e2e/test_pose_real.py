@@ -145,8 +145,8 @@ ASTRONAUT_NOD = pytest.mark.xfail(
     reason="the astronaut's nods read too little: down 25 degrees by 8-12, down 15 by "
            "5.5-8.5, up by 4-7.5 (Grace Hopper's within 4.8). The fit on the landmarks "
            "the picture was drawn with is within 3.5, so it is FaceMesh's reading of her "
-           "nodded head; the older fit through FaceMesh's depth read her nods within 5, "
-           "but yaws of 45 as 28-31")
+           "nodded head. On these same pictures the older fit through FaceMesh's depth "
+           "reads her nods within 4.1 but her yaws up to 15.8 short (Hopper's 18.6)")
 ASTRONAUT_YAW_PITCH = pytest.mark.xfail(
     strict=True,
     reason="the astronaut's yaw reads within 4.8 degrees, but turned 45 degrees to her "
