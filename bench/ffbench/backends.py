@@ -40,6 +40,7 @@ class BackendTimes:
     """Every round's figures for one backend."""
 
     detect_ms: list[float] = field(default_factory=list)
+    bare_ms: list[float] = field(default_factory=list)  # Tasks without blendshapes
     two_stage_ms: list[float] = field(default_factory=list)
     photo_ms: list[float] = field(default_factory=list)
     apply_fps: list[float] = field(default_factory=list)
@@ -90,6 +91,11 @@ def measure_backends(clip: Path, filters: Filters, rounds: int, tmp: Path
                     static_image_mode=False, max_faces=MAX_FACES))
                 r.detect_ms.append(ms)
                 r.faces.append(faces)
+                if name == "tasks":
+                    from facefilters.detect.tasks import TasksLandmarker
+
+                    r.bare_ms.append(_per_frame_ms(clip, TasksLandmarker(
+                        static_image_mode=False, max_faces=MAX_FACES, blendshapes=False))[0])
                 r.two_stage_ms.append(_per_frame_ms(
                     clip, base.default_detector(static_image_mode=False))[0])
                 r.photo_ms.append(_photo_ms())
@@ -107,10 +113,12 @@ def backends_section(results: dict[str, BackendTimes], rounds: int) -> Section:
     version = base.mediapipe_version()
 
     def row(label: str, values: str, digits: int = 1) -> list[str]:
-        return [label, *(f"{median(getattr(results[n], values)):.{digits}f}" for n in names)]
+        return [label, *(f"{median(v):.{digits}f}" if (v := getattr(results[n], values))
+                         else "" for n in names)]
 
     rows = [
         row("detect, one model on the whole picture (ms per frame)", "detect_ms"),
+        row("detect, Tasks without its blendshapes (ms per frame)", "bare_ms"),
         row("two stages, as `apply` finds faces (ms per frame)", "two_stage_ms"),
         row("photo, one still-photo call on the portrait (ms)", "photo_ms"),
         row("`apply --filter dog` (frames per second)", "apply_fps"),

@@ -83,11 +83,15 @@ class TasksLandmarker(QuietModel):
         max_faces: the most faces to report per frame.
         min_detection_confidence: the face detector's threshold.
         min_tracking_confidence: below this, tracking falls back to detection.
+        blendshapes: compute the 52 expression scores. They can cost as much as the
+            landmarks (the sample portrait in video mode, MediaPipe 0.10.21, a quiet
+            machine: 38 ms a frame with them, 17 without); bench section ``backends``
+            measures it on video.
     """
 
     def __init__(self, *, static_image_mode: bool, max_faces: int = 4,
                  min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5) -> None:
+                 min_tracking_confidence: float = 0.5, blendshapes: bool = True) -> None:
         model = _model()
         from mediapipe.tasks.python import BaseOptions, vision
 
@@ -101,7 +105,7 @@ class TasksLandmarker(QuietModel):
             min_face_detection_confidence=min_detection_confidence,
             min_face_presence_confidence=min_detection_confidence,
             min_tracking_confidence=min_tracking_confidence,
-            output_face_blendshapes=True,
+            output_face_blendshapes=blendshapes,
         )
         self._start(lambda: vision.FaceLandmarker.create_from_options(options))
 
@@ -142,8 +146,10 @@ class TasksLandmarker(QuietModel):
             raise RuntimeError(f"FaceLandmarker returned {landmarks.shape[1]} landmarks")
         # As in FaceMesh, z is on the same scale as x (normalised by the image's width).
         landmarks *= np.array([w, h, w], np.float32)
+        if not result.face_blendshapes:
+            return Faces(landmarks)
         shapes = np.zeros((len(found), len(BLENDSHAPE_NAMES)), np.float32)
-        for i, scores in enumerate(result.face_blendshapes or []):
+        for i, scores in enumerate(result.face_blendshapes):
             for k, category in enumerate(scores[: len(BLENDSHAPE_NAMES)]):
                 shapes[i, k] = category.score
         return Faces(landmarks, extras={"blendshapes": shapes})
