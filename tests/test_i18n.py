@@ -47,7 +47,8 @@ SAMPLE_VALUES = {"count": 3, "fps": 29.97, "score": 0.953, "value": 0.25, "n": 2
                  "total": 8, "name": "snap-001.png", "folder": "/tmp/pictures", "index": 1,
                  "error": "camera 0 stopped", "path": "/tmp/pictures/rec.mp4",
                  "reason": "no camera", "sample": "demo.mp4", "filter": "Dog",
-                 "frames": 180, "label": "NEP", "note": "not the real face"}
+                 "frames": 180, "label": "NEP", "note": "not the real face",
+                 "names": "a.jpg, b.png"}
 
 
 def placeholders(text: str) -> set[str]:

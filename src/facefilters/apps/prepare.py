@@ -63,7 +63,7 @@ def prepare_filter(chosen: Filter, detector_factory: DetectorFactory, *,
         for detector in detectors:
             close_detector(detector)
     if skipped and log is not None:
-        log(f"left out (not exactly one face): {', '.join(skipped)}")
+        log(messages("prepare.left_out", names=", ".join(skipped)))
     return chosen.labelled(messages("deepfake.label"))
 
 
