@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache, lru_cache, partial
 from typing import Callable
 
 import cv2
@@ -186,8 +186,9 @@ def fit_photo(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH,
     else:
         small = cv2.resize(image, (max(1, cw // 8), max(1, ch // 8)),
                            interpolation=cv2.INTER_AREA)
-        canvas = cv2.resize(cv2.GaussianBlur(small, (0, 0), 3), (cw, ch))
-        canvas = (canvas * 0.45).astype(np.uint8)
+        # Darkened while small: the same picture, for a 64th of the work on every frame.
+        small = cv2.convertScaleAbs(cv2.GaussianBlur(small, (0, 0), 3), alpha=0.45)
+        canvas = cv2.resize(small, (cw, ch))
     x, y = ax1 + (aw - nw) // 2, ay1 + (ah - nh) // 2
     canvas[y:y + nh, x:x + nw] = fitted
     return canvas, fitted, (x, y)
@@ -541,18 +542,23 @@ def _bullets(items: Sequence[str], size: int, width: int) -> list[str]:
     return lines
 
 
-def _panel_lines(title: str, items: Sequence[str], size: int, width: int,
-                 ) -> tuple[list[str], list[str], int, int]:
+@lru_cache(maxsize=256)
+def _panel_lines(title: str, items: tuple[str, ...], size: int, width: int,
+                 ) -> tuple[tuple[str, ...], tuple[str, ...], int, int]:
     """The panel's title lines and bullet lines at letter size ``size``, where the
-    bullets start below its top, and its height."""
+    bullets start below its top, and its height.
+
+    Cached: wrapping measures every candidate line, and a live lesson would do it again
+    on every frame for the same words (half a second per frame for step 12).
+    """
     heads = wrap_text(title, int(size * 1.15), width - size, bold=True)
     lines = _bullets(items, size, width - size * 2)
     top = int(size * 0.5) + len(heads) * int(size * 1.4)
-    return heads, lines, top, top + len(lines) * int(size * 1.3) + size // 2
+    return tuple(heads), tuple(lines), top, top + len(lines) * int(size * 1.3) + size // 2
 
 
-def _draw_panel(frame: np.ndarray, title: str, items: Sequence[str], xy: tuple[int, int],
-                width: int, size: int) -> int:
+def _draw_panel(frame: np.ndarray, title: str, items: tuple[str, ...],
+                xy: tuple[int, int], width: int, size: int) -> int:
     """A titled panel of bullet points; returns where it ends (its bottom y)."""
     x0, y0 = xy
     heads, lines, top, height = _panel_lines(title, items, size, width)
@@ -567,7 +573,7 @@ def _draw_panel(frame: np.ndarray, title: str, items: Sequence[str], xy: tuple[i
     return y0 + height
 
 
-def _panels(frame: np.ndarray, panels: Sequence[tuple[str, Sequence[str]]],
+def _panels(frame: np.ndarray, panels: Sequence[tuple[str, tuple[str, ...]]],
             xyxy: tuple[int, int, int, int]) -> None:
     """Titled panels of bullet points, one under the other in ``xyxy``, their letters
     made smaller (all alike, down to a size still read from the back) until they fit."""
@@ -590,12 +596,12 @@ def step_panel(frame: np.ndarray, ctx: StepContext, name: str) -> None:
     _swap_in(frame, ctx, ctx.picture_xyxy, ctx.faces)
     area = (ctx.picture_xyxy[2] + MARGIN, MARGIN, CANVAS_WH[0] - MARGIN,
             ctx.band_y - MARGIN)
-    panels = [(m(f"lesson.{name}.panel"), m(f"lesson.{name}.points").split("\n"))]
+    panels = [(m(f"lesson.{name}.panel"), tuple(m(f"lesson.{name}.points").split("\n")))]
     if name == "checking":
         # This program's own content credentials, as the example.
         panels.append((m("lesson.checking.card"),
-                       [m("lesson.checking.label", label=m("deepfake.label")),
-                        m("lesson.checking.c2pa")]))
+                       (m("lesson.checking.label", label=m("deepfake.label")),
+                        m("lesson.checking.c2pa"))))
     _panels(frame, panels, area)
 
 
