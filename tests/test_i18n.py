@@ -48,7 +48,7 @@ SAMPLE_VALUES = {"count": 3, "fps": 29.97, "score": 0.953, "value": 0.25, "n": 2
                  "error": "camera 0 stopped", "path": "/tmp/pictures/rec.mp4",
                  "reason": "no camera", "sample": "demo.mp4", "filter": "Dog",
                  "frames": 180, "label": "NEP", "note": "not the real face",
-                 "names": "a.jpg, b.png"}
+                 "names": "a.jpg, b.png", "blue": 34, "green": 52, "red": 120}
 
 
 def placeholders(text: str) -> set[str]:

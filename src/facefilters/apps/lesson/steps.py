@@ -252,7 +252,8 @@ def _label_size(text: str, size: int) -> tuple[int, int]:
 
 
 def step_pixels(frame: np.ndarray, ctx: StepContext) -> None:
-    """Step 1: a zoomed patch of the picture with each pixel's brightness written in it."""
+    """Step 1: a zoomed patch of the picture with each pixel's brightness written in it,
+    and one pixel's three numbers (blue, green, red)."""
     fh, fw = frame.shape[:2]
     cols, rows = 10, 7
     if len(ctx.faces):
@@ -266,8 +267,13 @@ def step_pixels(frame: np.ndarray, ctx: StepContext) -> None:
     grey = cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY)
     cell = ctx.band_y // 12
     label = ctx.messages("lesson.pixels.label")
-    label_h = int(TEXT_PX * 1.4)
-    label_w = text_size(label, TEXT_PX, bold=True)[0]
+    # The pixel in the middle of the patch, framed, and its own three numbers.
+    mr, mc = rows // 2, cols // 2
+    b, g, r = (int(v) for v in patch[mr, mc])
+    one = ctx.messages("lesson.pixels.one", blue=b, green=g, red=r)
+    label_px = TEXT_PX * 4 // 5
+    label_h = int(label_px * 2.6)
+    label_w = max(text_size(t, label_px, bold=True)[0] for t in (label, one))
     px, py, scale = _place(ctx, (max(cols * cell, label_w), rows * cell + label_h), (cx, cy))
     cell = int(cell * scale)
     pw, ph = cols * cell, rows * cell
@@ -293,7 +299,12 @@ def step_pixels(frame: np.ndarray, ctx: StepContext) -> None:
     for k in range(rows + 1):
         cv2.line(frame, (px, py + k * cell), (px + pw, py + k * cell), (60, 60, 60), 1)
     cv2.rectangle(frame, (px, py), (px + pw, py + ph), ACCENT, LINE_PX, AA)
-    draw_text(frame, label, (px, py + ph + 4), int(TEXT_PX * scale), bold=True, shadow=True)
+    cv2.rectangle(frame, (px + mc * cell, py + mr * cell), (px + (mc + 1) * cell,
+                  py + (mr + 1) * cell), (255, 255, 255), LINE_PX, AA)
+    text_px = int(label_px * scale)
+    draw_text(frame, label, (px, py + ph + 4), text_px, bold=True, shadow=True)
+    draw_text(frame, one, (px, py + ph + 6 + int(text_px * 1.2)), text_px, bold=True,
+              shadow=True, color=(255, 255, 255))
 
 
 def step_detector(frame: np.ndarray, ctx: StepContext) -> None:
