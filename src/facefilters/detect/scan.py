@@ -200,15 +200,18 @@ def tile_passes(detector: BoxDetector, frame: np.ndarray, fraction: float = 0.5
             for x0, y0, x1, y1 in tiles_xyxy(frame.shape[1::-1], fraction)]
 
 
-def boxes_of(passes: list[Pass]) -> FaceBoxes:
-    """Every pass's boxes, moved into the frame, overlapping ones merged."""
+def boxes_of(passes: list[Pass], first_wins: bool = False) -> FaceBoxes:
+    """Every pass's boxes, moved into the frame, overlapping ones merged (the most
+    confident kept; with ``first_wins``, the first pass's boxes before any other's)."""
     boxes, scores = [np.zeros((0, 4), np.float32)], [np.zeros(0, np.float32)]
-    for detector, picture, (x0, y0) in passes:
+    rank = [np.zeros(0, np.float32)]
+    for k, (detector, picture, (x0, y0)) in enumerate(passes):
         found = detector.detect(picture, 0.0)
         boxes.append(found.xyxy + np.float32([x0, y0, x0, y0]))
         scores.append(found.confidence)
+        rank.append(found.confidence + (1.0 if first_wins and k == 0 else 0.0))
     xyxy, confidence = np.concatenate(boxes), np.concatenate(scores)
-    keep = merge_boxes(xyxy, confidence)
+    keep = merge_boxes(xyxy, np.concatenate(rank))
     return FaceBoxes(xyxy[keep].astype(np.float32), confidence[keep].astype(np.float32))
 
 
@@ -230,7 +233,9 @@ class TiledBoxDetector:
         passes: list[Pass] = [(self.detector, frame, (0, 0))]
         for fraction in self.fractions:
             passes += tile_passes(self.detector, frame, fraction)
-        return boxes_of(passes)
+        # A face seen whole keeps the whole picture's box: a tile may cut it, and a box
+        # that changes with the tiling jumps when the picture is mirrored.
+        return boxes_of(passes, first_wins=True)
 
     def close(self) -> None:
         close = getattr(self.detector, "close", None)
