@@ -41,10 +41,24 @@ from ffbench.common import (
 
 from facefilters.io.video import VideoReader
 
-SECTIONS = ("speed", "profile", "effects", "live", "finding", "backends", "swap", "smoothing",
-            "pose")
-ALIASES = {"jitter": "smoothing", "lag": "smoothing", "sweep": "smoothing",
-           "apply": "speed", "window": "live"}
+SECTIONS = (
+    "speed",
+    "profile",
+    "effects",
+    "live",
+    "finding",
+    "backends",
+    "swap",
+    "smoothing",
+    "pose",
+)
+ALIASES = {
+    "jitter": "smoothing",
+    "lag": "smoothing",
+    "sweep": "smoothing",
+    "apply": "speed",
+    "window": "live",
+}
 QUIET_WAIT_S = 30.0
 """Before each timed round, wait up to this long for other processes to calm down."""
 QUIET_WAIT_TOTAL_S = 180.0
@@ -55,27 +69,42 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n")[0],
         epilog="Without --quick, --only, --filters and the size options, the report is "
-               "also written to docs/BENCHMARKS.md; otherwise it is only printed (or "
-               "written to --output).")
-    parser.add_argument("--quick", action="store_true",
-                        help="2 rounds on a 3 s clip, fewer calls and frames, 3 s live "
-                             "loops: a smoke test (about 3 minutes), figures rough")
-    parser.add_argument("--only", default=",".join(SECTIONS),
-                        help=f"comma-separated sections to run, of {', '.join(SECTIONS)} "
-                             "(default: all)")
-    parser.add_argument("--filters", default=None,
-                        help="comma-separated filter ids (default: every built-in filter)")
+        "also written to docs/BENCHMARKS.md; otherwise it is only printed (or "
+        "written to --output).",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="2 rounds on a 3 s clip, fewer calls and frames, 3 s live "
+        "loops: a smoke test (about 3 minutes), figures rough",
+    )
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections to run, of {', '.join(SECTIONS)} (default: all)",
+    )
+    parser.add_argument(
+        "--filters",
+        default=None,
+        help="comma-separated filter ids (default: every built-in filter)",
+    )
     parser.add_argument("--rounds", type=int, default=None, help="rounds of the speed section")
-    parser.add_argument("--clip-seconds", type=float, default=None,
-                        help="length of the 720p clip")
-    parser.add_argument("--live-seconds", type=float, default=None,
-                        help="length of each live window loop")
+    parser.add_argument("--clip-seconds", type=float, default=None, help="length of the 720p clip")
+    parser.add_argument(
+        "--live-seconds", type=float, default=None, help="length of each live window loop"
+    )
     parser.add_argument("--no-live", action="store_true", help="same as leaving live out of --only")
-    parser.add_argument("--no-wait", action="store_true",
-                        help="do not wait for other processes to go quiet before timed runs")
-    parser.add_argument("--output", type=Path, default=None,
-                        help="where to write the report (default: docs/BENCHMARKS.md for a "
-                             "full run, else nowhere)")
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="do not wait for other processes to go quiet before timed runs",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="where to write the report (default: docs/BENCHMARKS.md for a full run, else nowhere)",
+    )
     args = parser.parse_args(argv)
     only = []
     for name in (s.strip() for s in args.only.split(",") if s.strip()):
@@ -87,8 +116,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     if args.no_live and "live" in only:
         only.remove("live")
     args.sections = only
-    args.filter_ids = ([s.strip() for s in args.filters.split(",") if s.strip()]
-                       if args.filters else None)
+    args.filter_ids = (
+        [s.strip() for s in args.filters.split(",") if s.strip()] if args.filters else None
+    )
     return args
 
 
@@ -104,8 +134,14 @@ def settings_of(args: argparse.Namespace) -> Settings:
 
 
 def is_full_run(args: argparse.Namespace) -> bool:
-    return (not args.quick and args.sections == list(SECTIONS) and args.filter_ids is None
-            and args.rounds is None and args.clip_seconds is None and args.live_seconds is None)
+    return (
+        not args.quick
+        and args.sections == list(SECTIONS)
+        and args.filter_ids is None
+        and args.rounds is None
+        and args.clip_seconds is None
+        and args.live_seconds is None
+    )
 
 
 class Quiet:
@@ -127,8 +163,11 @@ class Quiet:
 
 def failed_section(title: str, exc: BaseException) -> Section:
     log(f"  {title} failed: {type(exc).__name__}: {exc}")
-    return Section(title, f"**Not measured**: `{type(exc).__name__}: {exc}`.",
-                   [[title, "not measured", "**FAIL**"]])
+    return Section(
+        title,
+        f"**Not measured**: `{type(exc).__name__}: {exc}`.",
+        [[title, "not measured", "**FAIL**"]],
+    )
 
 
 def guarded(title: str, report: Callable[[], Section]) -> list[Section]:
@@ -163,20 +202,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             make_clip(clip, settings.clip_s)
             with VideoReader(clip) as reader:
                 vi = reader.info
-            clip_info = (f"`make_clip` {vi.size_wh[0]}x{vi.size_wh[1]}, {vi.frame_count} "
-                         f"frames at {vi.fps} fps ({float(vi.fps):.2f}), "
-                         f"{'with' if vi.has_audio else 'without'} audio, "
-                         f"{clip.stat().st_size / 1e6:.2f} MB")
+            clip_info = (
+                f"`make_clip` {vi.size_wh[0]}x{vi.size_wh[1]}, {vi.frame_count} "
+                f"frames at {vi.fps} fps ({float(vi.fps):.2f}), "
+                f"{'with' if vi.has_audio else 'without'} audio, "
+                f"{clip.stat().st_size / 1e6:.2f} MB"
+            )
 
         speed_result = None
         if "speed" in args.sections:
             log(f"speed: {settings.rounds} rounds of bare, {', '.join(filters.ids)}")
             try:
                 speed.bare_run(clip, tmp / "warm-up.mp4")  # MediaPipe and files, warm
-                speed_result = speed.measure_speed(clip, filters, settings.rounds, tmp,
-                                                   quiet=quiet)
-                sections.append(speed.speed_section(speed_result, settings.rounds,
-                                                    clip_info, filters.note()))
+                speed_result = speed.measure_speed(clip, filters, settings.rounds, tmp, quiet=quiet)
+                sections.append(
+                    speed.speed_section(speed_result, settings.rounds, clip_info, filters.note())
+                )
             except Exception as exc:  # noqa: BLE001 - the other sections still run
                 sections.append(failed_section("Speed of `apply`", exc))
 
@@ -195,8 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     runs["bare"].append(speed.profile_bare(clip, tmp / "profile-bare.mp4"))
                     for name in names:
                         quiet()
-                        runs[name].append(speed.profile_apply(
-                            clip, tmp / f"profile-{name}.mp4", filters.loaded[name]))
+                        runs[name].append(
+                            speed.profile_apply(
+                                clip, tmp / f"profile-{name}.mp4", filters.loaded[name]
+                            )
+                        )
                 profiles = [max(r, key=lambda p: p.fps) for r in runs.values()]
                 sections.append(speed.profile_section(profiles, os.cpu_count() or 1))
             except Exception as exc:  # noqa: BLE001
@@ -208,16 +252,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             def effects_report() -> Section:
                 quiet()
                 scenes, costs, geometry = effects.measure_effects(
-                    clip, filters, settings.effect_calls, settings.effect_warmup)
+                    clip, filters, settings.effect_calls, settings.effect_warmup
+                )
                 return effects.effects_section(
-                    scenes, costs, geometry, settings.effect_calls, settings.effect_warmup,
-                    filters.note())
+                    scenes,
+                    costs,
+                    geometry,
+                    settings.effect_calls,
+                    settings.effect_warmup,
+                    filters.note(),
+                )
 
             sections += guarded("Cost of each effect", effects_report)
 
         if "live" in args.sections:
-            log(f"live window: {settings.live_s:g} s per loop, "
-                f"{2 * len(filters.ids) + 3} loops")
+            log(f"live window: {settings.live_s:g} s per loop, {2 * len(filters.ids) + 3} loops")
 
             def live_report() -> Section:
                 quiet()
@@ -237,8 +286,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if "backends" in args.sections:
             backend_rounds = min(settings.rounds, settings.finding_rounds)
-            log(f"backends: {', '.join(backends.base.installed_backends())}, "
-                f"{backend_rounds} rounds")
+            log(
+                f"backends: {', '.join(backends.base.installed_backends())}, "
+                f"{backend_rounds} rounds"
+            )
 
             def backends_report() -> Section:
                 quiet()
@@ -248,29 +299,31 @@ def main(argv: Sequence[str] | None = None) -> int:
             sections += guarded("Detection backends", backends_report)
 
     if "swap" in args.sections:
-        log(f"face swap: 2 portraits x {len(swap.NOISE_SIGMAS)} noise levels, "
-            f"{settings.swap_frames} frames each")
+        log(
+            f"face swap: 2 portraits x {len(swap.NOISE_SIGMAS)} noise levels, "
+            f"{settings.swap_frames} frames each"
+        )
 
         def swap_report() -> Section:
             quiet()
-            return swap.swap_section(swap.measure_swap(settings.swap_frames),
-                                     settings.swap_frames)
+            return swap.swap_section(swap.measure_swap(settings.swap_frames), settings.swap_frames)
 
         sections += guarded("Face swap", swap_report)
 
     if "smoothing" in args.sections:
         try:
             recordings, default, sweep = smoothing.measure_smoothing(settings)
-            sections += [smoothing.jitter_section(recordings, default),
-                         smoothing.lag_section(recordings, default),
-                         smoothing.sweep_section(recordings, default, sweep)]
+            sections += [
+                smoothing.jitter_section(recordings, default),
+                smoothing.lag_section(recordings, default),
+                smoothing.sweep_section(recordings, default, sweep),
+            ]
         except Exception as exc:  # noqa: BLE001
             sections.append(failed_section("Jitter and lag", exc))
 
     if "pose" in args.sections:
         log("pose: 2 portraits x 10 turns x 4 ways of showing them")
-        sections += guarded("Pose on turned heads",
-                            lambda: pose.pose_section(pose.measure_pose()))
+        sections += guarded("Pose on turned heads", lambda: pose.pose_section(pose.measure_pose()))
 
     elapsed = time.perf_counter() - started
     text = report(args, settings, info, sections, elapsed, quiet.waited_s)
@@ -282,32 +335,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def report(args: argparse.Namespace, settings: Settings, info: dict[str, str],
-           sections: list[Section], elapsed_s: float, waited_s: float) -> str:
+def report(
+    args: argparse.Namespace,
+    settings: Settings,
+    info: dict[str, str],
+    sections: list[Section],
+    elapsed_s: float,
+    waited_s: float,
+) -> str:
     """The whole run as markdown: the same text is printed and written."""
     how = "`" + " ".join(["bench/run.py", *sys.argv[1:]]) + "`"
     out = ["# Benchmarks", ""]
     out.append(
         f"Written by {how}"
-        + (" (`--quick`: a smoke test, few rounds on a short clip; figures are rough)"
-           if args.quick else "")
+        + (
+            " (`--quick`: a smoke test, few rounds on a short clip; figures are rough)"
+            if args.quick
+            else ""
+        )
         + f" on {info['date']}, in {elapsed_s / 60:.1f} min"
-        + (f" ({waited_s:.0f} s of it waiting for other processes to go quiet)"
-           if waited_s >= 1 else "")
+        + (
+            f" ({waited_s:.0f} s of it waiting for other processes to go quiet)"
+            if waited_s >= 1
+            else ""
+        )
         + ". See `bench/README.md` for how to run it and what each figure means."
     )
     out += ["", "## Machine", ""]
     info = {**info, "load average at end": " ".join(f"{v:.2f}" for v in _loadavg())}
     out.append(table(["", ""], [[k, v] for k, v in info.items()], "ll"))
-    out += ["", f"Settings: {settings.rounds} speed rounds, a {settings.clip_s:g} s clip, "
-            f"{settings.effect_calls} calls per effect figure, {settings.live_s:g} s per "
-            f"live loop, {settings.swap_frames} frames per face-swap run, "
-            f"{settings.still_frames} still frames."]
+    out += [
+        "",
+        f"Settings: {settings.rounds} speed rounds, a {settings.clip_s:g} s clip, "
+        f"{settings.effect_calls} calls per effect figure, {settings.live_s:g} s per "
+        f"live loop, {settings.swap_frames} frames per face-swap run, "
+        f"{settings.still_frames} still frames.",
+    ]
     rows = []
     for k, section in enumerate(sections, 1):
         rows += [[*row[:2], row[2] if len(row) > 2 else "", str(k)] for row in section.summary]
-    out += ["", "## Summary", "", "Every aim, with the section that measures it.", "",
-            table(["aim", "figure", "verdict", "section"], rows, "lrrr")]
+    out += [
+        "",
+        "## Summary",
+        "",
+        "Every aim, with the section that measures it.",
+        "",
+        table(["aim", "figure", "verdict", "section"], rows, "lrrr"),
+    ]
     for k, section in enumerate(sections, 1):
         out += ["", f"## {k}. {section.title}", "", section.body]
     return "\n".join(out) + "\n"

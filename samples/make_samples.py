@@ -361,8 +361,10 @@ def make_swap_faces(folder: str | os.PathLike[str]) -> list[Path]:
     two public-domain portraits, as JPEGs."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    crops = {"astronaut.jpg": (astronaut_photo(), (96, 0, 384, 320)),
-             "hopper.jpg": (hopper_photo(), (86, 40, 446, 440))}
+    crops = {
+        "astronaut.jpg": (astronaut_photo(), (96, 0, 384, 320)),
+        "hopper.jpg": (hopper_photo(), (86, 40, 446, 440)),
+    }
     written = []
     for name, (photo, (x0, y0, x1, y1)) in crops.items():
         write_image(folder / name, np.ascontiguousarray(photo[y0:y1, x0:x1]))

@@ -338,8 +338,18 @@ def hair(rng: np.random.Generator, root, direction, length: float, width: float)
     return strand(root, ctrl, tip, width, steps=10)
 
 
-def fur_fringe(c: Canvas, rng, outline, *, spacing: float, length, width: float,
-               flow=(0.0, 1.0), out: float = 1.0, where=None) -> np.ndarray:
+def fur_fringe(
+    c: Canvas,
+    rng,
+    outline,
+    *,
+    spacing: float,
+    length,
+    width: float,
+    flow=(0.0, 1.0),
+    out: float = 1.0,
+    where=None,
+) -> np.ndarray:
     """Coverage of tufts growing out of a shape's edge, so the outline reads as fur.
 
     Args:
@@ -370,8 +380,9 @@ def fur_fringe(c: Canvas, rng, outline, *, spacing: float, length, width: float,
     return c.strokes(polys)
 
 
-def fur_hairs(c: Canvas, rng, mask: np.ndarray, count: int, *, flow, length: float,
-              width: float) -> tuple[np.ndarray, np.ndarray]:
+def fur_hairs(
+    c: Canvas, rng, mask: np.ndarray, count: int, *, flow, length: float, width: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Coverages of short hairs scattered over a shape, half to paint light, half dark.
 
     Args:
@@ -385,8 +396,7 @@ def fur_hairs(c: Canvas, rng, mask: np.ndarray, count: int, *, flow, length: flo
     ys, xs = np.nonzero(mask[::SS, ::SS] > 0.6)
     pick = rng.integers(0, len(xs), count)
     roots = np.stack([xs[pick], ys[pick]], axis=1) + rng.uniform(0, 1, (count, 2))
-    dirs = flow(roots) if callable(flow) else np.broadcast_to(np.asarray(flow, float),
-                                                              roots.shape)
+    dirs = flow(roots) if callable(flow) else np.broadcast_to(np.asarray(flow, float), roots.shape)
     light, dark = [], []
     for root, d in zip(roots, dirs):
         d = d / max(float(np.linalg.norm(d)), 1e-9) + rng.normal(0, 0.12, 2)
@@ -430,16 +440,19 @@ def draw_dog_ear(side: int = 1) -> Canvas:
         """Ear units (eye distances from the root, x outward) to picture pixels."""
         return pin + np.asarray(points, np.float64) * (side * u, u)
 
-    outline = bezier([
-        (-0.1, 0.08),
-        ((-0.1, -0.06), (0.02, -0.15), (0.16, -0.15)),  # over the fold on top of the head
-        ((0.32, -0.15), (0.44, -0.04), (0.5, 0.14)),    # the outer shoulder
-        ((0.6, 0.42), (0.74, 0.72), (0.76, 1.08)),      # the outer edge, flaring
-        ((0.8, 1.45), (0.56, 1.72), (0.3, 1.7)),        # the lobe
-        ((0.08, 1.68), (-0.08, 1.52), (-0.08, 1.3)),
-        ((-0.08, 0.95), (-0.03, 0.55), (-0.06, 0.32)),  # the inner edge, along the head
-        ((-0.08, 0.2), (-0.1, 0.16), (-0.1, 0.08)),
-    ], steps=80)
+    outline = bezier(
+        [
+            (-0.1, 0.08),
+            ((-0.1, -0.06), (0.02, -0.15), (0.16, -0.15)),  # over the fold on top of the head
+            ((0.32, -0.15), (0.44, -0.04), (0.5, 0.14)),  # the outer shoulder
+            ((0.6, 0.42), (0.74, 0.72), (0.76, 1.08)),  # the outer edge, flaring
+            ((0.8, 1.45), (0.56, 1.72), (0.3, 1.7)),  # the lobe
+            ((0.08, 1.68), (-0.08, 1.52), (-0.08, 1.3)),
+            ((-0.08, 0.95), (-0.03, 0.55), (-0.06, 0.32)),  # the inner edge, along the head
+            ((-0.08, 0.2), (-0.1, 0.16), (-0.1, 0.08)),
+        ],
+        steps=80,
+    )
     # The lobe's edge falls in soft waves.
     pts, normals = resample(outline, 0.004)
     wave = 0.012 * np.sin(pts[:, 0] * 34 + pts[:, 1] * 9) * smoothstep(1.1, 1.5, pts[:, 1])
@@ -452,8 +465,9 @@ def draw_dog_ear(side: int = 1) -> Canvas:
     def reach(p) -> float:
         return (0.022 + 0.03 * float(smoothstep(1.2, 1.65, (p[1] - pin[1]) / u))) * u
 
-    fringe = fur_fringe(c, rng, outline, spacing=2.0, length=reach, width=0.02 * u,
-                        flow=(0.0, 1.4), out=0.8)
+    fringe = fur_fringe(
+        c, rng, outline, spacing=2.0, length=reach, width=0.02 * u, flow=(0.0, 1.4), out=0.8
+    )
     waves = noise(rng, c.shape, (10, 60))  # broad locks
     fine = noise(rng, c.shape, (1.6, 14))  # single hairs
     fur = np.maximum(body, blur(fringe, 0.4))
@@ -487,8 +501,9 @@ def draw_dog_ear(side: int = 1) -> Canvas:
     def comb(roots: np.ndarray) -> np.ndarray:
         down = (roots[:, 1] - pin[1]) / u
         sway = 0.2 * np.sin(down * 9 + (roots[:, 0] - pin[0]) / u * 6)
-        return np.stack([side * (0.35 - 0.35 * np.clip(down, 0, 1.2)) + sway,
-                         np.ones(len(roots))], 1)
+        return np.stack(
+            [side * (0.35 - 0.35 * np.clip(down, 0, 1.2)) + sway, np.ones(len(roots))], 1
+        )
 
     lit, shaded = fur_hairs(c, rng, body, 1600, flow=comb, length=0.07 * u, width=0.01 * u)
     c.paint(blur(lit, 0.3) * body, np.clip(col * 1.3 + 0.05, 0, 1), 0.16)
@@ -560,13 +575,16 @@ def draw_tongue() -> Canvas:
         """Tongue units (eye distances from the root) to picture pixels."""
         return pin + np.asarray(points, np.float64) * u
 
-    half = bezier([
-        (0.0, -0.1),
-        ((0.12, -0.1), (0.19, -0.09), (0.2, -0.03)),
-        ((0.22, 0.14), (0.29, 0.32), (0.285, 0.5)),
-        ((0.28, 0.66), (0.18, 0.76), (0.07, 0.755)),
-        ((0.04, 0.752), (0.02, 0.745), (0.0, 0.745)),
-    ], steps=60)
+    half = bezier(
+        [
+            (0.0, -0.1),
+            ((0.12, -0.1), (0.19, -0.09), (0.2, -0.03)),
+            ((0.22, 0.14), (0.29, 0.32), (0.285, 0.5)),
+            ((0.28, 0.66), (0.18, 0.76), (0.07, 0.755)),
+            ((0.04, 0.752), (0.02, 0.745), (0.0, 0.745)),
+        ],
+        steps=60,
+    )
     outline = at(np.concatenate([half, mirror(half, 0.0)]))
     body = c.polygon(outline)
     tx = (c.x - pin[0]) / u
@@ -588,8 +606,11 @@ def draw_tongue() -> Canvas:
     for x, strength in ((-0.15, 0.5), (0.15, 0.22)):
         sheen = blur(c.ellipse(tuple(at((x, 0.36))), (0.045 * u, 0.15 * u), 8 * np.sign(x)), 4)
         c.paint(sheen * body, (1.0, 0.95, 0.96), strength)
-    c.paint(blur(c.ellipse(tuple(at((-0.16, 0.3))), (0.012 * u, 0.05 * u), -8), 1) * body,
-            (1, 1, 1), 0.8)
+    c.paint(
+        blur(c.ellipse(tuple(at((-0.16, 0.3))), (0.012 * u, 0.05 * u), -8), 1) * body,
+        (1, 1, 1),
+        0.8,
+    )
     drop_shadow(c, (0.0, 0.035 * u), 0.035 * u, 0.4)
     # Fade in at the top, where the tongue comes out of the mouth.
     c.clip(smoothstep(at((0, -0.1))[1], at((0, -0.05))[1], c.y))
@@ -631,27 +652,38 @@ def draw_cat_ear(side: int = 1) -> Canvas:
         """Ear units (eye distances from the base's middle, x outward) to pixels."""
         return pin + _turn(points, lean) * (side * u, u)
 
-    outline = at(bezier([
-        (-0.36, 0.06),
-        ((-0.3, -0.3), (-0.08, -0.7), (0.06, -0.88)),   # inner edge up to the tip
-        ((0.09, -0.92), (0.13, -0.91), (0.14, -0.86)),  # the tip, barely rounded
-        ((0.24, -0.55), (0.4, -0.25), (0.37, 0.06)),    # outer edge, down and out
-        ((0.2, 0.14), (-0.2, 0.14), (-0.36, 0.06)),     # base, hidden in the hair
-    ], steps=60))
-    inside = at(bezier([
-        (-0.23, 0.02),
-        ((-0.2, -0.25), (-0.04, -0.55), (0.05, -0.7)),
-        ((0.07, -0.73), (0.09, -0.72), (0.1, -0.69)),
-        ((0.16, -0.45), (0.25, -0.2), (0.23, 0.02)),
-        ((0.1, 0.07), (-0.1, 0.07), (-0.23, 0.02)),
-    ], steps=60))
+    outline = at(
+        bezier(
+            [
+                (-0.36, 0.06),
+                ((-0.3, -0.3), (-0.08, -0.7), (0.06, -0.88)),  # inner edge up to the tip
+                ((0.09, -0.92), (0.13, -0.91), (0.14, -0.86)),  # the tip, barely rounded
+                ((0.24, -0.55), (0.4, -0.25), (0.37, 0.06)),  # outer edge, down and out
+                ((0.2, 0.14), (-0.2, 0.14), (-0.36, 0.06)),  # base, hidden in the hair
+            ],
+            steps=60,
+        )
+    )
+    inside = at(
+        bezier(
+            [
+                (-0.23, 0.02),
+                ((-0.2, -0.25), (-0.04, -0.55), (0.05, -0.7)),
+                ((0.07, -0.73), (0.09, -0.72), (0.1, -0.69)),
+                ((0.16, -0.45), (0.25, -0.2), (0.23, 0.02)),
+                ((0.1, 0.07), (-0.1, 0.07), (-0.23, 0.02)),
+            ],
+            steps=60,
+        )
+    )
     body = c.polygon(outline)
     hollow = c.polygon(inside)
     ey = (c.y - pin[1]) / u
 
     tip_dir = _turn([(0.0, -1.0)], lean)[0] * (side, 1)
-    fringe = fur_fringe(c, rng, outline, spacing=2.0, length=0.04 * u, width=0.018 * u,
-                        flow=tip_dir * 0.9, out=0.8)
+    fringe = fur_fringe(
+        c, rng, outline, spacing=2.0, length=0.04 * u, width=0.018 * u, flow=tip_dir * 0.9, out=0.8
+    )
     streaks = noise(rng, c.shape, (1.8, 12))
     fur = np.maximum(body, blur(fringe, 0.35))
     height = bevel(body, 0.16 * u) + 0.01 * streaks
@@ -696,12 +728,15 @@ def draw_cat_nose() -> Canvas:
     def at(points) -> np.ndarray:
         return pin + np.asarray(points, np.float64) * u
 
-    half = bezier([
-        (0.0, -0.088),
-        ((0.082, -0.091), (0.164, -0.088), (0.176, -0.059)),
-        ((0.188, -0.029), (0.117, 0.035), (0.047, 0.088)),
-        ((0.023, 0.105), (0.012, 0.108), (0.0, 0.108)),
-    ], steps=50)
+    half = bezier(
+        [
+            (0.0, -0.088),
+            ((0.082, -0.091), (0.164, -0.088), (0.176, -0.059)),
+            ((0.188, -0.029), (0.117, 0.035), (0.047, 0.088)),
+            ((0.023, 0.105), (0.012, 0.108), (0.0, 0.108)),
+        ],
+        steps=50,
+    )
     body = c.polygon(at(np.concatenate([half, mirror(half, 0.0)])))
     line = at(np.array([[0.0, 0.1], [0.0, 0.22]]))
     philtrum = c.polygon(np.concatenate([line + (-0.007 * u, 0), line[::-1] + (0.007 * u, 0)]))
@@ -745,8 +780,11 @@ def draw_whiskers() -> Canvas:
     whiskers = blur(c.strokes(polys), 0.25)
     c.paint(whiskers, (0.08, 0.07, 0.07), 0.92)
     for d in dots:
-        c.paint(blur(c.ellipse(tuple(pin + d * u), (0.012 * u, 0.012 * u)), 0.5),
-                (0.25, 0.16, 0.14), 0.7)
+        c.paint(
+            blur(c.ellipse(tuple(pin + d * u), (0.012 * u, 0.012 * u)), 0.5),
+            (0.25, 0.16, 0.14),
+            0.7,
+        )
     return c
 
 
@@ -776,7 +814,7 @@ def draw_bunny_ear(side: int = 1, bend: float = 0.0) -> Canvas:
     angle = np.deg2rad(8 + 6 * t + bend * smoothstep(0.58, 0.74, t))
     step = np.stack([np.sin(angle), -np.cos(angle)], axis=1) * length / (n - 1)
     spine = np.concatenate([[[0.0, 0.08]], np.cumsum(step, axis=0)[:-1] + [0, 0.08]])
-    half = (0.125 + 0.125 * np.sin(np.pi * np.clip(t * 1.15, 0, 1)) ** 0.8)
+    half = 0.125 + 0.125 * np.sin(np.pi * np.clip(t * 1.15, 0, 1)) ** 0.8
     half *= np.sqrt(np.clip((1 - t) / 0.12, 0, 1) * (2 - np.clip((1 - t) / 0.12, 0, 1)))
     half = np.maximum(half, 1e-3)
     scale = np.array([side * u, u])
@@ -789,8 +827,9 @@ def draw_bunny_ear(side: int = 1, bend: float = 0.0) -> Canvas:
     ey = (c.y - pin[1]) / u
 
     up = np.array([side * 0.14, -1.0])
-    fringe = fur_fringe(c, rng, outline, spacing=2.0, length=0.035 * u, width=0.018 * u,
-                        flow=up * 0.7, out=0.9)
+    fringe = fur_fringe(
+        c, rng, outline, spacing=2.0, length=0.035 * u, width=0.018 * u, flow=up * 0.7, out=0.9
+    )
     streaks = noise(rng, c.shape, (1.8, 14))
     fur = np.maximum(body, blur(fringe, 0.35))
     height = bevel(body, 0.1 * u) + 0.01 * streaks
@@ -801,8 +840,9 @@ def draw_bunny_ear(side: int = 1, bend: float = 0.0) -> Canvas:
         # The crease where the tip folds over, and the tip's shadow on the ear below it.
         k = int(np.searchsorted(t, 0.64))
         centre = pin + spine[k] * scale
-        crease = c.ellipse(tuple(centre), (half[k] * u * 1.05, 0.025 * u),
-                           np.degrees(angle[k]) * side)
+        crease = c.ellipse(
+            tuple(centre), (half[k] * u * 1.05, 0.025 * u), np.degrees(angle[k]) * side
+        )
         c.paint(blur(crease, 0.02 * u) * body, (0.55, 0.5, 0.58), 0.5)
 
     hol = blur(hollow, 0.8)
@@ -813,8 +853,16 @@ def draw_bunny_ear(side: int = 1, bend: float = 0.0) -> Canvas:
     c.paint(blur(1 - hollow, 0.015 * u) * hol, (0.5, 0.3, 0.36), 0.35)
     # Fine white hairs grow over the pink from its edges.
     roots, normals = resample(inside, 3.0)
-    polys = [hair(rng, p - nrm * 2, -nrm * 0.8 + up + rng.normal(0, 0.2, 2),
-                  rng.uniform(0.03, 0.07) * u, 0.012 * u) for p, nrm in zip(roots, normals)]
+    polys = [
+        hair(
+            rng,
+            p - nrm * 2,
+            -nrm * 0.8 + up + rng.normal(0, 0.2, 2),
+            rng.uniform(0.03, 0.07) * u,
+            0.012 * u,
+        )
+        for p, nrm in zip(roots, normals)
+    ]
     c.paint(blur(c.strokes(polys), 0.3) * hol, (0.99, 0.97, 0.97), 0.7)
     drop_shadow(c, (0.0, 0.025 * u), 0.03 * u, 0.35)
     c.clip(smoothstep(pin[1] + 0.12 * u, pin[1] + 0.02 * u, c.y))
@@ -830,19 +878,29 @@ def draw_bunny_nose() -> Canvas:
     def at(points) -> np.ndarray:
         return pin + np.asarray(points, np.float64) * u
 
-    half = bezier([
-        (0.0, -0.074),
-        ((0.049, -0.123), (0.164, -0.131), (0.189, -0.074)),
-        ((0.213, -0.016), (0.115, 0.066), (0.041, 0.098)),
-        ((0.02, 0.108), (0.01, 0.112), (0.0, 0.112)),
-    ], steps=50)
+    half = bezier(
+        [
+            (0.0, -0.074),
+            ((0.049, -0.123), (0.164, -0.131), (0.189, -0.074)),
+            ((0.213, -0.016), (0.115, 0.066), (0.041, 0.098)),
+            ((0.02, 0.108), (0.01, 0.112), (0.0, 0.112)),
+        ],
+        steps=50,
+    )
     body = c.polygon(at(np.concatenate([half, mirror(half, 0.0)])))
     # The "Y" under the nose: a short stem, then a curve out to each side.
     stem = at(np.array([[0.0, 0.098], [0.0, 0.18]]))
     strokes = [np.concatenate([stem + (-0.008 * u, 0), stem[::-1] + (0.008 * u, 0)])]
     for side in (-1, 1):
-        branch = at(bezier([(0.0, 0.172), ((side * 0.016, 0.205), (side * 0.066, 0.213),
-                                           (side * 0.098, 0.205))], steps=12))
+        branch = at(
+            bezier(
+                [
+                    (0.0, 0.172),
+                    ((side * 0.016, 0.205), (side * 0.066, 0.213), (side * 0.098, 0.205)),
+                ],
+                steps=12,
+            )
+        )
         strokes.append(np.concatenate([branch + (0, -0.008 * u), branch[::-1] + (0, 0.008 * u)]))
     c.paint(blur(c.strokes(strokes), 0.5), (0.42, 0.2, 0.26), 0.8)
     height = bevel(body, 0.1 * u)
@@ -875,14 +933,17 @@ def draw_teeth() -> Canvas:
         x0, x1 = s * 0.006, s * 0.158
         lo, hi = min(x0, x1), max(x0, x1)
         r = 0.045
-        tooth = bezier([
-            (lo, -0.05),
-            ((lo, 0.05), (lo, 0.15), (lo + 0.002, 0.2 - r)),
-            ((lo + 0.004, 0.2 - r * 0.3), (lo + r * 0.3, 0.205), (lo + r, 0.205)),
-            ((lo + 0.06, 0.205), (hi - 0.06, 0.2), (hi - r, 0.195)),
-            ((hi - r * 0.3, 0.19), (hi - 0.002, 0.19 - r * 0.5), (hi, 0.19 - r)),
-            ((hi, 0.1), (hi, 0.0), (hi, -0.05)),
-        ], steps=30)
+        tooth = bezier(
+            [
+                (lo, -0.05),
+                ((lo, 0.05), (lo, 0.15), (lo + 0.002, 0.2 - r)),
+                ((lo + 0.004, 0.2 - r * 0.3), (lo + r * 0.3, 0.205), (lo + r, 0.205)),
+                ((lo + 0.06, 0.205), (hi - 0.06, 0.2), (hi - r, 0.195)),
+                ((hi - r * 0.3, 0.19), (hi - 0.002, 0.19 - r * 0.5), (hi, 0.19 - r)),
+                ((hi, 0.1), (hi, 0.0), (hi, -0.05)),
+            ],
+            steps=30,
+        )
         m = c.polygon(at(tooth))
         teeth = np.maximum(teeth, m)
         gaps = np.maximum(gaps, m * (1 - smoothstep(0.0, 0.01 * u, depth(m))))
@@ -989,11 +1050,20 @@ def draw_glasses_arm() -> Canvas:
     c = Canvas(w, h)
     px, py = GLASSES_ARM_PIN
     bend = w - 70
-    top = bezier([(px, py - 11), ((bend * 0.5, py - 10), (bend, py - 8), (bend + 30, py - 4)),
-                  ((w - 28, py + 2), (w - 12, py + 14), (w - 8, py + 26))])
-    bottom = bezier([(w - 18, py + 30), ((w - 24, py + 16), (w - 40, py + 6),
-                                         (bend + 24, py + 4)),
-                     ((bend, py + 2), (bend * 0.5, py + 1), (px, py + 11))])
+    top = bezier(
+        [
+            (px, py - 11),
+            ((bend * 0.5, py - 10), (bend, py - 8), (bend + 30, py - 4)),
+            ((w - 28, py + 2), (w - 12, py + 14), (w - 8, py + 26)),
+        ]
+    )
+    bottom = bezier(
+        [
+            (w - 18, py + 30),
+            ((w - 24, py + 16), (w - 40, py + 6), (bend + 24, py + 4)),
+            ((bend, py + 2), (bend * 0.5, py + 1), (px, py + 11)),
+        ]
+    )
     arm = c.polygon(np.concatenate([top, bottom]))
     height = bevel(arm, 7)
     diffuse, specular = lighting(height, 6, shininess=40)
@@ -1014,10 +1084,15 @@ def glasses_piece(part: str) -> np.ndarray:
     on the picture's left, with its hinge), ``"bridge"`` or ``"left"``. Each piece's pin
     is its lens centre (the bridge's middle for the bridge), level with ``GLASSES_PIN``."""
     whole = _glasses()
-    cut_right, cut_left = (GLASSES_PIN[0] - GLASSES_BRIDGE_HALF,
-                           GLASSES_PIN[0] + GLASSES_BRIDGE_HALF)
-    x0, x1 = {"right": (0, cut_right), "bridge": (cut_right, cut_left),
-              "left": (cut_left, whole.shape[1])}[part]
+    cut_right, cut_left = (
+        GLASSES_PIN[0] - GLASSES_BRIDGE_HALF,
+        GLASSES_PIN[0] + GLASSES_BRIDGE_HALF,
+    )
+    x0, x1 = {
+        "right": (0, cut_right),
+        "bridge": (cut_right, cut_left),
+        "left": (cut_left, whole.shape[1]),
+    }[part]
     return np.ascontiguousarray(whole[:, x0:x1])
 
 
@@ -1050,8 +1125,9 @@ def draw_drop(deep: bool = False) -> Canvas:
     diffuse, specular = lighting(height, r * 0.9, shininess=30)
     # Water is clearer face-on and denser towards the rim, where light crosses more of it.
     rim = 1 - smoothstep(0, r * 0.55, depth(body))
-    clear, dense = ((0.5, 0.76, 1.0), (0.12, 0.38, 0.82)) if deep else ((0.66, 0.86, 1.0),
-                                                                        (0.28, 0.55, 0.86))
+    clear, dense = (
+        ((0.5, 0.76, 1.0), (0.12, 0.38, 0.82)) if deep else ((0.66, 0.86, 1.0), (0.28, 0.55, 0.86))
+    )
     col = mix(clear, dense, rim)
     col = col * (0.7 + 0.3 * diffuse[..., None])
     # Light refracted through the drop gathers on the side away from the light.
@@ -1067,8 +1143,11 @@ def draw_drop(deep: bool = False) -> Canvas:
     c.paint(glint * body, (1, 1, 1), 1.0)
     dot = c.ellipse((mid - 0.12 * r, cy - 0.78 * r), (0.06 * r, 0.06 * r))
     c.paint(blur(dot, 0.3) * body, (1, 1, 1), 0.9)
-    c.paint(blur(c.ellipse((mid - 0.02 * w, 0.25 * h), (0.025 * w, 0.06 * h), 10), 0.4) * body,
-            (1, 1, 1), 0.7)
+    c.paint(
+        blur(c.ellipse((mid - 0.02 * w, 0.25 * h), (0.025 * w, 0.06 * h), 10), 0.4) * body,
+        (1, 1, 1),
+        0.7,
+    )
     return c
 
 
@@ -1078,8 +1157,11 @@ def _heart_outline(cx: float, cy: float, size: float) -> np.ndarray:
     half = bezier(
         [
             (cx, cy - 0.42 * u),
-            ((cx + 0.18 * u, cy - 0.95 * u), (cx + 1.0 * u, cy - 0.98 * u), (cx + 0.98 * u,
-                                                                             cy - 0.3 * u)),
+            (
+                (cx + 0.18 * u, cy - 0.95 * u),
+                (cx + 1.0 * u, cy - 0.98 * u),
+                (cx + 0.98 * u, cy - 0.3 * u),
+            ),
             ((cx + 0.96 * u, cy + 0.2 * u), (cx + 0.45 * u, cy + 0.5 * u), (cx, cy + 0.92 * u)),
         ]
     )

@@ -35,8 +35,9 @@ def crop_face(image: np.ndarray, box_xyxy: tuple[int, int, int, int]) -> np.ndar
 
 def label(tile: np.ndarray, text: str) -> None:
     for color, thickness in (((0, 0, 0), 4), ((255, 255, 255), 2)):
-        cv2.putText(tile, text, (8, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, color,
-                    thickness, cv2.LINE_AA)
+        cv2.putText(
+            tile, text, (8, 22), cv2.FONT_HERSHEY_SIMPLEX, 0.6, color, thickness, cv2.LINE_AA
+        )
 
 
 def main() -> None:
@@ -46,8 +47,7 @@ def main() -> None:
         astronaut = Path(tmp) / "astronaut.png"
         cv2.imwrite(str(astronaut), cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR))
         # Head-and-shoulders squares around each face, wide enough for ears.
-        photos = {samples_dir() / "portrait.jpg": (55, 0, 475, 420),
-                  astronaut: (98, 0, 358, 260)}
+        photos = {samples_dir() / "portrait.jpg": (55, 0, 475, 420), astronaut: (98, 0, 358, 260)}
         crops = {photo: crop_face(read_image(photo), box) for photo, box in photos.items()}
         both = Path(tmp) / "both.png"
         write_image(both, np.concatenate(list(crops.values()), axis=1))
@@ -80,8 +80,9 @@ def main() -> None:
             cells.append(np.concatenate(pair, axis=0))
         while len(cells) % COLUMNS:
             cells.append(np.full_like(cells[0], 255))
-        rows = [np.concatenate(cells[k:k + COLUMNS], axis=1)
-                for k in range(0, len(cells), COLUMNS)]
+        rows = [
+            np.concatenate(cells[k : k + COLUMNS], axis=1) for k in range(0, len(cells), COLUMNS)
+        ]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(OUT), np.concatenate(rows, axis=0), [cv2.IMWRITE_JPEG_QUALITY, 88])
     print(f"wrote {OUT}")
@@ -100,11 +101,20 @@ def make_lesson_picture() -> None:
     detector = default_detector(static_image_mode=True)
     with tempfile.TemporaryDirectory() as tmp, box_detector(full_range=True) as boxes:
         # The 478 points, and the swap beside the original.
-        written = export_lesson(Path(tmp), samples_dir() / "portrait.jpg", messages,
-                                detector=detector, box_detector=boxes, steps=[2, 7],
-                                swap=swap)
-        small = [cv2.resize(read_image(p), (640, 360), interpolation=cv2.INTER_AREA)
-                 for p in written if p.suffix == ".png"]
+        written = export_lesson(
+            Path(tmp),
+            samples_dir() / "portrait.jpg",
+            messages,
+            detector=detector,
+            box_detector=boxes,
+            steps=[2, 7],
+            swap=swap,
+        )
+        small = [
+            cv2.resize(read_image(p), (640, 360), interpolation=cv2.INTER_AREA)
+            for p in written
+            if p.suffix == ".png"
+        ]
     detector.close()
     cv2.imwrite(str(LESSON_OUT), np.concatenate(small, axis=1), [cv2.IMWRITE_JPEG_QUALITY, 88])
     print(f"wrote {LESSON_OUT}")

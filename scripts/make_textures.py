@@ -48,8 +48,28 @@ SIZE = 1024
 # Closed outlines of the openings, in landmark order around each one.
 RIGHT_EYE = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
 LEFT_EYE = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
-OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84,
-              181, 91, 146)
+OUTER_LIPS = (
+    61,
+    185,
+    40,
+    39,
+    37,
+    0,
+    267,
+    269,
+    270,
+    409,
+    291,
+    375,
+    321,
+    405,
+    314,
+    17,
+    84,
+    181,
+    91,
+    146,
+)
 
 
 def uv_px(index) -> np.ndarray:
@@ -73,8 +93,15 @@ def spline(points, steps: int = 24, closed: bool = True) -> np.ndarray:
     out = []
     for k in range(1, len(p) - 2):
         p0, p1, p2, p3 = p[k - 1], p[k], p[k + 1], p[k + 2]
-        out.append(0.5 * (2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
-                          + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3))
+        out.append(
+            0.5
+            * (
+                2 * p1
+                + (-p0 + p2) * t
+                + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2
+                + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3
+            )
+        )
     if not closed:
         out.append(p[-2:-1])
     return np.concatenate(out)
@@ -106,8 +133,15 @@ def dots(c: Canvas, centres, radii) -> np.ndarray:
     """Anti-aliased coverage of filled circles (picture pixels)."""
     mask = np.zeros(c.shape, np.uint8)
     for (x, y), r in zip(centres, radii):
-        cv2.circle(mask, (round(x * SS * 16), round(y * SS * 16)), round(r * SS * 16), 255, -1,
-                   cv2.LINE_AA, 4)
+        cv2.circle(
+            mask,
+            (round(x * SS * 16), round(y * SS * 16)),
+            round(r * SS * 16),
+            255,
+            -1,
+            cv2.LINE_AA,
+            4,
+        )
     return mask.astype(np.float32) / 255
 
 
@@ -253,12 +287,24 @@ GOLD_DARK = np.float32((110, 70, 18))
 
 def _mask_outline() -> np.ndarray:
     """The colombina's outline: brow to cheekbone, swept up to points at the temples."""
-    half = [at(u, v) for u, v in (
-        (0.50, 0.238), (0.41, 0.205), (0.30, 0.19), (0.20, 0.205), (0.12, 0.24),
-        (0.075, 0.262),  # the wing's point, just inside the face outline
-        (0.065, 0.33), (0.085, 0.415), (0.14, 0.475), (0.23, 0.505), (0.32, 0.495),
-        (0.40, 0.46), (0.455, 0.43),
-    )]
+    half = [
+        at(u, v)
+        for u, v in (
+            (0.50, 0.238),
+            (0.41, 0.205),
+            (0.30, 0.19),
+            (0.20, 0.205),
+            (0.12, 0.24),
+            (0.075, 0.262),  # the wing's point, just inside the face outline
+            (0.065, 0.33),
+            (0.085, 0.415),
+            (0.14, 0.475),
+            (0.23, 0.505),
+            (0.32, 0.495),
+            (0.40, 0.46),
+            (0.455, 0.43),
+        )
+    ]
     bottom_centre = at(0.5, 0.418)
     return spline([*half, bottom_centre, *mirror_u(half[1:])], steps=20)
 
@@ -316,12 +362,21 @@ def draw_carnival_mask() -> Canvas:
     gem_c = at(0.5, 0.262)
     gem = c.ellipse(tuple(gem_c), (15, 19))
     setting = c.ellipse(tuple(gem_c), (22, 27))
-    gold = np.clip(np.maximum.reduce([rim_out, eye_rims, filigree * body, beads * body,
-                                      panel_rim * body, setting]), 0, 1) * shape
+    gold = (
+        np.clip(
+            np.maximum.reduce(
+                [rim_out, eye_rims, filigree * body, beads * body, panel_rim * body, setting]
+            ),
+            0,
+            1,
+        )
+        * shape
+    )
 
     # Relief: the lacquered shell's rounded rim, the raised gold, the face's own shape.
-    height = (bevel(body, 14) * 9 + blur(gold, 1.2) * 4 + blur(gem, 2) * 8
-              + blur(face_depth(c), 10) * 0.5)
+    height = (
+        bevel(body, 14) * 9 + blur(gold, 1.2) * 4 + blur(gem, 2) * 8 + blur(face_depth(c), 10) * 0.5
+    )
     diffuse, spec = lighting(height, relief=1.0, shininess=40)
     diffuse = np.clip(diffuse, 0.25, 1.5)[..., None]
     spec = spec[..., None]
@@ -337,7 +392,7 @@ def draw_carnival_mask() -> Canvas:
     surface = mix(lacquer, mix(TEAL, TEAL_LIGHT, 0.3 + 0.4 * sheen), teal_t * 0.92)
     surface = surface * diffuse**1.6 + 255 * 0.55 * spec
     metal = mix(GOLD_DARK, GOLD, np.clip(diffuse[..., 0] - 0.35, 0, 1)) * (0.6 + 0.5 * diffuse)
-    metal = metal + np.float32((255, 240, 190)) * 1.1 * spec ** 0.7
+    metal = metal + np.float32((255, 240, 190)) * 1.1 * spec**0.7
     gem_rgb = mix(TEAL, TEAL_LIGHT, smoothstep(1.2, 0.6, diffuse[..., 0])) * 0.9 + 255 * spec
 
     c.paint(body, np.clip(surface, 0, 255) / 255)
@@ -345,8 +400,9 @@ def draw_carnival_mask() -> Canvas:
     c.paint(gem, np.clip(gem_rgb, 0, 255) / 255)
     # A soft shadow the mask casts on the skin just below it and in the eye holes; the
     # eyes themselves stay clear.
-    shadow_src = cv2.warpAffine(shape * (1 - hole), np.float32([[1, 0, 0], [0, 1, 6 * SS]]),
-                                c.shape[::-1])
+    shadow_src = cv2.warpAffine(
+        shape * (1 - hole), np.float32([[1, 0, 0], [0, 1, 6 * SS]]), c.shape[::-1]
+    )
     shadow = blur(shadow_src, 6) * 0.55 * (1 - c.alpha)
     shadow *= 1 - openings(c, eye_grow=1, lips_grow=0)
     # Behind the mask: ``shadow`` is already limited to what the mask leaves uncovered.

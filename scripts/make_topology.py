@@ -63,23 +63,32 @@ def canonical_mesh(task: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     vertices = np.asarray(mesh.vertex_buffer, np.float32).reshape(-1, 5)
     triangles = np.asarray(mesh.index_buffer, np.int64).reshape(-1, 3)
     if vertices.shape[0] != N_MESH or triangles.min() < 0 or triangles.max() >= N_MESH:
-        raise SystemExit(f"unexpected canonical mesh: {vertices.shape} vertices, "
-                         f"indices {triangles.min()}..{triangles.max()}")
+        raise SystemExit(
+            f"unexpected canonical mesh: {vertices.shape} vertices, "
+            f"indices {triangles.min()}..{triangles.max()}"
+        )
     xyz, uv = vertices[:, :3], vertices[:, 3:5].copy()
     # The bundle's v already grows downwards (forehead near 0.1, chin near 0.95); flip
     # only if a future bundle uses the OpenGL convention (v up).
     if uv[FOREHEAD, 1] > uv[CHIN, 1]:
         uv[:, 1] = 1.0 - uv[:, 1]
-    if not (uv[FOREHEAD, 1] < 0.3 < 0.7 < uv[CHIN, 1]
-            and uv[RIGHT_EYE_OUTER, 0] < 0.5 < uv[LEFT_EYE_OUTER, 0]):
+    if not (
+        uv[FOREHEAD, 1] < 0.3 < 0.7 < uv[CHIN, 1]
+        and uv[RIGHT_EYE_OUTER, 0] < 0.5 < uv[LEFT_EYE_OUTER, 0]
+    ):
         raise SystemExit("canonical UVs are not in the expected orientation")
     return triangles.astype(np.int16), uv.astype(np.float32), xyz.astype(np.float32)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("task", nargs="?", type=Path, default=DEFAULT_TASK,
-                        help="MediaPipe face_landmarker.task bundle")
+    parser.add_argument(
+        "task",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_TASK,
+        help="MediaPipe face_landmarker.task bundle",
+    )
     args = parser.parse_args()
     triangles, uv, canonical_xyz = canonical_mesh(args.task.resolve())
     np.savez_compressed(

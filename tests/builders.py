@@ -87,8 +87,10 @@ def template(mouth_open: float = 0.0) -> np.ndarray:
     pts[list(g.RIGID)] = canonical[list(g.RIGID)]
     # Eyelids: an ellipse round each iris, from the outer corner along the lower lid.
     steps = np.arange(16) * np.pi / 8
-    for contour, iris, angles in ((g.RIGHT_EYE_CONTOUR, g.RIGHT_IRIS, np.pi - steps),
-                                  (g.LEFT_EYE_CONTOUR, g.LEFT_IRIS, steps)):
+    for contour, iris, angles in (
+        (g.RIGHT_EYE_CONTOUR, g.RIGHT_IRIS, np.pi - steps),
+        (g.LEFT_EYE_CONTOUR, g.LEFT_IRIS, steps),
+    ):
         centre = ANCHOR_TEMPLATE[iris]
         pts[list(contour), 0] = centre[0] + EYE_HALF_WIDTH * np.cos(angles)
         pts[list(contour), 1] = centre[1] + EYE_HALF_HEIGHT * np.sin(angles)
@@ -193,7 +195,10 @@ def make_landmarks(
     pts = turn(template(mouth_open), yaw_deg=yaw_deg, pitch_deg=pitch_deg)
     out = np.empty_like(pts)
     out[:, :2] = place(
-        pts, center_xy=center_xy, eye_distance=eye_distance, roll_deg=roll_deg,
+        pts,
+        center_xy=center_xy,
+        eye_distance=eye_distance,
+        roll_deg=roll_deg,
         mirrored=mirrored,
     )
     out[:, 2] = pts[:, 2] * eye_distance
@@ -253,16 +258,24 @@ def make_faces(
         centers = centers + np.outer(step * spacing * eye, (1.0, 0.0))
     if centers.shape != (n, 2):
         raise ValueError(f"center_xy must have shape (2,) or ({n}, 2), got {centers.shape}")
-    landmarks = np.stack(
-        [
-            make_landmarks(
-                center_xy=centers[k], eye_distance=eye[k], roll_deg=roll[k],
-                mouth_open=mouth[k], mirrored=mirrored, yaw_deg=yaw[k],
-                pitch_deg=pitch[k],
-            )
-            for k in range(n)
-        ]
-    ) if n else np.zeros((0, N_LANDMARKS, 3), np.float32)
+    landmarks = (
+        np.stack(
+            [
+                make_landmarks(
+                    center_xy=centers[k],
+                    eye_distance=eye[k],
+                    roll_deg=roll[k],
+                    mouth_open=mouth[k],
+                    mirrored=mirrored,
+                    yaw_deg=yaw[k],
+                    pitch_deg=pitch[k],
+                )
+                for k in range(n)
+            ]
+        )
+        if n
+        else np.zeros((0, N_LANDMARKS, 3), np.float32)
+    )
     return Faces(landmarks, None if ids is None else np.asarray(ids), mirrored)
 
 
@@ -273,8 +286,9 @@ def tear_lives(face_id: int, t: float, style) -> np.ndarray:
     """
     from facefilters.render import tears
 
-    phases = np.array([tears._rand(face_id, eye, s)
-                       for eye in range(2) for s in range(style.streams)])
+    phases = np.array(
+        [tears._rand(face_id, eye, s) for eye in range(2) for s in range(style.streams)]
+    )
     return (t * style.rate + phases) % 1.0
 
 
@@ -310,8 +324,6 @@ POSES = [
     pytest.param({}, id="upright"),
     pytest.param({"roll_deg": 30.0}, id="roll"),
     pytest.param({"mirrored": True}, id="mirrored"),
-    pytest.param({"mirrored": True, "roll_deg": -25.0, "eye_distance": 45.0},
-                 id="mirrored-roll"),
+    pytest.param({"mirrored": True, "roll_deg": -25.0, "eye_distance": 45.0}, id="mirrored-roll"),
     pytest.param({"eye_distance": 90.0, "center_xy": (300.0, 200.0)}, id="big"),
 ]
-

@@ -23,7 +23,7 @@ def numbered(index: int, size_wh: tuple[int, int] = (160, 120)) -> np.ndarray:
     image = np.empty((height, width, 3), np.uint8)
     edges = np.linspace(0, width, BITS + 1).round().astype(int)
     for bit in range(BITS):
-        image[:, edges[bit]:edges[bit + 1]] = 220 if index >> bit & 1 else 60
+        image[:, edges[bit] : edges[bit + 1]] = 220 if index >> bit & 1 else 60
     return image
 
 
@@ -83,8 +83,7 @@ def write_video(
         for stream, hz in zip(audio, tones_hz):
             n = round(duration * 48_000)
             wave = (0.3 * np.sin(2 * np.pi * hz * np.arange(n) / 48_000)).astype(np.float32)
-            frame = av.AudioFrame.from_ndarray(wave[np.newaxis, :], format="fltp",
-                                               layout="mono")
+            frame = av.AudioFrame.from_ndarray(wave[np.newaxis, :], format="fltp", layout="mono")
             frame.sample_rate = 48_000
             frame.pts = 0
             container.mux(stream.encode(frame))
@@ -97,8 +96,7 @@ def damage_packets(source: Path, target: Path, first: int, count: int) -> Path:
     noise, as a bad sector or a broken download would leave them."""
     data = bytearray(source.read_bytes())
     with av.open(str(source)) as container:
-        packets = [(p.pos, p.size) for p in container.demux(container.streams.video[0])
-                   if p.size]
+        packets = [(p.pos, p.size) for p in container.demux(container.streams.video[0]) if p.size]
     rng = np.random.default_rng(7)
     for pos, size in packets[first : first + count]:
         data[pos : pos + size] = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
@@ -116,7 +114,12 @@ def audio_tracks(path: Path) -> list[dict[str, object]]:
             wave = np.concatenate(samples).astype(np.float64)
             spectrum = np.abs(np.fft.rfft(wave))
             peak = float(np.argmax(spectrum) * stream.rate / len(wave))
-            tracks.append({"codec": stream.codec_context.name,
-                           "language": stream.metadata.get("language"),
-                           "duration_s": len(wave) / stream.rate, "peak_hz": peak})
+            tracks.append(
+                {
+                    "codec": stream.codec_context.name,
+                    "language": stream.metadata.get("language"),
+                    "duration_s": len(wave) / stream.rate,
+                    "peak_hz": peak,
+                }
+            )
     return tracks

@@ -25,16 +25,19 @@ def png_bomb(size_wh: tuple[int, int]) -> bytes:
     squeeze = zlib.compressobj(9)
     row = bytes(w + 1)  # filter byte 0, then the row
     pixels = b"".join(squeeze.compress(row) for _ in range(h)) + squeeze.flush()
-    return (PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", pixels)
-            + _chunk(b"IEND", b""))
+    return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", pixels) + _chunk(b"IEND", b"")
 
 
 def png_claiming(size_wh: tuple[int, int]) -> bytes:
     """A PNG whose header claims ``size_wh`` pixels, with one empty row of data."""
     w, h = size_wh
     header = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
-    return (PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"\0"))
-            + _chunk(b"IEND", b""))
+    return (
+        PNG_SIGNATURE
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"\0"))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def png_of(bgra: np.ndarray) -> bytes:

@@ -78,8 +78,11 @@ class Scene:
     @property
     def eye_px(self) -> np.ndarray:
         """ndarray (n,), float64: pixels between the irises of each face."""
-        return np.hypot(*(self.eyes_xy[:, 1] - self.eyes_xy[:, 0]).T) if len(self.names) \
+        return (
+            np.hypot(*(self.eyes_xy[:, 1] - self.eyes_xy[:, 0]).T)
+            if len(self.names)
             else np.zeros(0)
+        )
 
 
 def background(size_wh: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -102,14 +105,20 @@ def background(size_wh: tuple[int, int], rng: np.random.Generator) -> np.ndarray
     for _ in range(4):
         x0, y0 = int(rng.integers(0, w)), int(rng.integers(0, h))
         x1, y1 = x0 + int(rng.integers(w // 10, w // 3)), y0 + int(rng.integers(4, h // 30 + 5))
-        cv2.rectangle(image, (x0, y0), (x1, y1), tuple(float(c) for c in
-                                                        rng.integers(30, 220, 3)), -1)
+        cv2.rectangle(
+            image, (x0, y0), (x1, y1), tuple(float(c) for c in rng.integers(30, 220, 3)), -1
+        )
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
-def paste_face(canvas: np.ndarray, name: str, centre_xy: tuple[float, float],
-               eye_px: float, roll_deg: float = 0.0,
-               source: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+def paste_face(
+    canvas: np.ndarray,
+    name: str,
+    centre_xy: tuple[float, float],
+    eye_px: float,
+    roll_deg: float = 0.0,
+    source: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Paste a head from a photo into the canvas, in place; returns its irises (2, 2).
 
     The head is scaled so its irises are ``eye_px`` apart, turned by ``roll_deg``
@@ -137,9 +146,13 @@ def paste_face(canvas: np.ndarray, name: str, centre_xy: tuple[float, float],
         return cv2.transform(irises[None], matrix)[0]
     local = matrix.copy()
     local[:, 2] -= (x0, y0)
-    head = cv2.warpAffine(np.ascontiguousarray(picture), local, (x1 - x0, y1 - y0),
-                          flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REFLECT)
+    head = cv2.warpAffine(
+        np.ascontiguousarray(picture),
+        local,
+        (x1 - x0, y1 - y0),
+        flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REFLECT,
+    )
     # The oval, in the face's own frame: wider above the eyes (hair), longer below (chin).
     a = np.radians(-roll_deg)
     ax, ay = np.array([np.cos(a), np.sin(a)]), np.array([-np.sin(a), np.cos(a)])
@@ -154,9 +167,14 @@ def paste_face(canvas: np.ndarray, name: str, centre_xy: tuple[float, float],
     return cv2.transform(irises[None], matrix)[0]
 
 
-def group_clip(path: Path, size_wh: tuple[int, int] = (1920, 1080), seconds: float = 4.0,
-               eye_px: tuple[float, ...] = (32, 38, 44, 50, 60, 72), seed: int = 3,
-               fps: int = 30) -> list[Scene]:
+def group_clip(
+    path: Path,
+    size_wh: tuple[int, int] = (1920, 1080),
+    seconds: float = 4.0,
+    eye_px: tuple[float, ...] = (32, 38, 44, 50, 60, 72),
+    seed: int = 3,
+    fps: int = 30,
+) -> list[Scene]:
     """A video of a group: faces that drift, bob and tilt a little over a still backdrop.
 
     Written with the project's own H.264 writer; returns each frame's :class:`Scene`
@@ -167,8 +185,9 @@ def group_clip(path: Path, size_wh: tuple[int, int] = (1920, 1080), seconds: flo
     rng = np.random.default_rng(seed)
     w, h = size_wh
     backdrop = background(size_wh, rng)
-    layout = group_scene(rng, size_wh, list(eye_px), max_roll_deg=0, noise_sigma=0,
-                         jpeg_quality=None)
+    layout = group_scene(
+        rng, size_wh, list(eye_px), max_roll_deg=0, noise_sigma=0, jpeg_quality=None
+    )
     starts = layout.eyes_xy.mean(axis=1)
     names = layout.names
     sizes = layout.eye_px
@@ -191,8 +210,12 @@ def group_clip(path: Path, size_wh: tuple[int, int] = (1920, 1080), seconds: flo
     return scenes
 
 
-def degrade(image: np.ndarray, rng: np.random.Generator, noise_sigma: float = 0.0,
-            jpeg_quality: int | None = None) -> np.ndarray:
+def degrade(
+    image: np.ndarray,
+    rng: np.random.Generator,
+    noise_sigma: float = 0.0,
+    jpeg_quality: int | None = None,
+) -> np.ndarray:
     """Camera noise (Gaussian, grey levels) and JPEG compression, as a phone would add."""
     out = image
     if noise_sigma > 0:
@@ -208,9 +231,15 @@ def degrade(image: np.ndarray, rng: np.random.Generator, noise_sigma: float = 0.
     return out
 
 
-def group_scene(rng: np.random.Generator, size_wh: tuple[int, int], eye_px: list[float],
-                names: list[str] | None = None, max_roll_deg: float = 20.0,
-                noise_sigma: float = 3.0, jpeg_quality: int | None = 85) -> Scene:
+def group_scene(
+    rng: np.random.Generator,
+    size_wh: tuple[int, int],
+    eye_px: list[float],
+    names: list[str] | None = None,
+    max_roll_deg: float = 20.0,
+    noise_sigma: float = 3.0,
+    jpeg_quality: int | None = 85,
+) -> Scene:
     """Faces of the given eye distances at random, non-overlapping places.
 
     Args:
@@ -249,29 +278,39 @@ def group_scene(rng: np.random.Generator, size_wh: tuple[int, int], eye_px: list
     return Scene(image, np.array(eyes, np.float64).reshape(-1, 2, 2), tuple(names))
 
 
-def empty_scene(rng: np.random.Generator, size_wh: tuple[int, int],
-                noise_sigma: float = 3.0, jpeg_quality: int | None = 85) -> Scene:
+def empty_scene(
+    rng: np.random.Generator,
+    size_wh: tuple[int, int],
+    noise_sigma: float = 3.0,
+    jpeg_quality: int | None = 85,
+) -> Scene:
     """A picture with no face: the backdrop, and parts of the photos without a face
     (the astronaut's suit and the shuttle, Hopper's flag and uniform)."""
     canvas = background(size_wh, rng)
     w, h = size_wh
-    parts = [photo("astronaut")[300:, :], photo("astronaut")[:250, 330:],
-             photo("grace_hopper")[:200, :120], photo("grace_hopper")[420:, :]]
+    parts = [
+        photo("astronaut")[300:, :],
+        photo("astronaut")[:250, 330:],
+        photo("grace_hopper")[:200, :120],
+        photo("grace_hopper")[420:, :],
+    ]
     for part in parts:
         scale = float(rng.uniform(0.4, 1.2)) * h / 2 / part.shape[0]
-        piece = cv2.resize(np.ascontiguousarray(part), None, fx=scale, fy=scale,
-                           interpolation=cv2.INTER_AREA)
+        piece = cv2.resize(
+            np.ascontiguousarray(part), None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA
+        )
         ph, pw = piece.shape[:2]
         if ph >= h or pw >= w:
             continue
         x, y = int(rng.integers(0, w - pw)), int(rng.integers(0, h - ph))
-        canvas[y:y + ph, x:x + pw] = piece
+        canvas[y : y + ph, x : x + pw] = piece
     image = degrade(canvas, rng, noise_sigma, jpeg_quality)
     return Scene(image, np.zeros((0, 2, 2)), ())
 
 
-def match(scene: Scene, found_eyes_xy: np.ndarray, tolerance: float = 0.5
-          ) -> tuple[np.ndarray, int]:
+def match(
+    scene: Scene, found_eyes_xy: np.ndarray, tolerance: float = 0.5
+) -> tuple[np.ndarray, int]:
     """Which pasted faces were found, and how many found faces are not pasted ones.
 
     A found face matches a pasted one when its eyes' midpoint is within ``tolerance``

@@ -36,8 +36,7 @@ class Untouched:
 
 
 def apply(source: Path, out: Path, **options: object):
-    return apply_file(source, out, Untouched(), detector_factory=lambda **_: NoFaces(),
-                      **options)
+    return apply_file(source, out, Untouched(), detector_factory=lambda **_: NoFaces(), **options)
 
 
 def decoded(path: Path) -> tuple[Fraction, list[tuple[float, np.ndarray]]]:
@@ -52,8 +51,11 @@ def leftovers(folder: Path) -> list[str]:
 # -- variable frame rate --------------------------------------------------------------
 
 # A phone that slows down in the dark: 10 fps for a second, then 30 fps, then 15.
-VFR_TIMES = ([i / 10 for i in range(10)] + [1 + i / 30 for i in range(20)]
-             + [1 + 20 / 30 + i / 15 for i in range(10)])
+VFR_TIMES = (
+    [i / 10 for i in range(10)]
+    + [1 + i / 30 for i in range(20)]
+    + [1 + 20 / 30 + i / 15 for i in range(10)]
+)
 
 
 def test_variable_frame_rate_keeps_picture_and_sound_in_step(tmp_path: Path) -> None:
@@ -73,14 +75,17 @@ def test_variable_frame_rate_keeps_picture_and_sound_in_step(tmp_path: Path) -> 
     assert result.notices[0].values["n"] == 0  # nothing dropped
 
 
-@pytest.mark.parametrize(("suffix", "time_base", "fps"), [
-    (".mp4", Fraction(1001, 30000), Fraction(30000, 1001)),
-    (".mkv", Fraction(1, 1000), Fraction(30000, 1001)),  # times in whole milliseconds
-    (".mp4", Fraction(1, 25), Fraction(25)),
-])
-def test_a_constant_frame_rate_keeps_every_frame_once(tmp_path: Path, suffix: str,
-                                                      time_base: Fraction,
-                                                      fps: Fraction) -> None:
+@pytest.mark.parametrize(
+    ("suffix", "time_base", "fps"),
+    [
+        (".mp4", Fraction(1001, 30000), Fraction(30000, 1001)),
+        (".mkv", Fraction(1, 1000), Fraction(30000, 1001)),  # times in whole milliseconds
+        (".mp4", Fraction(1, 25), Fraction(25)),
+    ],
+)
+def test_a_constant_frame_rate_keeps_every_frame_once(
+    tmp_path: Path, suffix: str, time_base: Fraction, fps: Fraction
+) -> None:
     times = [float(i / fps) for i in range(40)]
     source = write_video(tmp_path / f"cfr{suffix}", times, time_base=time_base)
     result = apply(source, tmp_path / "out.mp4")
@@ -95,8 +100,9 @@ def test_a_phones_jittery_timestamps_keep_every_frame_once(tmp_path: Path) -> No
     # Phones stamp frames by their capture clock: 30 fps give or take a few milliseconds.
     jitter = np.random.default_rng(3).uniform(-0.004, 0.004, 60)
     times = [i / 30 + (jitter[i] if i else 0.0) for i in range(60)]
-    source = write_video(tmp_path / "phone.mp4", times, time_base=Fraction(1, 90000),
-                         tones_hz=[440])
+    source = write_video(
+        tmp_path / "phone.mp4", times, time_base=Fraction(1, 90000), tones_hz=[440]
+    )
     result = apply(source, tmp_path / "out.mp4")
     fps, frames = decoded(tmp_path / "out.mp4")
     assert abs(fps - 30) < Fraction(1, 10)
@@ -109,8 +115,9 @@ def test_an_animated_gif_with_uneven_delays_loses_no_picture(tmp_path: Path) -> 
     # 50 fps (its time base's half); the rate is measured instead: 25, the fast stretch.
     pictures = [Image.fromarray(numbered(i)[:, :, ::-1]) for i in range(12)]
     source = tmp_path / "uneven.gif"
-    pictures[0].save(source, save_all=True, append_images=pictures[1:],
-                     duration=[100] * 6 + [40] * 6)
+    pictures[0].save(
+        source, save_all=True, append_images=pictures[1:], duration=[100] * 6 + [40] * 6
+    )
     result = apply(source, tmp_path / "out.mp4")
     fps, frames = decoded(tmp_path / "out.mp4")
     assert fps == 25
@@ -125,8 +132,9 @@ def test_an_animated_gif_with_uneven_delays_loses_no_picture(tmp_path: Path) -> 
 @pytest.mark.parametrize("suffix", [".mp4", ".mkv"])
 def test_every_audio_track_is_kept_with_its_language(tmp_path: Path, suffix: str) -> None:
     times = [i / 30 for i in range(30)]
-    source = write_video(tmp_path / f"two{suffix}", times, tones_hz=[440, 1000],
-                         languages=["eng", "nld"])
+    source = write_video(
+        tmp_path / f"two{suffix}", times, tones_hz=[440, 1000], languages=["eng", "nld"]
+    )
     apply(source, tmp_path / "out.mp4")
     tracks = audio_tracks(tmp_path / "out.mp4")
     assert [t["language"] for t in tracks] == ["eng", "nld"]
@@ -140,10 +148,14 @@ def test_every_audio_track_is_kept_with_its_language(tmp_path: Path, suffix: str
 
 def test_a_size_change_mid_stream_is_scaled_to_the_first_size(tmp_path: Path) -> None:
     # Two MPEG-TS pieces one after the other, as a stream that switches quality does.
-    first = write_video(tmp_path / "a.ts", [i / 30 for i in range(12)],
-                        container_format="mpegts")
-    second = write_video(tmp_path / "b.ts", [(12 + i) / 30 for i in range(12)],
-                         size_wh=(320, 180), container_format="mpegts", first=12)
+    first = write_video(tmp_path / "a.ts", [i / 30 for i in range(12)], container_format="mpegts")
+    second = write_video(
+        tmp_path / "b.ts",
+        [(12 + i) / 30 for i in range(12)],
+        size_wh=(320, 180),
+        container_format="mpegts",
+        first=12,
+    )
     source = tmp_path / "switch.ts"
     source.write_bytes(first.read_bytes() + second.read_bytes())
     result = apply(source, tmp_path / "out.mp4")
@@ -167,8 +179,7 @@ def clean(tmp_path: Path) -> Path:
     return write_video(tmp_path / "clean.mp4", [i / 30 for i in range(40)], tones_hz=[440])
 
 
-def test_damaged_frames_stop_the_run_and_nothing_is_written(tmp_path: Path,
-                                                            clean: Path) -> None:
+def test_damaged_frames_stop_the_run_and_nothing_is_written(tmp_path: Path, clean: Path) -> None:
     source = damage_packets(clean, tmp_path / "damaged.mp4", 10, 18)
     out = tmp_path / "out.mp4"
     with pytest.raises(InputError) as caught:
@@ -226,10 +237,9 @@ def test_an_intact_file_reports_nothing_lost(tmp_path: Path, clean: Path) -> Non
 def test_damaged_audio_does_not_stop_the_picture(tmp_path: Path, clean: Path) -> None:
     data = bytearray(clean.read_bytes())
     with av.open(str(clean)) as container:
-        packets = [(p.pos, p.size) for p in container.demux(container.streams.audio[0])
-                   if p.size]
+        packets = [(p.pos, p.size) for p in container.demux(container.streams.audio[0]) if p.size]
     for pos, size in packets[5:15]:
-        data[pos:pos + size] = bytes(size)
+        data[pos : pos + size] = bytes(size)
     source = tmp_path / "bad-sound.mp4"
     source.write_bytes(bytes(data))
     apply(source, tmp_path / "out.mp4")
@@ -239,10 +249,10 @@ def test_damaged_audio_does_not_stop_the_picture(tmp_path: Path, clean: Path) ->
 
 def test_recordings_joined_end_to_end_keep_every_frame(tmp_path: Path) -> None:
     # Each piece starts again from its own zero, as `cat a.ts b.ts` leaves them.
-    first = write_video(tmp_path / "a.ts", [i / 30 for i in range(15)],
-                        container_format="mpegts")
-    second = write_video(tmp_path / "b.ts", [i / 30 for i in range(15)],
-                         container_format="mpegts", first=15)
+    first = write_video(tmp_path / "a.ts", [i / 30 for i in range(15)], container_format="mpegts")
+    second = write_video(
+        tmp_path / "b.ts", [i / 30 for i in range(15)], container_format="mpegts", first=15
+    )
     source = tmp_path / "joined.ts"
     source.write_bytes(first.read_bytes() + second.read_bytes())
     with VideoReader(source) as reader:
@@ -260,8 +270,7 @@ def test_an_animated_webp_gives_its_first_picture_and_says_so(tmp_path: Path) ->
     # FFmpeg cannot play an animated WebP, so it is read as a photo: its first picture.
     pictures = [Image.fromarray(numbered(i)[:, :, ::-1]) for i in (5, 6, 7)]
     source = tmp_path / "moving.webp"
-    pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=100,
-                     lossless=True)
+    pictures[0].save(source, save_all=True, append_images=pictures[1:], duration=100, lossless=True)
     result = apply(source, tmp_path / "out.png")
     assert result.kind == "image"
     assert result.notices[0].key == "apply.first_picture"

@@ -31,8 +31,9 @@ def write_png(path: Path, bgra: np.ndarray | None = None) -> Path:
     return path
 
 
-def make_filter(base: Path, filter_id: str, toml: str, assets: tuple[str, ...] = ("a.png",)
-                ) -> Path:
+def make_filter(
+    base: Path, filter_id: str, toml: str, assets: tuple[str, ...] = ("a.png",)
+) -> Path:
     """A filter folder ``base/filter_id`` with ``filter.toml`` and PNG assets."""
     folder = base / filter_id
     folder.mkdir(parents=True)
@@ -76,167 +77,436 @@ def case(case_id: str, toml: str, setup: str | None, expected: list[str], marks=
 BROKEN = [
     # id, filter.toml, what is set up around it, substrings the error must contain
     case("invalid-toml", 'name = "x"\n[[layers]\nkind = "sprite"\n', None, ["not valid TOML"]),
-    case("missing-layers", 'name = "x"\n', None,
-         ["layers: expected at least one [[layers]] table"]),
+    case(
+        "missing-layers", 'name = "x"\n', None, ["layers: expected at least one [[layers]] table"]
+    ),
     case("empty-layers", "layers = []\n", None, ["layers: expected at least one [[layers]]"]),
-    case("layers-not-a-list", 'layers = "sprite"\n', None,
-         ["layers: expected at least one [[layers]] table", "got 'sprite'"]),
+    case(
+        "layers-not-a-list",
+        'layers = "sprite"\n',
+        None,
+        ["layers: expected at least one [[layers]] table", "got 'sprite'"],
+    ),
     case("layer-not-a-table", "layers = [1, 2]\n", None, ["layers[0]: expected a table", "got 1"]),
-    case("unknown-top-key", 'nmae = "x"\n' + sprite_toml(), None,
-         ["nmae: unknown key", "description, layers, name"]),
-    case("name-not-a-string", sprite_toml().replace('name = "Test"', "name = 3"), None,
-         ["name: expected a string, got 3"]),
-    case("unknown-kind", sprite_toml(kind='"hat"'), None,
-         ["layers[0].kind: expected one of sprite, tears, mesh", "got 'hat'"]),
+    case(
+        "unknown-top-key",
+        'nmae = "x"\n' + sprite_toml(),
+        None,
+        ["nmae: unknown key", "description, layers, name"],
+    ),
+    case(
+        "name-not-a-string",
+        sprite_toml().replace('name = "Test"', "name = 3"),
+        None,
+        ["name: expected a string, got 3"],
+    ),
+    case(
+        "unknown-kind",
+        sprite_toml(kind='"hat"'),
+        None,
+        ["layers[0].kind: expected one of sprite, tears, mesh", "got 'hat'"],
+    ),
     case("missing-kind", sprite_toml(kind=""), None, ["layers[0].kind: missing required key"]),
-    case("typo-widht", sprite_toml(width="", widht="1.5"), None,
-         ["layers[0].widht: unknown key", "width"]),
-    case("width-wide", sprite_toml(width='"wide"'), None,
-         ["layers[0].width", "positive number", "got 'wide'"]),
-    case("width-negative", sprite_toml(width="-1.5"), None,
-         ["layers[0].width: expected a positive number, got -1.5"]),
-    case("width-zero", sprite_toml(width="0"), None,
-         ["layers[0].width: expected a positive number"]),
-    case("width-bool", sprite_toml(width="true"), None,
-         ["layers[0].width: expected a positive number, got True"]),
-    case("width-inf", sprite_toml(width="inf"), None,
-         ["layers[0].width: expected a positive number"]),
-    case("offset-nan", sprite_toml(offset="[nan, 0]"), None,
-         ["layers[0].offset: expected two numbers"]),
+    case(
+        "typo-widht",
+        sprite_toml(width="", widht="1.5"),
+        None,
+        ["layers[0].widht: unknown key", "width"],
+    ),
+    case(
+        "width-wide",
+        sprite_toml(width='"wide"'),
+        None,
+        ["layers[0].width", "positive number", "got 'wide'"],
+    ),
+    case(
+        "width-negative",
+        sprite_toml(width="-1.5"),
+        None,
+        ["layers[0].width: expected a positive number, got -1.5"],
+    ),
+    case(
+        "width-zero", sprite_toml(width="0"), None, ["layers[0].width: expected a positive number"]
+    ),
+    case(
+        "width-bool",
+        sprite_toml(width="true"),
+        None,
+        ["layers[0].width: expected a positive number, got True"],
+    ),
+    case(
+        "width-inf", sprite_toml(width="inf"), None, ["layers[0].width: expected a positive number"]
+    ),
+    case(
+        "offset-nan",
+        sprite_toml(offset="[nan, 0]"),
+        None,
+        ["layers[0].offset: expected two numbers"],
+    ),
     case("width-missing", sprite_toml(width=""), None, ["layers[0].width: missing required key"]),
-    case("pin-three-numbers", sprite_toml(pin="[1, 2, 3]"), None,
-         ["layers[0].pin: expected two numbers [x, y], got [1, 2, 3]"]),
-    case("pin-strings", sprite_toml(pin='["1", "2"]'), None,
-         ["layers[0].pin: expected two numbers"]),
-    case("offset-one-number", sprite_toml(offset="[0.5]"), None,
-         ["layers[0].offset: expected two numbers"]),
-    case("unknown-anchor", sprite_toml(anchor='"nose"'), None,
-         ["layers[0].anchor: expected one of " + ", ".join(ANCHOR_NAMES), "got 'nose'"]),
-    case("unknown-measure", sprite_toml(when='{ measure = "grin", above = 0.2 }'), None,
-         ["layers[0].when.measure: expected one of " + ", ".join(MEASURE_NAMES), "got 'grin'"]),
-    case("when-not-a-table", sprite_toml(when='"mouth_open"'), None,
-         ["layers[0].when: expected a table"]),
-    case("when-typo", sprite_toml(when='{ measure = "mouth_open", abov = 0.2 }'), None,
-         ["layers[0].when.abov: unknown key"]),
-    case("when-fade-negative",
-         sprite_toml(when='{ measure = "mouth_open", above = 0.2, fade = -1 }'), None,
-         ["layers[0].when.fade: expected a number from 0 to 10, got -1"]),
-    case("when-both-sides",
-         sprite_toml(when='{ measure = "eyes_open", above = 0.2, below = 0.1 }'), None,
-         ["layers[0].when: expected exactly one of above or below"]),
-    case("when-no-threshold", sprite_toml(when='{ measure = "eyes_open" }'), None,
-         ["layers[0].when: expected exactly one of above or below"]),
-    case("when-off-on-wrong-side",
-         sprite_toml(when='{ measure = "mouth_open", above = 0.3, off = 0.4 }'), None,
-         ["layers[0].when.off: expected a number at most 0.3", "got 0.4"]),
-    case("when-below-off-on-wrong-side",
-         sprite_toml(when='{ measure = "eyes_open", below = 0.1, off = 0.05 }'), None,
-         ["layers[0].when.off: expected a number at least 0.1", "got 0.05"]),
-    case("swing-too-far", sprite_toml(swing="120"), None,
-         ["layers[0].swing: expected a number from 0 to 90, got 120"]),
-    case("stiffness-string", sprite_toml(stiffness='"stiff"'), None,
-         ["layers[0].stiffness: expected a number", "got 'stiff'"]),
-    case("second-layer", sprite_toml() + "\n[[layers]]\nkind = \"mesh\"\nbox = \"yes\"\n", None,
-         ["layers[1].box: expected true or false, got 'yes'"]),
-    case("mesh-unknown-key", '[[layers]]\nkind = "mesh"\nimage = "a.png"\n', None,
-         ["layers[0].image: unknown key"]),
-    case("color-blue", tears_toml(color='"blue"'), None,
-         ['layers[0].color: expected a colour "#rrggbb"', "got 'blue'"]),
+    case(
+        "pin-three-numbers",
+        sprite_toml(pin="[1, 2, 3]"),
+        None,
+        ["layers[0].pin: expected two numbers [x, y], got [1, 2, 3]"],
+    ),
+    case(
+        "pin-strings", sprite_toml(pin='["1", "2"]'), None, ["layers[0].pin: expected two numbers"]
+    ),
+    case(
+        "offset-one-number",
+        sprite_toml(offset="[0.5]"),
+        None,
+        ["layers[0].offset: expected two numbers"],
+    ),
+    case(
+        "unknown-anchor",
+        sprite_toml(anchor='"nose"'),
+        None,
+        ["layers[0].anchor: expected one of " + ", ".join(ANCHOR_NAMES), "got 'nose'"],
+    ),
+    case(
+        "unknown-measure",
+        sprite_toml(when='{ measure = "grin", above = 0.2 }'),
+        None,
+        ["layers[0].when.measure: expected one of " + ", ".join(MEASURE_NAMES), "got 'grin'"],
+    ),
+    case(
+        "when-not-a-table",
+        sprite_toml(when='"mouth_open"'),
+        None,
+        ["layers[0].when: expected a table"],
+    ),
+    case(
+        "when-typo",
+        sprite_toml(when='{ measure = "mouth_open", abov = 0.2 }'),
+        None,
+        ["layers[0].when.abov: unknown key"],
+    ),
+    case(
+        "when-fade-negative",
+        sprite_toml(when='{ measure = "mouth_open", above = 0.2, fade = -1 }'),
+        None,
+        ["layers[0].when.fade: expected a number from 0 to 10, got -1"],
+    ),
+    case(
+        "when-both-sides",
+        sprite_toml(when='{ measure = "eyes_open", above = 0.2, below = 0.1 }'),
+        None,
+        ["layers[0].when: expected exactly one of above or below"],
+    ),
+    case(
+        "when-no-threshold",
+        sprite_toml(when='{ measure = "eyes_open" }'),
+        None,
+        ["layers[0].when: expected exactly one of above or below"],
+    ),
+    case(
+        "when-off-on-wrong-side",
+        sprite_toml(when='{ measure = "mouth_open", above = 0.3, off = 0.4 }'),
+        None,
+        ["layers[0].when.off: expected a number at most 0.3", "got 0.4"],
+    ),
+    case(
+        "when-below-off-on-wrong-side",
+        sprite_toml(when='{ measure = "eyes_open", below = 0.1, off = 0.05 }'),
+        None,
+        ["layers[0].when.off: expected a number at least 0.1", "got 0.05"],
+    ),
+    case(
+        "swing-too-far",
+        sprite_toml(swing="120"),
+        None,
+        ["layers[0].swing: expected a number from 0 to 90, got 120"],
+    ),
+    case(
+        "stiffness-string",
+        sprite_toml(stiffness='"stiff"'),
+        None,
+        ["layers[0].stiffness: expected a number", "got 'stiff'"],
+    ),
+    case(
+        "second-layer",
+        sprite_toml() + '\n[[layers]]\nkind = "mesh"\nbox = "yes"\n',
+        None,
+        ["layers[1].box: expected true or false, got 'yes'"],
+    ),
+    case(
+        "mesh-unknown-key",
+        '[[layers]]\nkind = "mesh"\nimage = "a.png"\n',
+        None,
+        ["layers[0].image: unknown key"],
+    ),
+    case(
+        "color-blue",
+        tears_toml(color='"blue"'),
+        None,
+        ['layers[0].color: expected a colour "#rrggbb"', "got 'blue'"],
+    ),
     case("color-short", tears_toml(color='"#12345"'), None, ['expected a colour "#rrggbb"']),
     case("color-not-hex", tears_toml(color='"#12345g"'), None, ['expected a colour "#rrggbb"']),
     case(
-        "color-signs", tears_toml(color='"#-1-1-1"'), None, ['expected a colour "#rrggbb"'],
+        "color-signs",
+        tears_toml(color='"#-1-1-1"'),
+        None,
+        ['expected a colour "#rrggbb"'],
     ),
-    case("streams-fraction", tears_toml(streams="1.5"), None,
-         ["layers[0].streams: expected a positive whole number, got 1.5"]),
+    case(
+        "streams-fraction",
+        tears_toml(streams="1.5"),
+        None,
+        ["layers[0].streams: expected a positive whole number, got 1.5"],
+    ),
     case("rate-zero", tears_toml(rate="0"), None, ["layers[0].rate: expected a positive number"]),
-    case("asset-missing", sprite_toml(image='"nope.png"'), None,
-         ["layers[0].image: expected an existing PNG file, got 'nope.png'"]),
-    case("asset-is-a-folder", sprite_toml(image='"sub"'), "subfolder",
-         ["layers[0].image: expected an existing PNG file"]),
-    case("asset-parent-dir", sprite_toml(image='"../x.png"'), None,
-         ["layers[0].image: expected a file inside the filter's folder", "'../x.png'"]),
-    case("asset-sneaky-parent", sprite_toml(image='"sub/../../x.png"'), "subfolder",
-         ["layers[0].image: expected a file inside the filter's folder"]),
-    case("asset-absolute", sprite_toml(image='"{outside}"'), None,
-         ["layers[0].image: expected a file inside the filter's folder"]),
-    case("asset-absolute-inside", sprite_toml(image='"{inside}"'), None,
-         ["layers[0].image: expected a file inside the filter's folder"]),
-    case("asset-symlink-out", sprite_toml(image='"link.png"'), "symlink",
-         ["layers[0].image: expected a file inside the filter's folder", "'link.png'"]),
-    case("asset-not-png", sprite_toml(image='"notes.png"'), "text-png",
-         ["layers[0].image: expected a readable PNG image", "'notes.png'"]),
-    case("tears-image-missing", tears_toml(image='"drop.png"'), None,
-         ["layers[0].image: expected an existing PNG file"]),
+    case(
+        "asset-missing",
+        sprite_toml(image='"nope.png"'),
+        None,
+        ["layers[0].image: expected an existing PNG file, got 'nope.png'"],
+    ),
+    case(
+        "asset-is-a-folder",
+        sprite_toml(image='"sub"'),
+        "subfolder",
+        ["layers[0].image: expected an existing PNG file"],
+    ),
+    case(
+        "asset-parent-dir",
+        sprite_toml(image='"../x.png"'),
+        None,
+        ["layers[0].image: expected a file inside the filter's folder", "'../x.png'"],
+    ),
+    case(
+        "asset-sneaky-parent",
+        sprite_toml(image='"sub/../../x.png"'),
+        "subfolder",
+        ["layers[0].image: expected a file inside the filter's folder"],
+    ),
+    case(
+        "asset-absolute",
+        sprite_toml(image='"{outside}"'),
+        None,
+        ["layers[0].image: expected a file inside the filter's folder"],
+    ),
+    case(
+        "asset-absolute-inside",
+        sprite_toml(image='"{inside}"'),
+        None,
+        ["layers[0].image: expected a file inside the filter's folder"],
+    ),
+    case(
+        "asset-symlink-out",
+        sprite_toml(image='"link.png"'),
+        "symlink",
+        ["layers[0].image: expected a file inside the filter's folder", "'link.png'"],
+    ),
+    case(
+        "asset-not-png",
+        sprite_toml(image='"notes.png"'),
+        "text-png",
+        ["layers[0].image: expected a readable PNG image", "'notes.png'"],
+    ),
+    case(
+        "tears-image-missing",
+        tears_toml(image='"drop.png"'),
+        None,
+        ["layers[0].image: expected an existing PNG file"],
+    ),
     # The kinds that deform, hide and paint the face.
-    case("warp-unknown-preset", layer_toml("warp", preset='"huge"'), None,
-         ["layers[0].preset: expected one of big_eyes, crying, slim, chubby", "got 'huge'"]),
-    case("warp-no-preset", layer_toml("warp", strength="1"), None,
-         ["layers[0].preset: missing required key"]),
-    case("warp-too-strong", layer_toml("warp", preset='"big_eyes"', strength="3"), None,
-         ["layers[0].strength: expected a number from 0 to 2, got 3"]),
-    case("warp-strength-string", layer_toml("warp", preset='"slim"', strength='"max"'), None,
-         ["layers[0].strength: expected a number", "got 'max'"]),
-    case("warp-typo", layer_toml("warp", preset='"slim"', strenght="1"), None,
-         ["layers[0].strenght: unknown key", "strength"]),
-    case("anonymize-unknown-mode", layer_toml("anonymize", mode='"mosaic"'), None,
-         ["layers[0].mode: expected one of pixelate, blur", "got 'mosaic'"]),
-    case("anonymize-too-weak", layer_toml("anonymize", strength="0.2"), None,
-         ["layers[0].strength: expected a number from 0.5 to 4, got 0.2"]),
-    case("texture-no-image", layer_toml("texture", blend='"paint"'), None,
-         ["layers[0].image: missing required key"]),
-    case("texture-image-missing", layer_toml("texture", image='"paint.png"'), None,
-         ["layers[0].image: expected an existing PNG file, got 'paint.png'"]),
-    case("texture-not-square", layer_toml("texture", image='"a.png"'), None,
-         ["layers[0].image: expected a square picture of at least 64 pixels"]),
-    case("texture-unknown-blend", layer_toml("texture", image='"uv.png"', blend='"screen"'),
-         "uv-texture", ["layers[0].blend: expected one of normal, multiply, paint"]),
-    case("texture-opacity-over", layer_toml("texture", image='"uv.png"', opacity="1.5"),
-         "uv-texture", ["layers[0].opacity: expected a number from 0 to 1, got 1.5"]),
-    case("googly-size-string", layer_toml("googly", size='"big"'), None,
-         ["layers[0].size: expected a positive number", "got 'big'"]),
-    case("googly-wobble-over", layer_toml("googly", wobble="2"), None,
-         ["layers[0].wobble: expected a number from 0 to 1, got 2"]),
+    case(
+        "warp-unknown-preset",
+        layer_toml("warp", preset='"huge"'),
+        None,
+        ["layers[0].preset: expected one of big_eyes, crying, slim, chubby", "got 'huge'"],
+    ),
+    case(
+        "warp-no-preset",
+        layer_toml("warp", strength="1"),
+        None,
+        ["layers[0].preset: missing required key"],
+    ),
+    case(
+        "warp-too-strong",
+        layer_toml("warp", preset='"big_eyes"', strength="3"),
+        None,
+        ["layers[0].strength: expected a number from 0 to 2, got 3"],
+    ),
+    case(
+        "warp-strength-string",
+        layer_toml("warp", preset='"slim"', strength='"max"'),
+        None,
+        ["layers[0].strength: expected a number", "got 'max'"],
+    ),
+    case(
+        "warp-typo",
+        layer_toml("warp", preset='"slim"', strenght="1"),
+        None,
+        ["layers[0].strenght: unknown key", "strength"],
+    ),
+    case(
+        "anonymize-unknown-mode",
+        layer_toml("anonymize", mode='"mosaic"'),
+        None,
+        ["layers[0].mode: expected one of pixelate, blur", "got 'mosaic'"],
+    ),
+    case(
+        "anonymize-too-weak",
+        layer_toml("anonymize", strength="0.2"),
+        None,
+        ["layers[0].strength: expected a number from 0.5 to 4, got 0.2"],
+    ),
+    case(
+        "texture-no-image",
+        layer_toml("texture", blend='"paint"'),
+        None,
+        ["layers[0].image: missing required key"],
+    ),
+    case(
+        "texture-image-missing",
+        layer_toml("texture", image='"paint.png"'),
+        None,
+        ["layers[0].image: expected an existing PNG file, got 'paint.png'"],
+    ),
+    case(
+        "texture-not-square",
+        layer_toml("texture", image='"a.png"'),
+        None,
+        ["layers[0].image: expected a square picture of at least 64 pixels"],
+    ),
+    case(
+        "texture-unknown-blend",
+        layer_toml("texture", image='"uv.png"', blend='"screen"'),
+        "uv-texture",
+        ["layers[0].blend: expected one of normal, multiply, paint"],
+    ),
+    case(
+        "texture-opacity-over",
+        layer_toml("texture", image='"uv.png"', opacity="1.5"),
+        "uv-texture",
+        ["layers[0].opacity: expected a number from 0 to 1, got 1.5"],
+    ),
+    case(
+        "googly-size-string",
+        layer_toml("googly", size='"big"'),
+        None,
+        ["layers[0].size: expected a positive number", "got 'big'"],
+    ),
+    case(
+        "googly-wobble-over",
+        layer_toml("googly", wobble="2"),
+        None,
+        ["layers[0].wobble: expected a number from 0 to 1, got 2"],
+    ),
     # Numbers out of range: a million tear streams, a sprite wider than any picture.
-    case("a-million-streams", tears_toml(streams="1000000"), None,
-         ["layers[0].streams: expected a positive whole number up to 8, got 1000000"]),
-    case("streams-past-int64", tears_toml(streams="9223372036854775807"), None,
-         ["layers[0].streams: expected a positive whole number up to 8"]),
-    case("rate-huge", tears_toml(rate="1e300"), None,
-         ["layers[0].rate: expected a positive number up to 20, got 1e+300"]),
-    case("plane-unknown", sprite_toml(plane='"back"'), None,
-         ["layers[0].plane: expected one of camera, face, left_side, right_side"]),
-    case("plane-with-swing", sprite_toml(plane='"face"', swing="10"), None,
-         ['layers[0].swing: only a picture facing the camera (plane = "camera") can swing']),
-    case("width-huge", sprite_toml(width="1e9"), None,
-         ["layers[0].width: expected a positive number up to 10, got 1000000000.0"]),
-    case("offset-far", sprite_toml(offset="[1e300, 0]"), None,
-         ["layers[0].offset: expected [x, y] with x from -10 to 10 and y from -10 to 10"]),
-    case("pin-far", sprite_toml(pin="[8, -1e9]"), None,
-         ["layers[0].pin: expected [x, y] with x from -16 to 32 and y from -8 to 16"]),
-    case("threshold-beyond-any-measure",
-         sprite_toml(when='{ measure = "mouth_open", above = 1e308 }'), None,
-         ["layers[0].when.above: expected a number from -10 to 10, got 1e+308"]),
-    case("googly-huge", layer_toml("googly", size="1e6"), None,
-         ["layers[0].size: expected a positive number up to 1, got 1000000.0"]),
+    case(
+        "a-million-streams",
+        tears_toml(streams="1000000"),
+        None,
+        ["layers[0].streams: expected a positive whole number up to 8, got 1000000"],
+    ),
+    case(
+        "streams-past-int64",
+        tears_toml(streams="9223372036854775807"),
+        None,
+        ["layers[0].streams: expected a positive whole number up to 8"],
+    ),
+    case(
+        "rate-huge",
+        tears_toml(rate="1e300"),
+        None,
+        ["layers[0].rate: expected a positive number up to 20, got 1e+300"],
+    ),
+    case(
+        "plane-unknown",
+        sprite_toml(plane='"back"'),
+        None,
+        ["layers[0].plane: expected one of camera, face, left_side, right_side"],
+    ),
+    case(
+        "plane-with-swing",
+        sprite_toml(plane='"face"', swing="10"),
+        None,
+        ['layers[0].swing: only a picture facing the camera (plane = "camera") can swing'],
+    ),
+    case(
+        "width-huge",
+        sprite_toml(width="1e9"),
+        None,
+        ["layers[0].width: expected a positive number up to 10, got 1000000000.0"],
+    ),
+    case(
+        "offset-far",
+        sprite_toml(offset="[1e300, 0]"),
+        None,
+        ["layers[0].offset: expected [x, y] with x from -10 to 10 and y from -10 to 10"],
+    ),
+    case(
+        "pin-far",
+        sprite_toml(pin="[8, -1e9]"),
+        None,
+        ["layers[0].pin: expected [x, y] with x from -16 to 32 and y from -8 to 16"],
+    ),
+    case(
+        "threshold-beyond-any-measure",
+        sprite_toml(when='{ measure = "mouth_open", above = 1e308 }'),
+        None,
+        ["layers[0].when.above: expected a number from -10 to 10, got 1e+308"],
+    ),
+    case(
+        "googly-huge",
+        layer_toml("googly", size="1e6"),
+        None,
+        ["layers[0].size: expected a positive number up to 1, got 1000000.0"],
+    ),
     # Huge or deeply nested values: the error stays one short line.
-    case("pin-10000-numbers", sprite_toml(pin="[" + ", ".join(["1"] * 10_000) + "]"), None,
-         ["layers[0].pin: expected two numbers [x, y], got [1, 1, 1"]),
-    case("pin-nested", sprite_toml(pin="[" * 20 + "1" + "]" * 20), None,
-         ["layers[0].pin", "nested more than 4 levels deep"]),
-    case("unknown-nested", "x = " + "[" * 20 + "]" * 20 + "\n" + sprite_toml(), None,
-         ["x[0][0][0]", "nested more than 4 levels deep"]),
-    case("nested-past-the-parser", "deep = " + "[" * 5000 + "]" * 5000 + "\n" + sprite_toml(),
-         None, ["deep (line 1): nested more than 4 levels deep"]),
-    case("file-too-large", sprite_toml() + "# " + "x" * 70_000 + "\n", None,
-         ["filter.toml: too large; a filter.toml is at most 64 KB"]),
-    case("name-huge", sprite_toml().replace('"Test"', '"' + "x" * 5000 + '"'), None,
-         ["name: expected at most 1000 characters, got 5000"]),
-    case("too-many-layers", sprite_toml() + "\n[[layers]]\nkind = \"mesh\"\n" * 40, None,
-         ["layers: expected at most 32 [[layers]] tables, got 41"]),
-    case("swap-too-many-faces",
-         layer_toml("swap", faces="[" + ", ".join(['"a.png"'] * 40) + "]"), None,
-         ["layers[0].faces: expected at most 32 photos with one face each, got 40"]),
+    case(
+        "pin-10000-numbers",
+        sprite_toml(pin="[" + ", ".join(["1"] * 10_000) + "]"),
+        None,
+        ["layers[0].pin: expected two numbers [x, y], got [1, 1, 1"],
+    ),
+    case(
+        "pin-nested",
+        sprite_toml(pin="[" * 20 + "1" + "]" * 20),
+        None,
+        ["layers[0].pin", "nested more than 4 levels deep"],
+    ),
+    case(
+        "unknown-nested",
+        "x = " + "[" * 20 + "]" * 20 + "\n" + sprite_toml(),
+        None,
+        ["x[0][0][0]", "nested more than 4 levels deep"],
+    ),
+    case(
+        "nested-past-the-parser",
+        "deep = " + "[" * 5000 + "]" * 5000 + "\n" + sprite_toml(),
+        None,
+        ["deep (line 1): nested more than 4 levels deep"],
+    ),
+    case(
+        "file-too-large",
+        sprite_toml() + "# " + "x" * 70_000 + "\n",
+        None,
+        ["filter.toml: too large; a filter.toml is at most 64 KB"],
+    ),
+    case(
+        "name-huge",
+        sprite_toml().replace('"Test"', '"' + "x" * 5000 + '"'),
+        None,
+        ["name: expected at most 1000 characters, got 5000"],
+    ),
+    case(
+        "too-many-layers",
+        sprite_toml() + '\n[[layers]]\nkind = "mesh"\n' * 40,
+        None,
+        ["layers: expected at most 32 [[layers]] tables, got 41"],
+    ),
+    case(
+        "swap-too-many-faces",
+        layer_toml("swap", faces="[" + ", ".join(['"a.png"'] * 40) + "]"),
+        None,
+        ["layers[0].faces: expected at most 32 photos with one face each, got 40"],
+    ),
 ]
 
 
@@ -260,7 +530,8 @@ def test_broken_filter_is_refused(tmp_path, toml, setup, expected):
     folder.mkdir()
     write_png(folder / "a.png")
     text = toml.replace("{outside}", outside_png.as_posix()).replace(
-        "{inside}", (folder / "a.png").as_posix())
+        "{inside}", (folder / "a.png").as_posix()
+    )
     (folder / "filter.toml").write_text(text, encoding="utf-8")
     _setup(folder, setup, outside_png)
 
@@ -315,8 +586,12 @@ box = false
     folder = make_filter(tmp_path, "happy", toml, assets=("a.png", "art/b.png"))
     f = load_filter(folder)
     assert (f.id, f.name, f.description) == ("happy", "Happy", "A test filter.")
-    assert [type(layer.effect) for layer in f.layers] == [SpriteEffect, SpriteEffect,
-                                                          TearsEffect, MeshEffect]
+    assert [type(layer.effect) for layer in f.layers] == [
+        SpriteEffect,
+        SpriteEffect,
+        TearsEffect,
+        MeshEffect,
+    ]
     assert f.layers[0].when is None
     second_when = f.layers[1].when
     first, second, tears, mesh = (layer.effect for layer in f.layers)
@@ -327,11 +602,11 @@ box = false
     assert first.sprite.size_wh == (16, 8)
     # The PNG's straight BGRA (0, 128, 255, 200) arrives premultiplied.
     a = 200 / 255
-    np.testing.assert_allclose(first.sprite.premultiplied[0, 0],
-                               [0, 128 / 255 * a, a, a], rtol=1e-6)
+    np.testing.assert_allclose(
+        first.sprite.premultiplied[0, 0], [0, 128 / 255 * a, a, a], rtol=1e-6
+    )
     assert second.offset_xy == (0.0, 0.0)
-    assert (second_when.measure, second_when.on, second_when.below) == ("mouth_open", 0.25,
-                                                                         False)
+    assert (second_when.measure, second_when.on, second_when.below) == ("mouth_open", 0.25, False)
     # Hysteresis: it switches off a fifth of the threshold lower; fades in 0.12 s.
     assert second_when.off == pytest.approx(0.2)
     assert second_when.fade_s == pytest.approx(0.12)
@@ -353,8 +628,7 @@ def test_name_and_description_default(tmp_path):
     [
         (np.full((4, 6, 3), (10, 20, 30), np.uint8), (10, 20, 30, 255)),
         (np.full((4, 6), 77, np.uint8), (77, 77, 77, 255)),
-        (np.full((4, 6, 4), (257 * 10, 257 * 20, 257 * 30, 65535), np.uint16),
-         (10, 20, 30, 255)),
+        (np.full((4, 6, 4), (257 * 10, 257 * 20, 257 * 30, 65535), np.uint16), (10, 20, 30, 255)),
     ],
     ids=["rgb", "grey", "16-bit"],
 )
@@ -451,6 +725,7 @@ def test_every_builtin_draws_on_a_synthetic_face():
     rng = np.random.default_rng(3)
     scene = rng.integers(60, 200, (480, 640, 3), dtype=np.uint8)
     assert len(catalog.ids()) >= 12
+
     def find(photo):  # a swap's source photos: one synthetic face in the middle
         h, w = photo.shape[:2]
         return make_faces(center_xy=(w / 2, h / 2), eye_distance=min(w, h) / 4)
@@ -544,16 +819,17 @@ def test_trigger_fades_in_over_its_fade_time(tongue):
 
 
 def test_blink_trigger_below_a_threshold(tmp_path):
-    folder = make_filter(tmp_path, "blink", sprite_toml(
-        when='{ measure = "eyes_open", below = 0.1, fade = 0 }'))
+    folder = make_filter(
+        tmp_path, "blink", sprite_toml(when='{ measure = "eyes_open", below = 0.1, fade = 0 }')
+    )
     blink = load_filter(folder)
     open_frame = np.zeros((480, 640, 3), np.uint8)
     blink.apply(open_frame, make_faces(ids=[1]), t=0.0)
     faces = make_faces(ids=[1])
     closed = faces.landmarks.copy()
     from facefilters import geometry as g
-    for top, bottom in ((g.LEFT_EYE_TOP, g.LEFT_EYE_BOTTOM),
-                        (g.RIGHT_EYE_TOP, g.RIGHT_EYE_BOTTOM)):
+
+    for top, bottom in ((g.LEFT_EYE_TOP, g.LEFT_EYE_BOTTOM), (g.RIGHT_EYE_TOP, g.RIGHT_EYE_BOTTOM)):
         middle = (closed[:, top] + closed[:, bottom]) / 2
         closed[:, top] = closed[:, bottom] = middle
     shut_frame = np.zeros((480, 640, 3), np.uint8)
@@ -594,8 +870,9 @@ def test_filter_toml_that_is_not_utf8_names_the_byte_and_line(tmp_path):
     (folder / "filter.toml").write_bytes('name = "Café"\n'.encode("latin-1"))
     with pytest.raises(FilterError) as excinfo:
         load_filter(folder)
-    assert str(excinfo.value) == (f"{folder / 'filter.toml'}: not UTF-8 text (byte 0xe9 on "
-                                  "line 1); save it as UTF-8")
+    assert str(excinfo.value) == (
+        f"{folder / 'filter.toml'}: not UTF-8 text (byte 0xe9 on line 1); save it as UTF-8"
+    )
 
 
 def test_filter_toml_with_a_byte_order_mark_loads(tmp_path):
@@ -607,14 +884,18 @@ def test_filter_toml_with_a_byte_order_mark_loads(tmp_path):
 
 PICTURE_CASES = [
     # id, file bytes, what the one-line error says
-    pytest.param(lambda: pictures.png_bomb((5000, 5000)),
-                 "(5000 x 5000 pixels is more than the 16.8 megapixels allowed; "
-                 "scale it down first)", id="bomb"),
-    pytest.param(pictures.truncated_png, "(not an image, or the image is damaged)",
-                 id="truncated"),
+    pytest.param(
+        lambda: pictures.png_bomb((5000, 5000)),
+        "(5000 x 5000 pixels is more than the 16.8 megapixels allowed; scale it down first)",
+        id="bomb",
+    ),
+    pytest.param(pictures.truncated_png, "(not an image, or the image is damaged)", id="truncated"),
     pytest.param(pictures.fake_png, "(not an image, or the image is damaged)", id="fake"),
-    pytest.param(lambda: pictures.png_of(np.zeros((8, 4100, 4), np.uint8)),
-                 "(4100 x 8 pixels is more than 4096 a side)", id="too-wide"),
+    pytest.param(
+        lambda: pictures.png_of(np.zeros((8, 4100, 4), np.uint8)),
+        "(4100 x 8 pixels is more than 4096 a side)",
+        id="too-wide",
+    ),
 ]
 
 
@@ -625,8 +906,10 @@ def test_broken_picture_gets_one_line_and_nothing_from_libpng(tmp_path, capfd, m
     capfd.readouterr()
     with pytest.raises(FilterError) as excinfo:
         load_filter(folder)
-    assert str(excinfo.value) == (f"{folder / 'filter.toml'}: layers[0].image: expected a "
-                                  f"readable PNG image, got 'a.png' {reason}")
+    assert str(excinfo.value) == (
+        f"{folder / 'filter.toml'}: layers[0].image: expected a "
+        f"readable PNG image, got 'a.png' {reason}"
+    )
     assert capfd.readouterr() == ("", "")  # no "libpng error", no OpenCV warning
 
 

@@ -41,10 +41,10 @@ def test_every_command_takes_backend(command: str) -> None:
 
 
 def test_a_backend_that_is_not_installed_is_a_one_line_error(
-        monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
     monkeypatch.setattr(base, "installed_backends", lambda: ("tasks",))
-    result = runner.invoke(app, ["inspect", str(tmp_path / "none.jpg"), "--backend",
-                                 "facemesh"])
+    result = runner.invoke(app, ["inspect", str(tmp_path / "none.jpg"), "--backend", "facemesh"])
     assert result.exit_code == 1
     assert result.output.startswith("error: the facemesh backend needs mediapipe 0.10.21")
     assert result.output.count("\n") == 1

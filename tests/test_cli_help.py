@@ -26,14 +26,14 @@ def help_texts() -> list[tuple[str, str]]:
     for name in COMMANDS:
         command = GROUP.commands[name]  # type: ignore[attr-defined]
         texts += [(name, command.help or ""), (f"{name} epilog", command.epilog or "")]
-        texts += [(f"{name} {param.name}", getattr(param, "help", None) or "")
-                  for param in command.params]
+        texts += [
+            (f"{name} {param.name}", getattr(param, "help", None) or "") for param in command.params
+        ]
     return [(where, text) for where, text in texts if text]
 
 
 def shown_help(*args: str) -> str:
-    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "100"},
-                                terminal_width=100)
+    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "100"}, terminal_width=100)
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -46,8 +46,11 @@ def test_the_commands_are_the_ones_documented() -> None:
 def test_help_shows_examples(name: str) -> None:
     shown = shown_help(name)
     assert "Examples" in shown
-    examples = [line.strip(" │") for line in shown.splitlines()
-                if line.strip(" │").startswith(f"facefilters {name}")]
+    examples = [
+        line.strip(" │")
+        for line in shown.splitlines()
+        if line.strip(" │").startswith(f"facefilters {name}")
+    ]
     assert examples, shown
 
 
@@ -80,8 +83,11 @@ def test_shown_help_has_no_space_before_punctuation(name: str) -> None:
 def examples(name: str) -> list[list[str]]:
     """The example command lines in a command's epilog, split into words."""
     epilog = GROUP.commands[name].epilog or ""  # type: ignore[attr-defined]
-    return [re.split(r"[>|]", line)[0].split()[1:] for line in epilog.splitlines()
-            if line.strip().startswith("facefilters ")]  # the shell's > and | cut off
+    return [
+        re.split(r"[>|]", line)[0].split()[1:]
+        for line in epilog.splitlines()
+        if line.strip().startswith("facefilters ")
+    ]  # the shell's > and | cut off
 
 
 @pytest.mark.parametrize("name", COMMANDS)

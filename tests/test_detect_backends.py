@@ -16,12 +16,16 @@ def test_the_bundled_model_is_the_one_pinned() -> None:
     assert len(data) == 3_758_596
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (b"not a model", "damaged or replaced"),
-    (None, "cannot read the face model"),
-])
-def test_a_bad_model_file_is_a_one_line_error(tmp_path: Path, content: bytes | None,
-                                              expected: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"not a model", "damaged or replaced"),
+        (None, "cannot read the face model"),
+    ],
+)
+def test_a_bad_model_file_is_a_one_line_error(
+    tmp_path: Path, content: bytes | None, expected: str
+) -> None:
     path = tmp_path / "face_landmarker.task"
     if content is not None:
         path.write_bytes(content)
@@ -44,16 +48,23 @@ def test_blendshape_names_are_mediapipes_52() -> None:
     assert tasks.BLENDSHAPE_NAMES.index("jawOpen") == 25
 
 
-@pytest.mark.parametrize(("name", "installed", "expected"), [
-    ("auto", ("facemesh", "tasks"), "facemesh"),
-    ("auto", ("tasks",), "tasks"),
-    ("tasks", ("facemesh", "tasks"), "tasks"),
-    ("facemesh", ("tasks",), BackendError("the facemesh backend needs mediapipe 0.10.21")),
-    ("auto", (), BackendError("MediaPipe is not installed")),
-    ("onnx", ("tasks",), BackendError("unknown backend 'onnx'")),
-])
-def test_resolve_backend(monkeypatch: pytest.MonkeyPatch, name: str,
-                         installed: tuple[str, ...], expected: str | Exception) -> None:
+@pytest.mark.parametrize(
+    ("name", "installed", "expected"),
+    [
+        ("auto", ("facemesh", "tasks"), "facemesh"),
+        ("auto", ("tasks",), "tasks"),
+        ("tasks", ("facemesh", "tasks"), "tasks"),
+        ("facemesh", ("tasks",), BackendError("the facemesh backend needs mediapipe 0.10.21")),
+        ("auto", (), BackendError("MediaPipe is not installed")),
+        ("onnx", ("tasks",), BackendError("unknown backend 'onnx'")),
+    ],
+)
+def test_resolve_backend(
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    installed: tuple[str, ...],
+    expected: str | Exception,
+) -> None:
     monkeypatch.setattr(base, "installed_backends", lambda: installed)
     if isinstance(expected, Exception):
         with pytest.raises(BackendError, match=str(expected)):

@@ -10,8 +10,9 @@ from facefilters.detect.native import NativeStderrMute
 
 
 @pytest.mark.parametrize("order", ["first-in-first-out", "last-in-first-out"])
-def test_overlapping_mutes_always_give_stderr_back(monkeypatch: pytest.MonkeyPatch,
-                                                   order: str) -> None:
+def test_overlapping_mutes_always_give_stderr_back(
+    monkeypatch: pytest.MonkeyPatch, order: str
+) -> None:
     # Two detectors (the lesson has a landmark and a box detector) warm up in any order.
     monkeypatch.delenv("FACEFILTERS_DEBUG", raising=False)
     real = os.fstat(2)

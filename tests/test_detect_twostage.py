@@ -46,8 +46,7 @@ def blobs(image: np.ndarray) -> list[tuple[np.ndarray, float]]:
     """Centre and radius of each disc in a picture."""
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     n, _, stats, centres = cv2.connectedComponentsWithStats((grey > 128).astype(np.uint8))
-    return [(centres[k], float(np.sqrt(stats[k, cv2.CC_STAT_AREA] / np.pi)))
-            for k in range(1, n)]
+    return [(centres[k], float(np.sqrt(stats[k, cv2.CC_STAT_AREA] / np.pi))) for k in range(1, n)]
 
 
 class FakeBoxes:
@@ -62,8 +61,9 @@ class FakeBoxes:
         self.calls.append(frame.shape[1::-1])
         self.threads.add(threading.current_thread().name)
         found = [(c, r) for c, r in blobs(frame) if r >= self.reach * max(frame.shape[:2])]
-        xyxy = np.array([[c[0] - r, c[1] - r, c[0] + r, c[1] + r] for c, r in found],
-                        np.float32).reshape(-1, 4)
+        xyxy = np.array(
+            [[c[0] - r, c[1] - r, c[0] + r, c[1] + r] for c, r in found], np.float32
+        ).reshape(-1, 4)
         return FaceBoxes(xyxy, np.full(len(found), 0.9, np.float32))
 
 
@@ -76,13 +76,13 @@ class FakeLandmarker:
     def detect(self, frame: np.ndarray, t_s: float = 0.0) -> Faces:
         self.calls += 1
         h, w = frame.shape[:2]
-        found = [(c, r) for c, r in blobs(frame)
-                 if r <= c[0] <= w - r and r <= c[1] <= h - r]
+        found = [(c, r) for c, r in blobs(frame) if r <= c[0] <= w - r and r <= c[1] <= h - r]
         if not found:
             return Faces.empty()
         centres = np.array([c for c, _ in found])
-        return make_faces(len(found), center_xy=centres,
-                          eye_distance=[EYE_PER_RADIUS * r for _, r in found])
+        return make_faces(
+            len(found), center_xy=centres, eye_distance=[EYE_PER_RADIUS * r for _, r in found]
+        )
 
 
 def two_stage(**kwargs) -> TwoStageDetector:
@@ -96,8 +96,7 @@ def eyes_mid(faces: Faces) -> np.ndarray:
 # -- the geometry ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("size_wh", [(1920, 1080), (1280, 720), (640, 480), (500, 900),
-                                     (300, 300)])
+@pytest.mark.parametrize("size_wh", [(1920, 1080), (1280, 720), (640, 480), (500, 900), (300, 300)])
 def test_tiles_cover_the_picture_and_hold_every_small_face_whole(size_wh) -> None:
     tiles = tiles_xyxy(size_wh)
     w, h = size_wh
@@ -109,8 +108,12 @@ def test_tiles_cover_the_picture_and_hold_every_small_face_whole(size_wh) -> Non
     for _ in range(300):
         s = rng.uniform(1, max(w, h) / 4)
         x, y = rng.uniform(0, w - s), rng.uniform(0, h - s)
-        inside = ((tiles[:, 0] <= x) & (tiles[:, 1] <= y) & (tiles[:, 2] >= x + s)
-                  & (tiles[:, 3] >= y + s))
+        inside = (
+            (tiles[:, 0] <= x)
+            & (tiles[:, 1] <= y)
+            & (tiles[:, 2] >= x + s)
+            & (tiles[:, 3] >= y + s)
+        )
         assert inside.any(), (x, y, s)
 
 
@@ -119,9 +122,15 @@ def test_small_pictures_are_not_tiled() -> None:
 
 
 def test_merging_keeps_the_best_of_overlapping_and_contained_boxes() -> None:
-    boxes = np.array([[0, 0, 100, 100], [5, 5, 105, 105],    # the same face twice
-                      [10, 10, 60, 60],                      # half of it, from a tile
-                      [300, 300, 340, 340]], np.float32)     # another face
+    boxes = np.array(
+        [
+            [0, 0, 100, 100],
+            [5, 5, 105, 105],  # the same face twice
+            [10, 10, 60, 60],  # half of it, from a tile
+            [300, 300, 340, 340],
+        ],
+        np.float32,
+    )  # another face
     keep = merge_boxes(boxes, np.array([0.8, 0.9, 0.7, 0.5]))
     assert sorted(keep.tolist()) == [1, 3]
     assert box_iou(boxes[:1], boxes[3:]).item() == 0.0
@@ -140,8 +149,7 @@ def test_a_square_crop_maps_back_to_the_picture_even_past_its_edge() -> None:
 
 
 def test_nearest_to_centre() -> None:
-    faces = make_faces(3, center_xy=np.array([[20, 20], [128, 120], [240, 128]]),
-                       eye_distance=20)
+    faces = make_faces(3, center_xy=np.array([[20, 20], [128, 120], [240, 128]]), eye_distance=20)
     assert nearest_to_centre(faces.landmarks, np.array([128.0, 128.0])) == 1
     assert nearest_to_centre(Faces.empty().landmarks, np.array([0.0, 0.0])) == -1
 
@@ -180,12 +188,12 @@ def test_a_box_without_a_face_in_its_crop_is_dropped() -> None:
         def detect(self, frame, t_s=0.0):
             found = super().detect(frame, t_s)
             ghost = np.array([[600, 100, 660, 160]], np.float32)  # wallpaper
-            return FaceBoxes(np.vstack([found.xyxy, ghost]),
-                             np.append(found.confidence, 0.95).astype(np.float32))
+            return FaceBoxes(
+                np.vstack([found.xyxy, ghost]), np.append(found.confidence, 0.95).astype(np.float32)
+            )
 
     frame = discs((1280, 720), [(300, 400)], [80])
-    detector = TwoStageDetector(Liar(0.06), FakeBoxes(0.03), FakeLandmarker,
-                                static_image_mode=True)
+    detector = TwoStageDetector(Liar(0.06), FakeBoxes(0.03), FakeLandmarker, static_image_mode=True)
     assert len(detector.detect(frame, 0.0)) == 1
 
 
@@ -265,12 +273,13 @@ def test_a_one_frame_ghost_never_shows_and_does_not_count_as_lost() -> None:
     detector = two_stage(static_image_mode=False)
     face = discs((1280, 720), [(300, 300)], [60])
     ghost = discs((1280, 720), [(300, 300), (900, 400)], [60, 90])
-    counts = [len(detector.detect(frame, k / 30))
-              for k, frame in enumerate([face, face, ghost, face, face, face])]
+    counts = [
+        len(detector.detect(frame, k / 30))
+        for k, frame in enumerate([face, face, ghost, face, face, face])
+    ]
     assert counts == [0, 1, 1, 1, 1, 1]
     # The ghost's going did not make a loss: no tiles after frame 0.
-    assert len([c for c in detector.far.calls if c != (1280, 720)]) == len(
-        tiles_xyxy((1280, 720)))
+    assert len([c for c in detector.far.calls if c != (1280, 720)]) == len(tiles_xyxy((1280, 720)))
 
 
 def test_each_followed_face_gets_a_follower_of_its_own_and_they_are_reused() -> None:
@@ -280,8 +289,9 @@ def test_each_followed_face_gets_a_follower_of_its_own_and_they_are_reused() -> 
         made.append(FakeLandmarker())
         return made[-1]
 
-    detector = TwoStageDetector(FakeBoxes(0.06), FakeBoxes(0.03), FakeLandmarker,
-                                static_image_mode=False, follower=follower)
+    detector = TwoStageDetector(
+        FakeBoxes(0.06), FakeBoxes(0.03), FakeLandmarker, static_image_mode=False, follower=follower
+    )
     two = discs((1280, 720), [(300, 300), (900, 400)], [60, 90])
     one = discs((1280, 720), [(900, 400)], [90])
     other = discs((1280, 720), [(900, 400), (300, 500)], [90, 85])
@@ -305,8 +315,7 @@ def test_a_face_seen_in_one_crop_but_not_in_a_second_look_is_dropped() -> None:
             return make_faces(1, center_xy=(w / 2, h / 2), eye_distance=w / 6)
 
     frame = discs((1280, 720), [(300, 300)], [60])
-    detector = TwoStageDetector(FakeBoxes(0.06), FakeBoxes(0.03), Dreamer,
-                                static_image_mode=True)
+    detector = TwoStageDetector(FakeBoxes(0.06), FakeBoxes(0.03), Dreamer, static_image_mode=True)
     assert len(detector.detect(frame, 0.0)) == 0
     # The real thing passes both looks.
     assert len(two_stage(static_image_mode=True).detect(frame, 0.0)) == 1

@@ -11,8 +11,9 @@ from builders import make_faces
 
 
 def with_presence(faces: Faces, presence) -> Faces:
-    return Faces(faces.landmarks, ids=faces.ids, extras={
-        "presence": np.asarray(presence, np.float32)})
+    return Faces(
+        faces.landmarks, ids=faces.ids, extras={"presence": np.asarray(presence, np.float32)}
+    )
 
 
 def test_a_fading_face_gets_its_filter_by_how_present_it_is() -> None:
@@ -36,5 +37,7 @@ def test_all_present_draws_as_without_presence() -> None:
     dog = Catalog().load("dog")
     frame = np.full((480, 640, 3), 128, np.uint8)
     faces = make_faces(1, ids=[0])
-    assert np.array_equal(dog.apply(frame.copy(), faces, 0.0),
-                          dog.apply(frame.copy(), with_presence(faces, [1.0]), 0.0))
+    assert np.array_equal(
+        dog.apply(frame.copy(), faces, 0.0),
+        dog.apply(frame.copy(), with_presence(faces, [1.0]), 0.0),
+    )

@@ -12,8 +12,14 @@ from facefilters.effects.physics import GRAVITY_ED, Pendulum, PivotMotion, rotat
 DOWN = np.array([0.0, 1.0], np.float32)
 
 
-def settle(pendulum: Pendulum, rest_down: np.ndarray, seconds: float, fps: float,
-           path=lambda t: (0.0, 0.0), eye: float = 100.0) -> list[float]:
+def settle(
+    pendulum: Pendulum,
+    rest_down: np.ndarray,
+    seconds: float,
+    fps: float,
+    path=lambda t: (0.0, 0.0),
+    eye: float = 100.0,
+) -> list[float]:
     """Angles of one pendulum whose pivot follows ``path(t)`` (pixels), frame by frame."""
     motion = PivotMotion()
     angles = []

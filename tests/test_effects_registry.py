@@ -72,15 +72,18 @@ def test_a_new_kind_is_one_class_and_one_line_in_kinds(tmp_path, monkeypatch) ->
     folder = tmp_path / "mine"
     folder.mkdir()
     (folder / "filter.toml").write_text(
-        'name = "Mine"\n\n[[layers]]\nkind = "recorder"\nmark = 7\n', encoding="utf-8")
+        'name = "Mine"\n\n[[layers]]\nkind = "recorder"\nmark = 7\n', encoding="utf-8"
+    )
     loaded = load_filter(folder)
     assert isinstance(loaded.layers[0].effect, Recorder)
     assert loaded.layers[0].effect.mark == 7
     # Its keys are validated like the built-in ones.
     (folder / "filter.toml").write_text(
-        '[[layers]]\nkind = "recorder"\nmark = 300\n', encoding="utf-8")
-    with pytest.raises(FilterError,
-                       match=r"layers\[0\]\.mark: expected a whole number from 0 to 255"):
+        '[[layers]]\nkind = "recorder"\nmark = 300\n', encoding="utf-8"
+    )
+    with pytest.raises(
+        FilterError, match=r"layers\[0\]\.mark: expected a whole number from 0 to 255"
+    ):
         load_filter(folder)
 
 
@@ -122,6 +125,7 @@ def test_no_source_copy_unless_asked() -> None:
 
     blind = Blind(mark=1)
     f = Filter("t", "T", "", (Layer(blind),))
-    f.apply(np.zeros((100, 100, 3), np.uint8), make_faces(1, center_xy=(50, 50),
-                                                         eye_distance=20), t=0.0)
+    f.apply(
+        np.zeros((100, 100, 3), np.uint8), make_faces(1, center_xy=(50, 50), eye_distance=20), t=0.0
+    )
     assert dict(blind.seen)["source"] is None

@@ -15,15 +15,15 @@ from facefilters.render.sprite import Sprite
 from builders import turned_face
 
 
-def drawn(plane: str, degrees: float, offset_x: float = 0.0, mirrored: bool = False
-          ) -> np.ndarray:
+def drawn(plane: str, degrees: float, offset_x: float = 0.0, mirrored: bool = False) -> np.ndarray:
     """A grey frame with a 40x20 opaque red block drawn as a sprite on the canonical face
     turned by ``degrees`` of yaw (in the mirrored picture if asked), one eye distance
     wide, pinned at its middle."""
     bgra = np.zeros((20, 40, 4), np.uint8)
     bgra[...] = (0, 0, 255, 255)
-    effect = SpriteEffect(Sprite.from_bgra(bgra), (20.0, 10.0), "eyes_center",
-                          (offset_x, 0.0), 1.0, plane=plane)
+    effect = SpriteEffect(
+        Sprite.from_bgra(bgra), (20.0, 10.0), "eyes_center", (offset_x, 0.0), 1.0, plane=plane
+    )
     faces = Faces(turned_face(degrees)[None])
     if mirrored:
         faces = faces.mirror(400)
@@ -54,13 +54,17 @@ def test_along_a_side_nothing_shows_from_the_front(plane: str) -> None:
     assert red_width(drawn(plane, 0.0)) == 0
 
 
-@pytest.mark.parametrize(("plane", "degrees", "shows"), [
-    # turned_face's positive yaw turns the person's left side away from the camera.
-    ("right_side", 40.0, True), ("left_side", 40.0, False),
-    ("left_side", -40.0, True), ("right_side", -40.0, False),
-])
-def test_along_a_side_only_the_near_side_shows(plane: str, degrees: float,
-                                               shows: bool) -> None:
+@pytest.mark.parametrize(
+    ("plane", "degrees", "shows"),
+    [
+        # turned_face's positive yaw turns the person's left side away from the camera.
+        ("right_side", 40.0, True),
+        ("left_side", 40.0, False),
+        ("left_side", -40.0, True),
+        ("right_side", -40.0, False),
+    ],
+)
+def test_along_a_side_only_the_near_side_shows(plane: str, degrees: float, shows: bool) -> None:
     side = 1.0 if plane == "left_side" else -1.0
     width = red_width(drawn(plane, degrees, offset_x=side))
     if shows:

@@ -61,8 +61,9 @@ def swap_folder(tmp_path: Path, body: str, photos=("a.jpg", "b.jpg")) -> Path:
     folder.mkdir()
     for name in photos:
         face_photo(folder / name)
-    (folder / "filter.toml").write_text(f'name = "Mine"\n\n[[layers]]\nkind = "swap"\n{body}',
-                                        encoding="utf-8")
+    (folder / "filter.toml").write_text(
+        f'name = "Mine"\n\n[[layers]]\nkind = "swap"\n{body}', encoding="utf-8"
+    )
     return folder
 
 
@@ -90,8 +91,10 @@ def test_prepare_finds_each_photo_and_cycles_them(tmp_path) -> None:
     assert skipped == [] and len(effect.sources) == 4
 
 
-@pytest.mark.parametrize(("count", "message"), [(0, "no face found in the photo 'b.jpg'"),
-                                                (2, "2 faces in the photo 'b.jpg'")])
+@pytest.mark.parametrize(
+    ("count", "message"),
+    [(0, "no face found in the photo 'b.jpg'"), (2, "2 faces in the photo 'b.jpg'")],
+)
 def test_a_photo_without_exactly_one_face_is_a_clear_error(tmp_path, count, message) -> None:
     folder = swap_folder(tmp_path, 'faces = ["b.jpg"]\n')
     f = load_filter(folder)
@@ -109,11 +112,14 @@ def test_folder_photos_without_one_face_are_skipped_not_fatal(tmp_path) -> None:
 
     def find(image):
         n = next(calls)
-        return make_faces(n, center_xy=(50, 50), eye_distance=30, spacing=1.2) if n else \
-            Faces.empty()
+        return (
+            make_faces(n, center_xy=(50, 50), eye_distance=30, spacing=1.2) if n else Faces.empty()
+        )
 
-    assert f.prepare(find, None, [("empty.jpg", photo), ("two.jpg", photo),
-                                  ("ok.jpg", photo)]) == ["empty.jpg", "two.jpg"]
+    assert f.prepare(find, None, [("empty.jpg", photo), ("two.jpg", photo), ("ok.jpg", photo)]) == [
+        "empty.jpg",
+        "two.jpg",
+    ]
     assert len(f.layers[0].effect.sources) == 2
 
 
@@ -130,7 +136,7 @@ def test_every_picture_of_a_deepfake_is_labelled_even_without_faces(tmp_path) ->
     for faces in (Faces.empty(), make_faces(1, center_xy=(320, 240), eye_distance=80)):
         frame = grey.copy()
         f.apply(frame, faces, t=0.0)
-        corner = np.abs(frame[H // 2:, :W // 2].astype(int) - 128).max(axis=2) > 40
+        corner = np.abs(frame[H // 2 :, : W // 2].astype(int) - 128).max(axis=2) > 40
         assert corner.sum() > 500, "no label in the bottom-left corner"
     # The words follow the language; there is always one.
     english, dutch = grey.copy(), grey.copy()
@@ -154,7 +160,7 @@ def test_the_swap_changes_the_face(tmp_path) -> None:
     f.apply(frame, faces, t=0.0)
     # Around the nose, the picture is the source photo's noise, not the frame's.
     x, y = faces.xy[0, 1].astype(int)
-    patch = np.s_[y - 20:y + 20, x - 20:x + 20]
+    patch = np.s_[y - 20 : y + 20, x - 20 : x + 20]
     assert np.abs(frame[patch].astype(int) - before[patch]).mean() > 12
     # Far from the face, nothing changed (the label is bottom-left).
     assert np.array_equal(frame[:60, 500:], before[:60, 500:])
@@ -178,7 +184,7 @@ def test_trade_needs_no_photo_and_exchanges_two_faces() -> None:
 
     def busy(i: int) -> float:
         x, y = faces.xy[i, 1].astype(int)
-        return float(frame[y - 8:y + 8, x - 8:x + 8].std())
+        return float(frame[y - 8 : y + 8, x - 8 : x + 8].std())
 
     # The checkered face is now plain, and the plain one checkered.
     assert busy(order[0]) < 20
@@ -201,8 +207,9 @@ def blobs(seed: int, shape_hw=(240, 200)) -> np.ndarray:
 
 @pytest.mark.parametrize("current", [0, 1])
 def test_a_face_never_gets_its_own_photo_as_the_source(tmp_path, current) -> None:
-    folder = swap_folder(tmp_path, 'faces = ["a.png", "b.png"]\nkeep_eyes = false\n'
-                         'keep_mouth = false\n', photos=())
+    folder = swap_folder(
+        tmp_path, 'faces = ["a.png", "b.png"]\nkeep_eyes = false\nkeep_mouth = false\n', photos=()
+    )
     photos = [blobs(1), blobs(2)]
     for name, photo in zip(("a.png", "b.png"), photos):
         assert cv2.imwrite(str(folder / name), photo)

@@ -39,14 +39,17 @@ def test_every_expression_is_a_measure_a_filter_can_name() -> None:
     assert not used & {"eyeSquintLeft", "eyeSquintRight", "mouthPressLeft", "mouthPressRight"}
 
 
-@pytest.mark.parametrize(("scores", "name", "expected"), [
-    ({"mouthSmileLeft": 0.6, "mouthSmileRight": 0.8}, "smile", 0.7),
-    ({"jawOpen": 0.5}, "jaw_open", 0.5),
-    ({"browInnerUp": 0.3, "browOuterUpLeft": 0.6, "browOuterUpRight": 0.6}, "brows_up", 0.5),
-    ({"eyeBlinkLeft": 0.9}, "blink_left", 0.9),
-    ({"eyeBlinkLeft": 0.9}, "blink_right", 0.0),   # the person's own left only
-    ({"eyeSquintLeft": 0.9, "mouthPressLeft": 0.9}, "smile", 0.0),
-])
+@pytest.mark.parametrize(
+    ("scores", "name", "expected"),
+    [
+        ({"mouthSmileLeft": 0.6, "mouthSmileRight": 0.8}, "smile", 0.7),
+        ({"jawOpen": 0.5}, "jaw_open", 0.5),
+        ({"browInnerUp": 0.3, "browOuterUpLeft": 0.6, "browOuterUpRight": 0.6}, "brows_up", 0.5),
+        ({"eyeBlinkLeft": 0.9}, "blink_left", 0.9),
+        ({"eyeBlinkLeft": 0.9}, "blink_right", 0.0),  # the person's own left only
+        ({"eyeSquintLeft": 0.9, "mouthPressLeft": 0.9}, "smile", 0.0),
+    ],
+)
 def test_blendshapes_give_the_scores(scores: dict, name: str, expected: float) -> None:
     got = expressions(neutral_measures(), shapes(**scores))
     assert got[name][0] == pytest.approx(expected, abs=1e-6)
@@ -57,7 +60,8 @@ def test_geometry_gives_the_same_scale(name: str) -> None:
     measure_name, neutral, full = FROM_GEOMETRY[name]
     values = {m: np.full(4, n, np.float32) for m, n, _ in FROM_GEOMETRY.values()}
     values[measure_name] = np.array(
-        [neutral, (neutral + full) / 2, full, full + 2 * (full - neutral)], np.float32)
+        [neutral, (neutral + full) / 2, full, full + 2 * (full - neutral)], np.float32
+    )
     np.testing.assert_allclose(expressions(values)[name], [0, 0.5, 1, 1], atol=1e-5)
 
 
@@ -65,8 +69,9 @@ def test_faces_with_blendshapes_use_them_and_others_use_geometry() -> None:
     face = make_faces(mouth_open=0.5)
     assert measure(face).measures["jaw_open"][0] == pytest.approx(0.8, abs=0.01)
     with_shapes = make_faces(mouth_open=0.5)
-    with_shapes = type(with_shapes)(with_shapes.landmarks,
-                                    extras={"blendshapes": shapes(jawOpen=0.1)})
+    with_shapes = type(with_shapes)(
+        with_shapes.landmarks, extras={"blendshapes": shapes(jawOpen=0.1)}
+    )
     assert measure(with_shapes).measures["jaw_open"][0] == pytest.approx(0.1)
 
 
@@ -75,7 +80,10 @@ def test_a_smile_trigger_switches_with_hysteresis() -> None:
     ids = np.array([7])
     seen = []
     for t, smile in enumerate([0.1, 0.6, 0.4, 0.35, 0.2, 0.45, 0.55]):
-        faces = type(make_faces())(make_faces().landmarks, ids=ids, extras={
-            "blendshapes": shapes(mouthSmileLeft=smile, mouthSmileRight=smile)})
+        faces = type(make_faces())(
+            make_faces().landmarks,
+            ids=ids,
+            extras={"blendshapes": shapes(mouthSmileLeft=smile, mouthSmileRight=smile)},
+        )
         seen.append(float(trigger.weights(measure(faces), ids, t * 0.1)[0]))
     assert seen == [0, 1, 1, 1, 0, 0, 1]

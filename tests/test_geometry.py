@@ -161,8 +161,9 @@ def test_measures_do_not_depend_on_face_scale(mouth_open, roll_deg):
     sizes = [20.0, 60.0, 200.0]
     geo = measure(make_faces(3, eye_distance=sizes, mouth_open=mouth_open, roll_deg=roll_deg))
     for name in MEASURE_NAMES:
-        np.testing.assert_allclose(geo.measures[name], geo.measures[name][1], rtol=1e-4, atol=1e-6,
-                                   err_msg=name)
+        np.testing.assert_allclose(
+            geo.measures[name], geo.measures[name][1], rtol=1e-4, atol=1e-6, err_msg=name
+        )
     assert geo.measures["mouth_open"][1] == pytest.approx(mouth_open, abs=1e-4)
 
 
@@ -181,8 +182,12 @@ def test_eye_and_brow_measures_of_the_template(face):
     [("eyes_center", (0.0, -1.0)), ("nose_tip", (0.5, 0.25)), ("chin", (-1.2, 0.0))],
 )
 def test_face_to_image_offsets_follow_roll(anchor, offset_xy, roll_deg, mirrored):
-    pose = {"center_xy": (310.0, 250.0), "eye_distance": 48.0, "roll_deg": roll_deg,
-            "mirrored": mirrored}
+    pose = {
+        "center_xy": (310.0, 250.0),
+        "eye_distance": 48.0,
+        "roll_deg": roll_deg,
+        "mirrored": mirrored,
+    }
     geo = measure(make_faces(**pose))
     got = geo.face_to_image(0, anchor, offset_xy)
     assert got.shape == (2,)
@@ -193,8 +198,9 @@ def test_face_to_image_offsets_follow_roll(anchor, offset_xy, roll_deg, mirrored
 
 def test_up_the_face_points_right_when_rolled_90_degrees_clockwise():
     geo = measure(make_faces(center_xy=(100.0, 100.0), eye_distance=40.0, roll_deg=90.0))
-    np.testing.assert_allclose(geo.face_to_image(0, "eyes_center", (0.0, -1.0)), [140, 100],
-                               atol=1e-3)
+    np.testing.assert_allclose(
+        geo.face_to_image(0, "eyes_center", (0.0, -1.0)), [140, 100], atol=1e-3
+    )
 
 
 def test_rotation_helper_is_clockwise_on_screen():
@@ -211,8 +217,15 @@ TURNS = [(yaw, pitch) for yaw in (-60.0, -35.0, 0.0, 20.0, 45.0) for pitch in (-
 @pytest.mark.parametrize("roll_deg", [-30.0, 0.0, 50.0])
 @pytest.mark.parametrize(("yaw_deg", "pitch_deg"), TURNS)
 def test_pose_is_read_back_from_a_turned_head(yaw_deg, pitch_deg, roll_deg, mirrored):
-    geo = measure(make_faces(yaw_deg=yaw_deg, pitch_deg=pitch_deg, roll_deg=roll_deg,
-                             mirrored=mirrored, eye_distance=70.0))
+    geo = measure(
+        make_faces(
+            yaw_deg=yaw_deg,
+            pitch_deg=pitch_deg,
+            roll_deg=roll_deg,
+            mirrored=mirrored,
+            eye_distance=70.0,
+        )
+    )
     # A mirror shows the same turn of the head; only the tilt on screen flips with it,
     # and the builder's roll is the one on screen.
     assert geo.yaw_deg[0] == pytest.approx(yaw_deg, abs=1e-3)
@@ -240,7 +253,8 @@ def test_size_holds_while_the_eye_distance_shrinks_on_the_canonical_face(degrees
     assert geo.size_px[0] == pytest.approx(frontal.size_px[0], rel=0.01)
     # The eye sockets as seen draw together as cos(turn).
     assert geo.eye_distance[0] == pytest.approx(
-        frontal.eye_distance[0] * np.cos(np.radians(degrees)), rel=0.02)
+        frontal.eye_distance[0] * np.cos(np.radians(degrees)), rel=0.02
+    )
     assert geo.yaw_deg[0] == pytest.approx(degrees, abs=0.01)
 
 
@@ -264,8 +278,7 @@ def test_eyes_looking_sideways_move_the_irises_only():
     for name in ("left_eye", "right_eye", "eyes_center"):
         np.testing.assert_allclose(moved.anchors[name], still.anchors[name], atol=1e-4)
     for name in ("left_iris", "right_iris"):
-        np.testing.assert_allclose(moved.anchors[name], still.anchors[name] + (9.0, 0.0),
-                                   atol=1e-4)
+        np.testing.assert_allclose(moved.anchors[name], still.anchors[name] + (9.0, 0.0), atol=1e-4)
     assert moved.size_px[0] == pytest.approx(still.size_px[0], rel=1e-6)
     assert moved.measures["brow_raise"][0] == pytest.approx(still.measures["brow_raise"][0])
 
@@ -295,10 +308,10 @@ def test_things_beside_the_face_hide_before_the_eyes():
 def test_offsets_turn_with_the_head():
     frontal = measure(make_faces())
     turned = measure(make_faces(yaw_deg=60.0))
-    d_frontal = frontal.face_to_image(0, "eyes_center", (1.0, 0.0)) - frontal.anchors[
-        "eyes_center"][0]
-    d_turned = turned.face_to_image(0, "eyes_center", (1.0, 0.0)) - turned.anchors[
-        "eyes_center"][0]
+    d_frontal = (
+        frontal.face_to_image(0, "eyes_center", (1.0, 0.0)) - frontal.anchors["eyes_center"][0]
+    )
+    d_turned = turned.face_to_image(0, "eyes_center", (1.0, 0.0)) - turned.anchors["eyes_center"][0]
     np.testing.assert_allclose(d_turned, d_frontal * 0.5, atol=1e-3)
     up = turned.face_to_image(0, "eyes_center", (0.0, -1.0)) - turned.anchors["eyes_center"][0]
     np.testing.assert_allclose(up, (0.0, -60.0), atol=1e-3)

@@ -38,23 +38,52 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     "lesson.{}.points": PANEL_STEPS,
     "lesson.anchor.{}": LESSON_ANCHORS,
     # The help panel's rows, in live.py's order.
-    "live.help.{}": ("next", "previous", "digits", "mesh", "snapshot", "record", "fullscreen",
-                     "help", "quit"),
+    "live.help.{}": (
+        "next",
+        "previous",
+        "digits",
+        "mesh",
+        "snapshot",
+        "record",
+        "fullscreen",
+        "help",
+        "quit",
+    ),
 }
 
 # What the program passes for each placeholder name.
-SAMPLE_VALUES = {"count": 3, "fps": 29.97, "score": 0.953, "value": 0.25, "n": 2,
-                 "total": 8, "name": "snap-001.png", "folder": "/tmp/pictures", "index": 1,
-                 "error": "camera 0 stopped", "path": "/tmp/pictures/rec.mp4",
-                 "reason": "no camera", "sample": "demo.mp4", "filter": "Dog",
-                 "frames": 180, "label": "NEP", "note": "not the real face",
-                 "names": "a.jpg, b.png", "blue": 34, "green": 52, "red": 120}
+SAMPLE_VALUES = {
+    "count": 3,
+    "fps": 29.97,
+    "score": 0.953,
+    "value": 0.25,
+    "n": 2,
+    "total": 8,
+    "name": "snap-001.png",
+    "folder": "/tmp/pictures",
+    "index": 1,
+    "error": "camera 0 stopped",
+    "path": "/tmp/pictures/rec.mp4",
+    "reason": "no camera",
+    "sample": "demo.mp4",
+    "filter": "Dog",
+    "frames": 180,
+    "label": "NEP",
+    "note": "not the real face",
+    "names": "a.jpg, b.png",
+    "blue": 34,
+    "green": 52,
+    "red": 120,
+}
 
 
 def placeholders(text: str) -> set[str]:
     """Every ``{field:spec}`` in a message, as written."""
-    return {f"{{{field}{':' + spec if spec else ''}}}"
-            for _, field, spec, _ in string.Formatter().parse(text) if field is not None}
+    return {
+        f"{{{field}{':' + spec if spec else ''}}}"
+        for _, field, spec, _ in string.Formatter().parse(text)
+        if field is not None
+    }
 
 
 def _message_calls(tree: ast.AST):
@@ -63,7 +92,8 @@ def _message_calls(tree: ast.AST):
             continue
         func = node.func
         if (isinstance(func, ast.Name) and func.id in ("m", "messages")) or (
-                isinstance(func, ast.Attribute) and func.attr == "messages"):
+            isinstance(func, ast.Attribute) and func.attr == "messages"
+        ):
             yield node.args[0]
 
 
@@ -81,10 +111,19 @@ def keys_used_in_src() -> tuple[set[str], set[str]]:
             for node in ast.walk(arg):
                 if isinstance(node, ast.JoinedStr):
                     in_fstrings |= {id(part) for part in node.values}
-                    patterns.add("".join(part.value if isinstance(part, ast.Constant) else "{}"
-                                         for part in node.values))
-            plain |= {node.value for node in ast.walk(arg) if isinstance(node, ast.Constant)
-                      and isinstance(node.value, str) and id(node) not in in_fstrings}
+                    patterns.add(
+                        "".join(
+                            part.value if isinstance(part, ast.Constant) else "{}"
+                            for part in node.values
+                        )
+                    )
+            plain |= {
+                node.value
+                for node in ast.walk(arg)
+                if isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in in_fstrings
+            }
     return plain, patterns
 
 
@@ -116,8 +155,7 @@ def test_every_step_has_a_title_text_and_notes(lang: str) -> None:
 def test_the_src_scan_finds_message_keys() -> None:
     # Guards the scan itself: if it found nothing, the next test would pass vacuously.
     plain, patterns = keys_used_in_src()
-    assert {"lesson.box.label", "lesson.keys", "live.fps", "live.mesh_on",
-            "live.mesh_off"} <= plain
+    assert {"lesson.box.label", "lesson.keys", "live.fps", "live.mesh_on", "live.mesh_off"} <= plain
     assert {"lesson.{}.title", "live.help.{}", "lesson.anchor.{}"} <= patterns
 
 
@@ -136,8 +174,11 @@ def test_every_key_used_in_src_exists(lang: str) -> None:
 @pytest.mark.parametrize(("have", "other"), PAIRS)
 def test_placeholders_match_across_languages(have: str, other: str) -> None:
     a, b = load_language(have), load_language(other)
-    differ = {key: (placeholders(a[key]), placeholders(b[key]))
-              for key in sorted(set(a) & set(b)) if placeholders(a[key]) != placeholders(b[key])}
+    differ = {
+        key: (placeholders(a[key]), placeholders(b[key]))
+        for key in sorted(set(a) & set(b))
+        if placeholders(a[key]) != placeholders(b[key])
+    }
     assert not differ, f"placeholders differ between {have} and {other}: {differ}"
 
 
@@ -151,7 +192,10 @@ def test_every_message_formats_with_the_programs_values(lang: str) -> None:
 
 def test_placeholder_helper_keeps_format_specs() -> None:
     assert placeholders("{fps:.0f} fps, {count} faces, {score:.0%}") == {
-        "{fps:.0f}", "{count}", "{score:.0%}"}
+        "{fps:.0f}",
+        "{count}",
+        "{score:.0%}",
+    }
     assert placeholders("no fields") == set()
 
 
@@ -233,8 +277,9 @@ LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
         ({"LC_ALL": "", "LANG": "nl_NL.UTF-8"}, "nl"),
     ],
 )
-def test_system_language(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
-                         expected: str) -> None:
+def test_system_language(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: str
+) -> None:
     for var in LOCALE_VARS:
         monkeypatch.delenv(var, raising=False)
     for var, value in env.items():
@@ -253,7 +298,8 @@ def test_system_language(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
     ],
 )
 def test_system_language_without_variables_asks_the_locale(
-        monkeypatch: pytest.MonkeyPatch, getlocale: tuple, expected: str) -> None:
+    monkeypatch: pytest.MonkeyPatch, getlocale: tuple, expected: str
+) -> None:
     for var in LOCALE_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr(i18n.locale, "getlocale", lambda *a: getlocale)
@@ -272,8 +318,7 @@ def test_messages_in_each_language() -> None:
     assert Messages("nl")("live.fps", fps=29.97) == "30 beelden/s"
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("en", "0.25"), ("nl", "0,25"),
-                                              ("fr", "0,25")])
+@pytest.mark.parametrize(("lang", "expected"), [("en", "0.25"), ("nl", "0,25"), ("fr", "0,25")])
 def test_numbers_use_the_languages_decimal_sign(lang: str, expected: str) -> None:
     messages = Messages(lang)
     assert messages.number(0.249) == expected
@@ -372,9 +417,14 @@ def test_every_built_in_filter_is_named_in_every_language() -> None:
         assert english[f"filter.{filter_id}.description"] == info.description, filter_id
 
 
-@pytest.mark.parametrize(("lang", "name", "word"), [("nl", "Gezichtsnet", "linkeroog"),
-                                                    ("fr", "Maillage", "œil gauche"),
-                                                    ("en", "Mesh", "left eye")])
+@pytest.mark.parametrize(
+    ("lang", "name", "word"),
+    [
+        ("nl", "Gezichtsnet", "linkeroog"),
+        ("fr", "Maillage", "œil gauche"),
+        ("en", "Mesh", "left eye"),
+    ],
+)
 def test_a_filter_in_the_users_language(lang: str, name: str, word: str) -> None:
     from facefilters.apps.prepare import in_language
     from facefilters.catalog import Catalog

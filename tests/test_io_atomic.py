@@ -320,8 +320,11 @@ def test_a_legal_output_name_gets_a_legal_temporary_name(tmp_path: Path, stem: s
 
 def test_a_name_too_long_for_the_file_system_is_one_clear_line(tmp_path: Path) -> None:
     output = tmp_path / ("a" * 252 + ".mp4")
-    with pytest.raises(OutputError, match=r"the name is 256 bytes, more than the 255 .* "
-                                          r"choose a shorter name"):
+    with pytest.raises(
+        OutputError,
+        match=r"the name is 256 bytes, more than the 255 .* "
+        r"choose a shorter name",
+    ):
         with atomic_output(output):
             pytest.fail("the body must not run")
     assert list(tmp_path.iterdir()) == []
@@ -343,8 +346,10 @@ def test_os_errors_on_the_temporary_become_output_errors(tmp_path: Path) -> None
     with pytest.raises(OutputError) as caught:
         with atomic_output(output) as tmp:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp))
-    assert str(caught.value) == (f"cannot write '{output}': {os.strerror(errno.ENOSPC)}; "
-                                 "free some space or write to another disk")
+    assert str(caught.value) == (
+        f"cannot write '{output}': {os.strerror(errno.ENOSPC)}; "
+        "free some space or write to another disk"
+    )
     assert leftovers(tmp_path) == []
 
 
@@ -375,8 +380,7 @@ def test_a_face_swaps_longest_legal_name_fits_its_note_and_credentials_too(
 
 @pytest.mark.parametrize("tag", ["tmp", "note", "c2pa"])
 @pytest.mark.parametrize("name", ["a" * 251 + ".mp4", "é" * 127 + ".png", "b" * 255, "x.mp4"])
-def test_temporary_names_fit_whenever_the_name_does(tmp_path: Path, tag: str,
-                                                   name: str) -> None:
+def test_temporary_names_fit_whenever_the_name_does(tmp_path: Path, tag: str, name: str) -> None:
     path = tmp_path / name
     tmp = atomic.temporary_name(path, tag)
     assert len(os.fsencode(tmp.name)) <= 255

@@ -63,8 +63,9 @@ def assert_looks_like_the_scene(bgr: np.ndarray, tolerance: int) -> None:
         ("gif-without-suffix", lambda p: save(p, format="GIF"), 8),
     ],
 )
-def test_a_photo_in_any_container_is_a_photo(tmp_path: Path, name: str, make,
-                                             tolerance: int) -> None:
+def test_a_photo_in_any_container_is_a_photo(
+    tmp_path: Path, name: str, make, tolerance: int
+) -> None:
     path = make(tmp_path / name)
     assert detect_kind(path) == "image"
     assert_looks_like_the_scene(read_image(path), tolerance)
@@ -96,8 +97,10 @@ def test_an_exif_turned_avif_is_read_upright(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("brand", "message"),
-    [(b"heic", r"HEIC photo, .*pip install 'facefilters\[heic\]'"),
-     (b"avif", r"AVIF photo, .*pip install -U pillow")],
+    [
+        (b"heic", r"HEIC photo, .*pip install 'facefilters\[heic\]'"),
+        (b"avif", r"AVIF photo, .*pip install -U pillow"),
+    ],
 )
 def test_a_photo_whose_codec_is_missing_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, brand: bytes, message: str
@@ -119,22 +122,33 @@ def test_a_photo_whose_codec_is_missing_says_what_to_install(
     [
         ("image", "out", r"'out' has no extension.*add one: \.png.* for a photo, \.mp4.*"),
         ("video", "out", r"'out' has no extension"),
-        ("image", "out.mp4", r"'in' is a photo, so the result is a photo, not a '\.mp4' "
-                             r"video; name the output \.png, \.jpg"),
+        (
+            "image",
+            "out.mp4",
+            r"'in' is a photo, so the result is a photo, not a '\.mp4' "
+            r"video; name the output \.png, \.jpg",
+        ),
         ("image", "out.MOV", r"is a photo, so the result is a photo"),
         ("image", "out.gif", r"cannot write 'out\.gif': unknown image type '\.gif'; use \.png"),
-        ("video", "out.jpg", r"'in' is a video, so the result is a video, not a photo; "
-                             r"name the output \.mp4"),
+        (
+            "video",
+            "out.jpg",
+            r"'in' is a video, so the result is a video, not a photo; "
+            r"name the output \.mp4",
+        ),
         ("video", "out.webm", r"is a video, so the result is a video, not a '\.webm' file"),
     ],
 )
-def test_an_output_name_that_does_not_fit_is_explained(kind: str, output: str,
-                                                       message: str) -> None:
+def test_an_output_name_that_does_not_fit_is_explained(
+    kind: str, output: str, message: str
+) -> None:
     with pytest.raises(OutputError, match=message):
         check_output_suffix(kind, Path("in"), Path(output))
 
 
-@pytest.mark.parametrize(("kind", "output"), [("image", "a.JPG"), ("image", "a.webp"),
-                                              ("video", "a.mp4"), ("video", "a.MKV")])
+@pytest.mark.parametrize(
+    ("kind", "output"),
+    [("image", "a.JPG"), ("image", "a.webp"), ("video", "a.mp4"), ("video", "a.MKV")],
+)
 def test_fitting_output_names_pass(kind: str, output: str) -> None:
     check_output_suffix(kind, Path("in"), Path(output))

@@ -64,7 +64,8 @@ def test_signed_file_declares_the_face_swap(tmp_path: Path, name: str) -> None:
     assert found.state == "Valid"
     assert found.summary() == (
         f"C2PA manifest by {found.generator}: composite with trained algorithmic media "
-        "(intact, signer not a trusted authority)")
+        "(intact, signer not a trusted authority)"
+    )
     # The note and the pictures are untouched by the manifest.
     assert read_note(path) == NOTE
     after = cv2.imread(str(path)) if make is photo else frames(path)

@@ -323,17 +323,24 @@ def test_truncated_png_is_an_input_error(tmp_path: Path) -> None:
     [
         (pictures.truncated_png, "not an image, or the image is damaged"),
         (pictures.fake_png, "not an image, or the image is damaged"),
-        (lambda: pictures.png_bomb((12_000, 10_001)),
-         "12000 x 10001 pixels is more than the 120 megapixels allowed; scale it down first"),
-        (lambda: encoded(np.zeros((64, 64, 3), np.uint8))[:40], "not an image, or the image "
-         "is damaged"),
-        (lambda: pictures.png_claiming((40_000, 40_000)), "it has more than 179 megapixels, "
-         "more than the 120 allowed; scale it down first"),
+        (
+            lambda: pictures.png_bomb((12_000, 10_001)),
+            "12000 x 10001 pixels is more than the 120 megapixels allowed; scale it down first",
+        ),
+        (
+            lambda: encoded(np.zeros((64, 64, 3), np.uint8))[:40],
+            "not an image, or the image is damaged",
+        ),
+        (
+            lambda: pictures.png_claiming((40_000, 40_000)),
+            "it has more than 179 megapixels, more than the 120 allowed; scale it down first",
+        ),
     ],
     ids=["truncated", "fake", "bomb", "header only", "past Pillow's own limit"],
 )
-def test_damaged_or_huge_photo_is_one_line_and_nothing_else(tmp_path: Path, capfd, make,
-                                                            reason: str) -> None:
+def test_damaged_or_huge_photo_is_one_line_and_nothing_else(
+    tmp_path: Path, capfd, make, reason: str
+) -> None:
     path = pictures.write(tmp_path / "odd.png", make())
     capfd.readouterr()
     with pytest.raises(InputError) as excinfo:

@@ -127,8 +127,14 @@ class FakeSource:
 
     name = "fake camera"
 
-    def __init__(self, frames: list[np.ndarray | None], clock: FakeClock, *,
-                 fail_after: int | None = None, step_s: float = 1 / 30) -> None:
+    def __init__(
+        self,
+        frames: list[np.ndarray | None],
+        clock: FakeClock,
+        *,
+        fail_after: int | None = None,
+        step_s: float = 1 / 30,
+    ) -> None:
         self.frames = frames
         self.clock = clock
         self.fail_after = fail_after
@@ -139,8 +145,9 @@ class FakeSource:
 
     def read(self, timeout_s: float = 1.0) -> Captured | None:
         if self.fail_after is not None and self.count >= self.fail_after:
-            raise SourceError("camera 0 stopped sending pictures (unplugged?)",
-                              "error.camera_stopped", index=0)
+            raise SourceError(
+                "camera 0 stopped sending pictures (unplugged?)", "error.camera_stopped", index=0
+            )
         self.clock.advance(self.step_s)
         image = self.frames[self.reads % len(self.frames)]
         self.reads += 1
@@ -175,15 +182,30 @@ def filters() -> list[Filter]:
     return [catalog.load(i) for i in ("dog", "glasses", "mesh", "tears")]
 
 
-def make_app(filters: list[Filter], out_dir: Path, *, start: int = 0, mirror: bool = True,
-             lang: str = "en", clock: FakeClock | None = None,
-             detector: FakeDetector | None = None) -> LiveApp:
-    return LiveApp(filters, detector or FakeDetector(), Messages(lang), out_dir, start=start,
-                   mirror=mirror, clock=clock or FakeClock())
+def make_app(
+    filters: list[Filter],
+    out_dir: Path,
+    *,
+    start: int = 0,
+    mirror: bool = True,
+    lang: str = "en",
+    clock: FakeClock | None = None,
+    detector: FakeDetector | None = None,
+) -> LiveApp:
+    return LiveApp(
+        filters,
+        detector or FakeDetector(),
+        Messages(lang),
+        out_dir,
+        start=start,
+        mirror=mirror,
+        clock=clock or FakeClock(),
+    )
 
 
-def render_at(app: LiveApp, clock: FakeClock, t: float, image: np.ndarray | None = None
-              ) -> np.ndarray:
+def render_at(
+    app: LiveApp, clock: FakeClock, t: float, image: np.ndarray | None = None
+) -> np.ndarray:
     clock.t = t
     return app.render(scene() if image is None else image, t)
 
@@ -191,8 +213,9 @@ def render_at(app: LiveApp, clock: FakeClock, t: float, image: np.ndarray | None
 def dark(frame: np.ndarray, xy: tuple[float, float], r: int = 4) -> float:
     """Mean brightness of a small square around ``xy``."""
     x, y = int(round(xy[0])), int(round(xy[1]))
-    return float(cv2.cvtColor(frame[y - r:y + r + 1, x - r:x + r + 1],
-                              cv2.COLOR_BGR2GRAY).mean())
+    return float(
+        cv2.cvtColor(frame[y - r : y + r + 1, x - r : x + r + 1], cv2.COLOR_BGR2GRAY).mean()
+    )
 
 
 def red_pixels(frame: np.ndarray) -> int:
@@ -239,8 +262,9 @@ def decode(path: Path) -> tuple[list[np.ndarray], Fraction]:
         (2, ["x", "up", "enter"], 2),  # keys with no meaning change nothing
     ],
 )
-def test_keys_choose_the_filter(filters, tmp_path: Path, start: int, keys: list[str],
-                                index: int) -> None:
+def test_keys_choose_the_filter(
+    filters, tmp_path: Path, start: int, keys: list[str], index: int
+) -> None:
     app = make_app(filters, tmp_path, start=start)
     for key in keys:
         assert app.handle_key(key) is True
@@ -301,9 +325,11 @@ def test_mesh_key_draws_the_mesh_over_the_filter(filters, tmp_path: Path) -> Non
     assert mesh_pixels(on) > 1500
     assert mesh_pixels(off_again) < 50
     # The mesh is on the face: inside the (mirrored) face box.
-    box = np.s_[int(FACE_XY[1] - EYE):int(FACE_XY[1] + 1.6 * EYE),
-                int(MIRROR_X - EYE):int(MIRROR_X + EYE)]
-    assert mesh_pixels(on[box]) > 0.8 * mesh_pixels(on[STATUS_ROWS.stop:])
+    box = np.s_[
+        int(FACE_XY[1] - EYE) : int(FACE_XY[1] + 1.6 * EYE),
+        int(MIRROR_X - EYE) : int(MIRROR_X + EYE),
+    ]
+    assert mesh_pixels(on[box]) > 0.8 * mesh_pixels(on[STATUS_ROWS.stop :])
 
 
 def test_help_key_toggles_the_help_panel(filters, tmp_path: Path) -> None:
@@ -356,8 +382,9 @@ def test_overlay_changes_with_the_number_of_faces(filters, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("mirror", [True, False])
-def test_mirroring_flips_picture_and_filters_but_not_anatomy(filters, tmp_path: Path,
-                                                            mirror: bool) -> None:
+def test_mirroring_flips_picture_and_filters_but_not_anatomy(
+    filters, tmp_path: Path, mirror: bool
+) -> None:
     clock = FakeClock()
     detector = FakeDetector()
     app = make_app(filters, tmp_path, mirror=mirror, clock=clock, detector=detector)
@@ -409,7 +436,7 @@ def test_snapshot_saves_the_filtered_picture_without_overlay(filters, tmp_path: 
     shown = window.shown[1]  # the frame on screen when space was pressed
     assert png.shape == shown.shape
     # Below the status line the snapshot is exactly what was on screen...
-    assert np.array_equal(png[STATUS_ROWS.stop:], shown[STATUS_ROWS.stop:])
+    assert np.array_equal(png[STATUS_ROWS.stop :], shown[STATUS_ROWS.stop :])
     # ...and where the status pill was, it is the mirrored picture without it.
     assert np.array_equal(png[STATUS_ROWS], cv2.flip(scene(), 1)[STATUS_ROWS])
     assert not np.array_equal(shown[STATUS_ROWS], png[STATUS_ROWS])
@@ -417,8 +444,9 @@ def test_snapshot_saves_the_filtered_picture_without_overlay(filters, tmp_path: 
     expected = filters[0].apply(cv2.flip(scene(), 1), FakeDetector().faces.mirror(W), 0.0)
     assert np.array_equal(png, expected)
     # A toast says so on the next frames, which are not part of the file.
-    assert not np.array_equal(window.shown[1][STATUS_ROWS.stop:],
-                              window.shown[2][STATUS_ROWS.stop:])
+    assert not np.array_equal(
+        window.shown[1][STATUS_ROWS.stop :], window.shown[2][STATUS_ROWS.stop :]
+    )
 
 
 def test_two_snapshots_get_two_names(filters, tmp_path: Path) -> None:
@@ -455,8 +483,9 @@ def test_recording_plays_at_wall_clock_pace_with_a_red_dot(filters, tmp_path: Pa
 
 
 @pytest.mark.parametrize("stop", ["q", CLOSE], ids=["q", "close-button"])
-def test_quitting_while_recording_saves_the_recording(filters, tmp_path: Path,
-                                                       stop: object) -> None:
+def test_quitting_while_recording_saves_the_recording(
+    filters, tmp_path: Path, stop: object
+) -> None:
     clock = FakeClock()
     app = make_app(filters, tmp_path, start=1, clock=clock)
     app.run(FakeSource([scene()], clock), FakeWindow([None, "r"] + [None] * 15 + [stop]))
@@ -481,8 +510,9 @@ def test_pictures_folder_is_the_platforms(tmp_path: Path, monkeypatch) -> None:
     assert default_output_dir() == tmp_path / "Pictures" / "facefilters"
 
 
-def test_quit_closes_the_window_before_the_recording_is_finished(filters, tmp_path: Path,
-                                                                 monkeypatch) -> None:
+def test_quit_closes_the_window_before_the_recording_is_finished(
+    filters, tmp_path: Path, monkeypatch
+) -> None:
     # Finishing a recording takes a moment; the window must not wait for it.
     clock = FakeClock()
     app = make_app(filters, tmp_path, start=1, clock=clock)
@@ -508,7 +538,8 @@ def test_quit_closes_the_window_before_the_recording_is_finished(filters, tmp_pa
     ],
 )
 def test_unplugged_camera_closes_the_recording_so_it_plays(
-        filters, tmp_path: Path, lang: str, stopped: str, saved: str) -> None:
+    filters, tmp_path: Path, lang: str, stopped: str, saved: str
+) -> None:
     clock = FakeClock()
     app = make_app(filters, tmp_path, start=1, clock=clock, lang=lang)
     window = FakeWindow([None, "r"] + [None] * 100)
@@ -563,7 +594,7 @@ def test_empty_recording_still_plays(tmp_path: Path) -> None:
 
 
 def test_tears_run_on_the_clock_not_the_frame_count(filters, tmp_path: Path) -> None:
-    face_area = np.s_[STATUS_ROWS.stop:]
+    face_area = np.s_[STATUS_ROWS.stop :]
 
     def last_picture(clock_times: list[float]) -> np.ndarray:
         clock = FakeClock(1000.0)
@@ -598,15 +629,14 @@ def live_message_keys() -> set[str]:
     assert called <= literals
     # m(f"live.help.{k}") for k in a literal list.
     assert 'm(f"live.help.{k}")' in text
-    listed = re.search(r'keys\s*=\s*\[([^\]]*)\]', text)
+    listed = re.search(r"keys\s*=\s*\[([^\]]*)\]", text)
     assert listed, "the list of help keys moved; update this test"
     help_keys = {f"live.help.{k}" for k in re.findall(r'"(\w+)"', listed.group(1))}
     assert len(help_keys) >= 9
     # Errors of the sources and the window carry their key, for the window's language.
     errors = set()
     for module in ("io/sources.py", "io/window.py"):
-        errors |= set(re.findall(r'"(error\.[\w.]+)"',
-                                 (root / module).read_text(encoding="utf-8")))
+        errors |= set(re.findall(r'"(error\.[\w.]+)"', (root / module).read_text(encoding="utf-8")))
     assert {"error.no_camera", "error.no_display", "error.camera_stopped"} <= errors
     return literals | help_keys | errors
 
@@ -825,12 +855,18 @@ def test_file_source_size_keeps_the_aspect_ratio(clip: Path) -> None:
     assert (rows[8:56] > 0).all()
 
 
-@pytest.mark.parametrize(("size_wh", "inside_xyxy"),
-                         [((300, 300), (0, 75, 300, 225)), ((400, 100), (100, 0, 300, 100)),
-                          ((100, 50), (0, 0, 100, 50))],
-                         ids=["taller", "wider", "same shape"])
-def test_letterbox_never_stretches(size_wh: tuple[int, int],
-                                   inside_xyxy: tuple[int, int, int, int]) -> None:
+@pytest.mark.parametrize(
+    ("size_wh", "inside_xyxy"),
+    [
+        ((300, 300), (0, 75, 300, 225)),
+        ((400, 100), (100, 0, 300, 100)),
+        ((100, 50), (0, 0, 100, 50)),
+    ],
+    ids=["taller", "wider", "same shape"],
+)
+def test_letterbox_never_stretches(
+    size_wh: tuple[int, int], inside_xyxy: tuple[int, int, int, int]
+) -> None:
     image = np.full((100, 200, 3), 200, np.uint8)  # 2:1
     cv2.circle(image, (100, 50), 40, (0, 0, 255), -1)
     out = letterbox(image, size_wh)
@@ -895,8 +931,7 @@ def test_swap_snapshots_and_recordings_say_they_are_deepfakes(filters, tmp_path:
     # Dog first, then the swap: a recording started on the dog is closed when the swap
     # comes on, and a new one, with the note, goes on.
     app = make_app([filters[0], _prepared_swap()], out_dir, clock=clock)
-    window = FakeWindow([None, "space", "r", None, "right", None, None, "space", "s", None,
-                         "r"])
+    window = FakeWindow([None, "space", "r", None, "right", None, None, "space", "s", None, "r"])
     app.run(FakeSource([scene()], clock), window)
     saved = app.saved
     pictures = [p for p in saved if p.suffix == ".png"]

@@ -42,7 +42,7 @@ class Marker:
         self.threads.add(threading.current_thread().name)
         self.seen_faces.append(faces)
         for x, y in faces.xy[:, 468].round().astype(int):
-            frame[y - 2:y + 3, x - 2:x + 3] = 255
+            frame[y - 2 : y + 3, x - 2 : x + 3] = 255
         return frame
 
 
@@ -99,8 +99,7 @@ def test_mirror_view_flips_picture_and_landmarks_together() -> None:
     marker, sink = Marker(), ListSink()
     image = np.zeros((480, 640, 3), np.uint8)
     image[:, :10] = 200  # a bar on the camera's left edge
-    Pipeline(FakeDetector(), drawers=[marker], view=mirror_view).run(
-        [Frame(0, 0.0, image)], [sink])
+    Pipeline(FakeDetector(), drawers=[marker], view=mirror_view).run([Frame(0, 0.0, image)], [sink])
     shown = sink.frames[0][0]
     assert shown[:, -10:].min() == 200 and shown[:, :10].max() < 200
     x, y = make_faces().xy[0, 468]
@@ -154,18 +153,22 @@ def test_frames_without_faces_are_counted() -> None:
 
 def test_progress_reports_each_frame() -> None:
     seen: list[tuple[int, int | None]] = []
-    Pipeline(FakeDetector()).run(grey_frames(3), [], progress=lambda d, t: seen.append((d, t)),
-                                 total=3)
+    Pipeline(FakeDetector()).run(
+        grey_frames(3), [], progress=lambda d, t: seen.append((d, t)), total=3
+    )
     assert seen == [(1, 3), (2, 3), (3, 3)]
 
 
 def test_importing_the_core_does_not_load_mediapipe() -> None:
-    code = ("import sys; import facefilters.pipeline, facefilters.effects, facefilters.render."
-            "sprite, facefilters.catalog, facefilters.apps.files, facefilters.apps.live, "
-            "facefilters.apps.lesson, facefilters.detect, facefilters.cli; "
-            "print('mediapipe' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    code = (
+        "import sys; import facefilters.pipeline, facefilters.effects, facefilters.render."
+        "sprite, facefilters.catalog, facefilters.apps.files, facefilters.apps.live, "
+        "facefilters.apps.lesson, facefilters.detect, facefilters.cli; "
+        "print('mediapipe' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "False"
 
 

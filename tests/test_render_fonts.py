@@ -37,8 +37,11 @@ def test_no_module_of_the_package_imports_matplotlib_or_fonttools() -> None:
                 names = [node.module]
             elif isinstance(node, ast.Constant) and node.value in ("matplotlib", "fontTools"):
                 names = [node.value]  # find_spec("matplotlib") and friends
-            offenders += [f"{path.relative_to(PACKAGE)}:{node.lineno} {name}" for name in names
-                          if name.split(".")[0] in ("matplotlib", "fontTools")]
+            offenders += [
+                f"{path.relative_to(PACKAGE)}:{node.lineno} {name}"
+                for name in names
+                if name.split(".")[0] in ("matplotlib", "fontTools")
+            ]
     assert offenders == []
 
 
@@ -65,8 +68,7 @@ def test_text_draws_with_matplotlib_and_fonttools_unimportable() -> None:
         "assert frame.any() and has_glyphs('scène') and not has_glyphs('字')\n"
         "print('ok')\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert run.stdout == "ok\n"
 

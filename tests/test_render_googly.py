@@ -108,15 +108,26 @@ def test_half_opacity_blends_half_way():
     assert np.abs(half - expected).max() <= 1
 
 
-@pytest.mark.parametrize("center_xy", [(0.0, 120.0), (W - 1.0, 120.0), (160.0, 0.0),
-                                       (160.0, H - 1.0), (-30.0, -30.0), (W + 20.0, H + 20.0)])
+@pytest.mark.parametrize(
+    "center_xy",
+    [
+        (0.0, 120.0),
+        (W - 1.0, 120.0),
+        (160.0, 0.0),
+        (160.0, H - 1.0),
+        (-30.0, -30.0),
+        (W + 20.0, H + 20.0),
+    ],
+)
 def test_eye_partly_outside_the_frame_does_not_crash(center_xy):
     frame = eye(center_xy=center_xy, radius=50.0, pupil=(20.0, 20.0))
     assert frame.shape == (H, W, 3) and frame.dtype == np.uint8
 
 
-@pytest.mark.parametrize("center_xy", [(-200.0, 120.0), (W + 200.0, 120.0), (160.0, -200.0),
-                                       (160.0, H + 200.0), (np.nan, 10.0)])
+@pytest.mark.parametrize(
+    "center_xy",
+    [(-200.0, 120.0), (W + 200.0, 120.0), (160.0, -200.0), (160.0, H + 200.0), (np.nan, 10.0)],
+)
 def test_eye_wholly_outside_the_frame_changes_nothing(center_xy):
     assert not np.any(changed(eye(center_xy=center_xy)))
 
@@ -132,8 +143,10 @@ def test_highlight_turns_with_the_face():
     turned = eye(pupil=(0.0, 0.0), axis_x=(0.0, 1.0))  # head rolled a quarter turn
     assert not np.array_equal(upright, turned)
     # Only the shading turned: the dome covers the same pixels.
-    np.testing.assert_array_equal(changed(upright) & (distance_from((160, 120)) < 39),
-                                  changed(turned) & (distance_from((160, 120)) < 39))
+    np.testing.assert_array_equal(
+        changed(upright) & (distance_from((160, 120)) < 39),
+        changed(turned) & (distance_from((160, 120)) < 39),
+    )
 
 
 def test_draws_in_place_on_a_view():

@@ -45,12 +45,12 @@ def test_label_sits_in_the_bottom_left_corner_only(size_wh: tuple[int, int]) -> 
 
 @pytest.mark.parametrize(
     ("size_wh", "least_px", "most_px"),
-    [((320, 240), 14, 24), ((1280, 720), 44, 60), ((1920, 1080), 66, 90),
-     ((1080, 1920), 66, 90)],
+    [((320, 240), 14, 24), ((1280, 720), 44, 60), ((1920, 1080), 66, 90), ((1080, 1920), 66, 90)],
     ids=["thumbnail", "720p", "1080p", "portrait 1080p"],
 )
-def test_label_letters_scale_with_the_frame(size_wh: tuple[int, int], least_px: int,
-                                            most_px: int) -> None:
+def test_label_letters_scale_with_the_frame(
+    size_wh: tuple[int, int], least_px: int, most_px: int
+) -> None:
     w, h = size_wh
     size = label_size_px((h, w), "DEEPFAKE")
     assert least_px <= size <= most_px

@@ -50,9 +50,14 @@ def test_no_room_covers_least() -> None:
     assert (x, y) == (0, 250)
 
 
-@pytest.mark.parametrize(("box", "free"), [((0, 0, 10, 10), True),  # touching is free
-                                           ((5, 5, 15, 15), False),
-                                           ((20, 20, 30, 30), True),
-                                           ((0, 0, 30, 30), False)])
+@pytest.mark.parametrize(
+    ("box", "free"),
+    [
+        ((0, 0, 10, 10), True),  # touching is free
+        ((5, 5, 15, 15), False),
+        ((20, 20, 30, 30), True),
+        ((0, 0, 30, 30), False),
+    ],
+)
 def test_is_free(box, free) -> None:
     assert is_free(box, [(10, 10, 20, 20)]) is free

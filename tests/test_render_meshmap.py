@@ -76,10 +76,12 @@ def test_affine_motion_gives_exactly_that_affine(matrix, offset) -> None:
     map_x, map_y, coverage = mesh_maps(xy, src, triangles, roi)
     xs, ys = pixel_grid(roi)
     inside = coverage > 0
-    np.testing.assert_allclose(map_x[inside], (a[0, 0] * xs + a[0, 1] * ys + offset[0])[inside],
-                               atol=5e-3)
-    np.testing.assert_allclose(map_y[inside], (a[1, 0] * xs + a[1, 1] * ys + offset[1])[inside],
-                               atol=5e-3)
+    np.testing.assert_allclose(
+        map_x[inside], (a[0, 0] * xs + a[0, 1] * ys + offset[0])[inside], atol=5e-3
+    )
+    np.testing.assert_allclose(
+        map_y[inside], (a[1, 0] * xs + a[1, 1] * ys + offset[1])[inside], atol=5e-3
+    )
 
 
 def test_roi_is_a_window_onto_the_same_maps() -> None:

@@ -76,8 +76,12 @@ def test_mesh_with_box_and_labels_stays_near_the_face(pose):
 def test_mesh_parts_can_be_switched_off(face):
     geo = measure(face)
     frames = {}
-    for parts in [(True, False, False), (False, True, False), (False, False, True),
-                  (False, False, False)]:
+    for parts in [
+        (True, False, False),
+        (False, True, False),
+        (False, False, True),
+        (False, False, False),
+    ]:
         frame = blank()
         draw_mesh(frame, face, geo, 0, tessellation=parts[0], box=parts[1], anchors=parts[2])
         frames[parts] = frame
@@ -89,13 +93,12 @@ def test_mesh_parts_can_be_switched_off(face):
 
 
 def test_mesh_draws_only_the_face_it_is_asked_for():
-    faces = make_faces(2, center_xy=np.array([[160.0, 240.0], [480.0, 240.0]]),
-                       eye_distance=50.0)
+    faces = make_faces(2, center_xy=np.array([[160.0, 240.0], [480.0, 240.0]]), eye_distance=50.0)
     frame = blank()
     draw_mesh(frame, faces, measure(faces), 1, box=False, anchors=False)
     drawn = changed(frame)
-    assert not np.any(drawn[:, :W // 2])
-    assert np.any(drawn[:, W // 2:])
+    assert not np.any(drawn[:, : W // 2])
+    assert np.any(drawn[:, W // 2 :])
 
 
 @pytest.mark.parametrize("where", list(HALF_OUTSIDE))
@@ -118,8 +121,9 @@ def test_mesh_draws_in_place_on_the_given_frame(face):
 # --- draw_tears ------------------------------------------------------------------------
 
 
-def render_tears(faces: Faces, t: float, style: TearStyle | None = None, face_id: int = 0,
-                 i: int = 0) -> np.ndarray:
+def render_tears(
+    faces: Faces, t: float, style: TearStyle | None = None, face_id: int = 0, i: int = 0
+) -> np.ndarray:
     frame = blank()
     draw_tears(frame, measure(faces), i, face_id, t, style or TearStyle())
     return frame
@@ -146,8 +150,9 @@ def test_different_times_draw_different_pictures(face, t0, t1):
 
 
 def test_face_id_varies_the_drops(face):
-    assert not np.array_equal(render_tears(face, 1.0, face_id=0),
-                              render_tears(face, 1.0, face_id=1))
+    assert not np.array_equal(
+        render_tears(face, 1.0, face_id=0), render_tears(face, 1.0, face_id=1)
+    )
 
 
 def test_tears_are_stateless(face):
@@ -193,8 +198,10 @@ def test_running_tears_reach_down_the_cheeks(face):
     style = TearStyle()
     face_id, t = tear_time(style, lambda life: np.any((life > 0.7) & (life < 0.85)))
     points = np.argwhere(changed(render_tears(face, t, style, face_id)))[:, ::-1] + 0.5
-    dy = np.minimum(_face_frame_offsets(points, face, "right_eye")[:, 1],
-                    _face_frame_offsets(points, face, "left_eye")[:, 1])
+    dy = np.minimum(
+        _face_frame_offsets(points, face, "right_eye")[:, 1],
+        _face_frame_offsets(points, face, "left_eye")[:, 1],
+    )
     assert dy.max() > 0.7
 
 
@@ -207,8 +214,9 @@ def test_tears_of_face_half_outside_do_not_crash(where, mirrored):
         assert frame.shape == (H, W, 3) and frame.dtype == np.uint8
 
 
-@pytest.mark.parametrize("center_xy", [(-300.0, 240.0), (W + 300.0, 240.0),
-                                       (320.0, -300.0), (320.0, H + 300.0)])
+@pytest.mark.parametrize(
+    "center_xy", [(-300.0, 240.0), (W + 300.0, 240.0), (320.0, -300.0), (320.0, H + 300.0)]
+)
 def test_tears_of_face_wholly_outside_change_nothing(center_xy):
     faces = make_faces(center_xy=center_xy)
     for t in (0.1, 0.6, 1.3):

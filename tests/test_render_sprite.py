@@ -19,8 +19,9 @@ def axes(roll_deg: float, mirrored: bool = False) -> tuple[np.ndarray, np.ndarra
     return (-ax if mirrored else ax), ay
 
 
-def placed_at(xy, scale: float = 1.0, roll_deg: float = 0.0, pin=(0.0, 0.0),
-              mirrored: bool = False) -> np.ndarray:
+def placed_at(
+    xy, scale: float = 1.0, roll_deg: float = 0.0, pin=(0.0, 0.0), mirrored: bool = False
+) -> np.ndarray:
     return similarity_matrix(pin, np.asarray(xy, np.float64), scale, *axes(roll_deg, mirrored))
 
 
@@ -40,8 +41,7 @@ def white_disc(size: int, transparent_rgb: int) -> np.ndarray:
     """
     alpha = np.zeros((size, size), np.uint8)
     c = (size / 2 - 0.5) * 16
-    cv2.circle(alpha, (round(c), round(c)), round((size / 2 - 2.3) * 16), 255, -1,
-               cv2.LINE_AA, 4)
+    cv2.circle(alpha, (round(c), round(c)), round((size / 2 - 2.3) * 16), 255, -1, cv2.LINE_AA, 4)
     img = np.empty((size, size, 4), np.uint8)
     img[..., :3] = np.where(alpha[..., None] > 0, 255, transparent_rgb)
     img[..., 3] = alpha
@@ -78,8 +78,7 @@ def test_from_bgra_premultiplies():
     assert pm.dtype == np.float32
     assert pm.shape == (1, 3, 4)
     a = 128 / 255
-    np.testing.assert_allclose(pm[0, 0], [200 / 255 * a, 100 / 255 * a, 50 / 255 * a, a],
-                               rtol=1e-6)
+    np.testing.assert_allclose(pm[0, 0], [200 / 255 * a, 100 / 255 * a, 50 / 255 * a, a], rtol=1e-6)
     np.testing.assert_array_equal(pm[0, 1], [0, 0, 0, 0])
     np.testing.assert_allclose(pm[0, 2], [10 / 255, 20 / 255, 30 / 255, 1.0], rtol=1e-6)
 
@@ -129,10 +128,8 @@ def test_similarity_maps_pin_to_target_and_turns_with_the_axes(scale, roll_deg, 
     assert m.dtype == np.float64
     np.testing.assert_allclose(apply(m, [pin])[0], target, atol=1e-9)
     # One sprite pixel along +x / +y lands `scale` pixels along axis_x / axis_y.
-    np.testing.assert_allclose(apply(m, [(pin[0] + 1, pin[1])])[0], target + scale * ax,
-                               atol=1e-9)
-    np.testing.assert_allclose(apply(m, [(pin[0], pin[1] + 1)])[0], target + scale * ay,
-                               atol=1e-9)
+    np.testing.assert_allclose(apply(m, [(pin[0] + 1, pin[1])])[0], target + scale * ax, atol=1e-9)
+    np.testing.assert_allclose(apply(m, [(pin[0], pin[1] + 1)])[0], target + scale * ay, atol=1e-9)
     # Distances scale uniformly: a similarity, no shear.
     linear = m[:, :2]
     np.testing.assert_allclose(linear.T @ linear, scale**2 * np.eye(2), atol=1e-9)
@@ -163,8 +160,7 @@ def test_opaque_square_is_composited_exactly(frame):
     assert out is frame
     assert frame.dtype == np.uint8
     assert frame.shape == before.shape
-    np.testing.assert_array_equal(frame[10:30, 10:30], np.broadcast_to((10, 200, 30),
-                                                                       (20, 20, 3)))
+    np.testing.assert_array_equal(frame[10:30, 10:30], np.broadcast_to((10, 200, 30), (20, 20, 3)))
     outside = np.ones(frame.shape[:2], bool)
     outside[10:30, 10:30] = False
     np.testing.assert_array_equal(frame[outside], before[outside])
@@ -211,8 +207,11 @@ def test_placed_square_is_centred_on_target_and_scaled(scale, roll_deg, atol, mi
 
 def test_transparent_sprite_leaves_frame_untouched(frame):
     before = frame.copy()
-    draw_sprite(frame, Sprite.from_bgra(solid(30, 30, (255, 255, 255), 0)),
-                placed_at((50, 60), scale=2.3, roll_deg=17))
+    draw_sprite(
+        frame,
+        Sprite.from_bgra(solid(30, 30, (255, 255, 255), 0)),
+        placed_at((50, 60), scale=2.3, roll_deg=17),
+    )
     np.testing.assert_array_equal(frame, before)
 
 
@@ -234,8 +233,9 @@ def test_half_alpha_blends_to_the_midpoint(sprite_alpha, opacity):
 @pytest.mark.parametrize("opacity", [0.0, -0.5])
 def test_opacity_zero_is_a_no_op(frame, opacity):
     before = frame.copy()
-    out = draw_sprite(frame, Sprite.from_bgra(solid(20, 20, (0, 0, 0))), placed_at((10, 10)),
-                      opacity=opacity)
+    out = draw_sprite(
+        frame, Sprite.from_bgra(solid(20, 20, (0, 0, 0))), placed_at((10, 10)), opacity=opacity
+    )
     assert out is frame
     np.testing.assert_array_equal(frame, before)
 
@@ -325,8 +325,15 @@ def test_clipped_sprite_matches_the_unclipped_reference(case, roll_deg):
 
 @pytest.mark.parametrize(
     "center",
-    [(-200.0, 50.0), (400.0, 50.0), (60.0, -200.0), (60.0, 400.0), (-300.0, -300.0),
-     (W + 25.0, H + 20.0), (-25.0, -20.0)],
+    [
+        (-200.0, 50.0),
+        (400.0, 50.0),
+        (60.0, -200.0),
+        (60.0, 400.0),
+        (-300.0, -300.0),
+        (W + 25.0, H + 20.0),
+        (-25.0, -20.0),
+    ],
 )
 def test_sprite_wholly_outside_changes_nothing(center):
     frame = pattern_frame(W, H)

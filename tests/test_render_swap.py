@@ -29,8 +29,9 @@ FRAME_HW = (300, 400)
 SOURCE_BGR = (40, 90, 200)
 
 
-def flat_face(size: float = 200.0, offset_xy=(100.0, 50.0), mirrored: bool = False,
-              mouth_px: float = 0.0) -> np.ndarray:
+def flat_face(
+    size: float = 200.0, offset_xy=(100.0, 50.0), mirrored: bool = False, mouth_px: float = 0.0
+) -> np.ndarray:
     """A frontal face whose mesh is the UV layout itself: (478, 3) float32 pixels.
 
     ``z`` is the canonical depth, negated so the nose is nearest, as FaceMesh reports it;
@@ -97,8 +98,12 @@ def flat_source(bgr=SOURCE_BGR, **face) -> SwapSource:
 
 def features(xyz: np.ndarray, px: int = 4, shape_hw=FRAME_HW) -> np.ndarray:
     """The eyes and the mouth opening, grown: where kept target pixels may show."""
-    return grown(polygon(xyz, RIGHT_EYE, shape_hw) | polygon(xyz, LEFT_EYE, shape_hw)
-                 | polygon(xyz, INNER_LIPS, shape_hw), px)
+    return grown(
+        polygon(xyz, RIGHT_EYE, shape_hw)
+        | polygon(xyz, LEFT_EYE, shape_hw)
+        | polygon(xyz, INNER_LIPS, shape_hw),
+        px,
+    )
 
 
 def core(xyz: np.ndarray, shape_hw=FRAME_HW) -> np.ndarray:
@@ -133,7 +138,6 @@ def test_the_inside_becomes_the_source_face() -> None:
     inner = core(target)
     assert inner.sum() > 5000
     assert np.abs(frame[inner].astype(int) - SOURCE_BGR).max() <= 2
-
 
 
 @pytest.mark.parametrize("degrees", [0.0, 25.0, -25.0, 40.0])
@@ -182,8 +186,9 @@ def test_the_source_keeps_its_sides_on_a_mirrored_target() -> None:
         assert tuple(frame[150, other_x]) == (255, 0, 0)
 
 
-@pytest.mark.parametrize(("keep", "contours"), [("keep_mouth", (INNER_LIPS,)),
-                                                ("keep_eyes", (RIGHT_EYE, LEFT_EYE))])
+@pytest.mark.parametrize(
+    ("keep", "contours"), [("keep_mouth", (INNER_LIPS,)), ("keep_eyes", (RIGHT_EYE, LEFT_EYE))]
+)
 def test_kept_features_stay_the_targets(keep: str, contours) -> None:
     target = flat_face(mouth_px=16)
     opening = np.zeros(FRAME_HW, bool)
@@ -284,7 +289,7 @@ def test_a_large_source_on_a_small_face_draws_from_a_smaller_level() -> None:
     # A fine checkerboard source is drawn from its halved copies on a small face, so
     # it averages to grey instead of aliasing into stripes.
     shape = (900, 900)
-    yy, xx = np.mgrid[:shape[0], :shape[1]]
+    yy, xx = np.mgrid[: shape[0], : shape[1]]
     image = np.where(((xx + yy) % 2 == 0)[..., None], 255, 0).astype(np.uint8)
     image = np.ascontiguousarray(np.broadcast_to(image, (*shape, 3)))
     source = SwapSource.from_image(image, flat_face(size=800, offset_xy=(50, 50)))
@@ -302,8 +307,9 @@ def two_face_frame(colours) -> tuple[np.ndarray, np.ndarray]:
     frame = textured_frame(shape_hw=(220, 200 * n))
     faces = np.stack([flat_face(size=150, offset_xy=(200 * k + 25, 30)) for k in range(n)])
     for k, bgr in enumerate(colours):
-        frame[:, 200 * k + 10:200 * k + 190][hull(faces[k], (220, 200 * n))[
-            :, 200 * k + 10:200 * k + 190]] = bgr
+        frame[:, 200 * k + 10 : 200 * k + 190][
+            hull(faces[k], (220, 200 * n))[:, 200 * k + 10 : 200 * k + 190]
+        ] = bgr
     return frame, faces
 
 
@@ -358,8 +364,9 @@ def test_the_source_is_a_copy_and_small() -> None:
     # Landmarks follow the crop: the nose tip's pixel is the same in both.
     nose_crop = np.round(source.xyz[1, :2]).astype(int)
     nose_image = np.round(face[1, :2]).astype(int)
-    np.testing.assert_array_equal(crop_before[nose_crop[1], nose_crop[0], :3],
-                                  textured_frame()[nose_image[1], nose_image[0]])
+    np.testing.assert_array_equal(
+        crop_before[nose_crop[1], nose_crop[0], :3], textured_frame()[nose_image[1], nose_image[0]]
+    )
 
 
 @pytest.mark.parametrize(
@@ -426,8 +433,10 @@ def test_a_mirror_image_is_the_same_face_and_another_picture_is_not() -> None:
     mirrored_xyz = xyz.copy()
     mirrored_xyz[:, 0] = w - 1 - xyz[:, 0]
     # The person's right iris is then on the picture's left: swap the iris points.
-    mirrored_xyz[468:473], mirrored_xyz[473:478] = (mirrored_xyz[473:478].copy(),
-                                                    mirrored_xyz[468:473].copy())
+    mirrored_xyz[468:473], mirrored_xyz[473:478] = (
+        mirrored_xyz[473:478].copy(),
+        mirrored_xyz[468:473].copy(),
+    )
     here = face_print(frame, xyz)
     assert likeness(here, face_print(frame[:, ::-1].copy(), mirrored_xyz)) > 0.9
     other = face_print(blobby_frame(1), xyz)

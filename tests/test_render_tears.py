@@ -24,12 +24,28 @@ GREY = 128
 # Hopper photo), in eye distances from midway between the irises, face frame. The
 # person's right side; the left side is its mirror image.
 RIGHT_TEMPLATE = {
-    155: (-0.27, 0.04), 154: (-0.31, 0.04), 153: (-0.39, 0.06), 145: (-0.48, 0.07),
-    144: (-0.57, 0.07), 163: (-0.63, 0.06), 7: (-0.67, 0.04),
-    231: (-0.37, 0.18), 120: (-0.37, 0.26), 100: (-0.38, 0.36), 36: (-0.48, 0.55),
-    205: (-0.63, 0.66), 207: (-0.71, 0.80), 214: (-0.75, 1.07), 135: (-0.81, 1.22),
-    229: (-0.62, 0.21), 118: (-0.69, 0.32), 50: (-0.75, 0.53), 187: (-0.83, 0.72),
-    192: (-0.86, 0.95), 138: (-0.91, 1.08), 172: (-0.91, 1.17),
+    155: (-0.27, 0.04),
+    154: (-0.31, 0.04),
+    153: (-0.39, 0.06),
+    145: (-0.48, 0.07),
+    144: (-0.57, 0.07),
+    163: (-0.63, 0.06),
+    7: (-0.67, 0.04),
+    231: (-0.37, 0.18),
+    120: (-0.37, 0.26),
+    100: (-0.38, 0.36),
+    36: (-0.48, 0.55),
+    205: (-0.63, 0.66),
+    207: (-0.71, 0.80),
+    214: (-0.75, 1.07),
+    135: (-0.81, 1.22),
+    229: (-0.62, 0.21),
+    118: (-0.69, 0.32),
+    50: (-0.75, 0.53),
+    187: (-0.83, 0.72),
+    192: (-0.86, 0.95),
+    138: (-0.91, 1.08),
+    172: (-0.91, 1.17),
 }
 
 
@@ -55,8 +71,9 @@ def make_face(**pose) -> Faces:
     lm = faces.landmarks.copy()
     template = cheek_template()
     idx = np.array(list(template))
-    placed = place(np.array([template[i] for i in idx]),
-                   **{k: v for k, v in pose.items() if k != "mouth_open"})
+    placed = place(
+        np.array([template[i] for i in idx]), **{k: v for k, v in pose.items() if k != "mouth_open"}
+    )
     lm[0, idx, :2] = placed
     return Faces(lm, faces.ids, faces.mirrored)
 
@@ -69,8 +86,14 @@ def changed(frame: np.ndarray) -> np.ndarray:
     return np.any(frame != GREY, axis=2)
 
 
-def render(faces: Faces, t: float, style: TearStyle | None = None, *, landmarks: bool = True,
-           face_id: int = 0) -> np.ndarray:
+def render(
+    faces: Faces,
+    t: float,
+    style: TearStyle | None = None,
+    *,
+    landmarks: bool = True,
+    face_id: int = 0,
+) -> np.ndarray:
     frame = blank()
     face_xy = faces.landmarks[0, :, :2] if landmarks else None
     draw_tears(frame, measure(faces), 0, face_id, t, style or TearStyle(), face_xy=face_xy)
@@ -139,8 +162,17 @@ def test_landmarks_with_depth_are_accepted():
     np.testing.assert_array_equal(a, render(faces, 0.8))
 
 
-@pytest.mark.parametrize("center_xy", [(0.0, 240.0), (W - 1.0, 240.0), (320.0, 0.0),
-                                       (320.0, H - 1.0), (-30.0, -30.0), (W + 400.0, 240.0)])
+@pytest.mark.parametrize(
+    "center_xy",
+    [
+        (0.0, 240.0),
+        (W - 1.0, 240.0),
+        (320.0, 0.0),
+        (320.0, H - 1.0),
+        (-30.0, -30.0),
+        (W + 400.0, 240.0),
+    ],
+)
 def test_tears_with_landmarks_of_face_partly_outside_do_not_crash(center_xy):
     faces = make_face(center_xy=center_xy, eye_distance=80.0)
     for t in (0.1, 0.6, 1.3):
@@ -189,8 +221,13 @@ def test_streams_are_thick_at_eye_distance_100(landmarks):
 def test_streams_shine_and_have_a_darker_edge(landmarks):
     style = INVISIBLE_DROP
     face_id, t = tear_time(style, lambda life: np.all(life > 0.7) and np.all(life < 0.85))
-    frame = render(make_face(eye_distance=100.0, center_xy=(320.0, 160.0)), t, style,
-                   landmarks=landmarks, face_id=face_id)
+    frame = render(
+        make_face(eye_distance=100.0, center_xy=(320.0, 160.0)),
+        t,
+        style,
+        landmarks=landmarks,
+        face_id=face_id,
+    )
     grey = frame.astype(int).mean(axis=2)
     assert np.count_nonzero(grey > 220) > 50  # the specular line
     assert np.count_nonzero(grey < GREY - 25) > 50  # light bent away at the rim

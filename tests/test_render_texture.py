@@ -185,7 +185,6 @@ def test_bad_input_is_refused(bgra, blend, error) -> None:
         draw_texture(frame, flat_face(), FaceTexture.from_bgra(bgra), blend=blend)
 
 
-
 @pytest.mark.parametrize("degrees", [0.0, 35.0, -35.0])
 @pytest.mark.parametrize("blend", BLENDS)
 def test_drawing_only_the_painted_triangles_changes_nothing(degrees, blend) -> None:
@@ -224,8 +223,9 @@ def test_a_tiny_speck_still_marks_its_triangle() -> None:
     assert 1 <= FaceTexture.from_bgra(tex).painted.sum() <= 12
 
 
-@pytest.mark.parametrize(("degrees", "folded"), [(0.0, False), (5.0, False), (25.0, True),
-                                                 (-35.0, True)])
+@pytest.mark.parametrize(
+    ("degrees", "folded"), [(0.0, False), (5.0, False), (25.0, True), (-35.0, True)]
+)
 def test_a_turned_head_folds_the_mesh(degrees: float, folded: bool) -> None:
     xy = turned_face(degrees)[:468, :2]
     corners = xy[canonical_face().triangles]

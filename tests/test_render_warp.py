@@ -30,26 +30,111 @@ EYE = 60.0
 # geometry does not read on a spiral, which no face looks like; warps of such a face
 # fold, and the warp then (rightly) holds itself back.
 _RIGHT_BROW = {  # upper edge, then lower edge; the left brow mirrors it
-    70: (-0.9, -0.22), 63: (-0.75, -0.3), 66: (-0.36, -0.34), 107: (-0.22, -0.3),
-    46: (-0.86, -0.15), 53: (-0.72, -0.22), 52: (-0.56, -0.26), 65: (-0.38, -0.26),
+    70: (-0.9, -0.22),
+    63: (-0.75, -0.3),
+    66: (-0.36, -0.34),
+    107: (-0.22, -0.3),
+    46: (-0.86, -0.15),
+    53: (-0.72, -0.22),
+    52: (-0.56, -0.26),
+    65: (-0.38, -0.26),
     55: (-0.21, -0.2),
 }
-_LEFT_OF = {70: 300, 63: 293, 66: 296, 107: 336, 46: 276, 53: 283, 52: 282, 65: 295,
-            55: 285, 160: 387, 158: 385, 144: 373, 153: 380, 98: 327, 64: 294, 50: 280,
-            205: 425, 187: 411, 147: 376, 123: 352, 213: 433, 192: 416, 167: 393, 32: 262}
+_LEFT_OF = {
+    70: 300,
+    63: 293,
+    66: 296,
+    107: 336,
+    46: 276,
+    53: 283,
+    52: 282,
+    65: 295,
+    55: 285,
+    160: 387,
+    158: 385,
+    144: 373,
+    153: 380,
+    98: 327,
+    64: 294,
+    50: 280,
+    205: 425,
+    187: 411,
+    147: 376,
+    123: 352,
+    213: 433,
+    192: 416,
+    167: 393,
+    32: 262,
+}
 _RIGHT_SIDE = {
     **_RIGHT_BROW,
-    160: (-0.62, -0.05), 158: (-0.38, -0.05), 144: (-0.62, 0.05), 153: (-0.38, 0.05),
-    98: (-0.14, 0.62), 64: (-0.17, 0.58),
-    50: (-0.7, 0.45), 205: (-0.55, 0.6), 187: (-0.75, 0.62), 147: (-0.86, 0.58),
-    123: (-0.86, 0.4), 213: (-0.82, 0.75), 192: (-0.76, 0.87),
-    167: (-0.1, 0.78), 32: (-0.35, 1.3),
+    160: (-0.62, -0.05),
+    158: (-0.38, -0.05),
+    144: (-0.62, 0.05),
+    153: (-0.38, 0.05),
+    98: (-0.14, 0.62),
+    64: (-0.17, 0.58),
+    50: (-0.7, 0.45),
+    205: (-0.55, 0.6),
+    187: (-0.75, 0.62),
+    147: (-0.86, 0.58),
+    123: (-0.86, 0.4),
+    213: (-0.82, 0.75),
+    192: (-0.76, 0.87),
+    167: (-0.1, 0.78),
+    32: (-0.35, 1.3),
 }
-_MIDLINE = {168: 0.0, 6: 0.12, 197: 0.25, 195: 0.36, 5: 0.45, 4: 0.5, 2: 0.66, 164: 0.75,
-            199: 1.35, 175: 1.47, 151: -0.6}
-_OVAL = [10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378,
-         400, 377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54,
-         103, 67, 109]
+_MIDLINE = {
+    168: 0.0,
+    6: 0.12,
+    197: 0.25,
+    195: 0.36,
+    5: 0.45,
+    4: 0.5,
+    2: 0.66,
+    164: 0.75,
+    199: 1.35,
+    175: 1.47,
+    151: -0.6,
+}
+_OVAL = [
+    10,
+    338,
+    297,
+    332,
+    284,
+    251,
+    389,
+    356,
+    454,
+    323,
+    361,
+    288,
+    397,
+    365,
+    379,
+    378,
+    400,
+    377,
+    152,
+    148,
+    176,
+    149,
+    150,
+    136,
+    172,
+    58,
+    132,
+    93,
+    234,
+    127,
+    162,
+    21,
+    54,
+    103,
+    67,
+    109,
+]
 # Lip runs from the person's right mouth corner to the left one.
 _LIPS = {
     "outer_upper": [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291],
@@ -76,27 +161,39 @@ def face_template(mouth_open: float = 0.0) -> np.ndarray:
         pts[index] = (0.0, v)
     gap = mouth_open / 2
     for name, run in _LIPS.items():
-        reach = {"outer_upper": 0.38, "inner_upper": 0.34, "outer_lower": 0.32,
-                 "inner_lower": 0.3}[name]
-        bulge = {"outer_upper": -0.08 - gap, "inner_upper": -gap, "outer_lower": 0.1 + gap,
-                 "inner_lower": gap}[name]
+        reach = {"outer_upper": 0.38, "inner_upper": 0.34, "outer_lower": 0.32, "inner_lower": 0.3}[
+            name
+        ]
+        bulge = {
+            "outer_upper": -0.08 - gap,
+            "inner_upper": -gap,
+            "outer_lower": 0.1 + gap,
+            "inner_lower": gap,
+        }[name]
         u = np.linspace(-reach, reach, len(run))
         pts[run] = np.stack([u, MOUTH_Y + bulge * (1 - (u / 0.38) ** 2)], axis=1)
     return pts
 
 
-def face_like(*, roll_deg: float = 0.0, mirrored: bool = False, eye_distance: float = EYE,
-              center_xy: tuple[float, float] = (320.0, 230.0),
-              mouth_open: float = 0.0) -> Faces:
+def face_like(
+    *,
+    roll_deg: float = 0.0,
+    mirrored: bool = False,
+    eye_distance: float = EYE,
+    center_xy: tuple[float, float] = (320.0, 230.0),
+    mouth_open: float = 0.0,
+) -> Faces:
     """One synthetic face whose warped features sit where a real face has them.
 
     ``mirrored`` flips the picture with :meth:`Faces.mirror`, as the selfie view does.
     """
-    faces = make_faces(center_xy=center_xy, eye_distance=eye_distance, roll_deg=roll_deg,
-                       mouth_open=mouth_open)
+    faces = make_faces(
+        center_xy=center_xy, eye_distance=eye_distance, roll_deg=roll_deg, mouth_open=mouth_open
+    )
     landmarks = faces.landmarks.copy()
-    landmarks[0, :, :2] = place(face_template(mouth_open), center_xy=center_xy,
-                                eye_distance=eye_distance, roll_deg=roll_deg)
+    landmarks[0, :, :2] = place(
+        face_template(mouth_open), center_xy=center_xy, eye_distance=eye_distance, roll_deg=roll_deg
+    )
     faces = faces.with_landmarks(landmarks)
     return faces.mirror(FRAME_WH[0]) if mirrored else faces
 
@@ -182,8 +279,12 @@ def test_no_seam_at_the_region_border(preset: str) -> None:
     out = warped(preset, faces, frame, MAX_STRENGTH)
     x0, y0, x1, y1 = warp_roi(faces.xy[0], FRAME_WH)
     # The outermost ring of the region is sampled exactly where it is.
-    for a, b in ((out[y0, x0:x1], frame[y0, x0:x1]), (out[y1 - 1, x0:x1], frame[y1 - 1, x0:x1]),
-                 (out[y0:y1, x0], frame[y0:y1, x0]), (out[y0:y1, x1 - 1], frame[y0:y1, x1 - 1])):
+    for a, b in (
+        (out[y0, x0:x1], frame[y0, x0:x1]),
+        (out[y1 - 1, x0:x1], frame[y1 - 1, x0:x1]),
+        (out[y0:y1, x0], frame[y0:y1, x0]),
+        (out[y0:y1, x1 - 1], frame[y0:y1, x1 - 1]),
+    ):
         np.testing.assert_array_equal(a, b)
 
 
@@ -256,8 +357,9 @@ def test_crying_raises_the_inner_brows() -> None:
 
 @pytest.mark.parametrize(("preset", "sign"), [("slim", -1.0), ("chubby", 1.0)])
 @pytest.mark.parametrize("mirrored", [False, True])
-def test_slim_and_chubby_move_the_cheeks_across_the_face(preset: str, sign: float,
-                                                         mirrored: bool) -> None:
+def test_slim_and_chubby_move_the_cheeks_across_the_face(
+    preset: str, sign: float, mirrored: bool
+) -> None:
     faces = face_like(roll_deg=-25, mirrored=mirrored)
     xy = faces.xy[0]
     geometry = measure(faces)
@@ -271,10 +373,13 @@ def test_slim_and_chubby_move_the_cheeks_across_the_face(preset: str, sign: floa
 
 @pytest.mark.parametrize("preset", PRESETS)
 @pytest.mark.parametrize("strength", [1.0, MAX_STRENGTH])
-@pytest.mark.parametrize(("roll_deg", "mirrored", "mouth_open"),
-                         [(0.0, False, 0.0), (30.0, True, 0.0), (-15.0, False, 0.3)])
-def test_never_folds(preset: str, strength: float, roll_deg: float, mirrored: bool,
-                     mouth_open: float) -> None:
+@pytest.mark.parametrize(
+    ("roll_deg", "mirrored", "mouth_open"),
+    [(0.0, False, 0.0), (30.0, True, 0.0), (-15.0, False, 0.3)],
+)
+def test_never_folds(
+    preset: str, strength: float, roll_deg: float, mirrored: bool, mouth_open: float
+) -> None:
     faces = face_like(roll_deg=roll_deg, mirrored=mirrored, mouth_open=mouth_open)
     (map_x, map_y), _ = maps_of(preset, faces, strength)
     assert lowest_jacobian(map_x, map_y) > 0.05
@@ -380,6 +485,5 @@ def test_warps_in_place() -> None:
 
 
 def test_importing_the_warp_does_not_load_mediapipe() -> None:
-    code = ("import sys, facefilters.render.warp; "
-            "sys.exit('mediapipe' in sys.modules)")
+    code = "import sys, facefilters.render.warp; sys.exit('mediapipe' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -186,7 +186,7 @@ def test_caption_long_body_wraps_inside_the_frame() -> None:
     y0 = draw_caption(frame, "Van filter naar deepfake", body, corner="8 / 8")
     assert 360 * 0.25 < y0 < 360 * 0.75  # the band leaves most of the picture
     # The band's text stays clear of the frame's right edge.
-    white = (frame[y0:].min(axis=2) > 230)
+    white = frame[y0:].min(axis=2) > 230
     assert not white[:, -8:].any()
 
 
@@ -210,13 +210,17 @@ def test_accented_words_have_glyphs(word: str, bold: bool) -> None:
 @pytest.mark.parametrize("bold", [False, True])
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_message_has_glyphs(lang: str, bold: bool) -> None:
-    lacking = {key: text for key, text in load_language(lang).items()
-               if not has_glyphs(text, bold=bold)}
+    lacking = {
+        key: text for key, text in load_language(lang).items() if not has_glyphs(text, bold=bold)
+    }
     assert not lacking, f"{lang}: characters the font lacks in {lacking}"
 
 
-ACCENTED_CHARS = sorted({ch for word in ACCENTED_WORDS for ch in word if ord(ch) > 127}
-                        | set(message_chars()) | set("ëüáàç•"))  # • is the deepfake lists' bullet
+ACCENTED_CHARS = sorted(
+    {ch for word in ACCENTED_WORDS for ch in word if ord(ch) > 127}
+    | set(message_chars())
+    | set("ëüáàç•")
+)  # • is the deepfake lists' bullet
 
 
 def test_the_accented_set_covers_dutch() -> None:
@@ -232,8 +236,9 @@ def test_accented_characters_render_as_themselves(ch: str, bold: bool) -> None:
     assert not same_bitmap(glyph, ink(MISSING, bold=bold)), f"{ch!r} became a placeholder box"
 
 
-@pytest.mark.parametrize(("accented", "plain"),
-                         [("ï", "i"), ("é", "e"), ("è", "e"), ("ë", "e"), ("ö", "o")])
+@pytest.mark.parametrize(
+    ("accented", "plain"), [("ï", "i"), ("é", "e"), ("è", "e"), ("ë", "e"), ("ö", "o")]
+)
 def test_accents_add_ink_to_the_letter(accented: str, plain: str) -> None:
     a, p = ink(accented), ink(plain)
     assert text_size(accented, SIZE)[0] > 0
@@ -241,4 +246,3 @@ def test_accents_add_ink_to_the_letter(accented: str, plain: str) -> None:
     # The mark sits above the plain letter's top.
     top_a, top_p = np.flatnonzero(a.any(axis=1)).min(), np.flatnonzero(p.any(axis=1)).min()
     assert top_a <= top_p
-

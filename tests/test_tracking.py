@@ -404,8 +404,9 @@ def test_a_lost_face_fades_out_where_it_was_and_then_is_gone() -> None:
         if len(out):
             assert np.allclose(out.landmarks[0], seen.landmarks[0])
     # Falling by a ninth each frame at 30 fps, gone at 0.3 s, always the same face.
-    assert [p[0] for p in presence if p] == pytest.approx([1 - k / 9 for k in range(1, 9)],
-                                                         abs=1e-5)
+    assert [p[0] for p in presence if p] == pytest.approx(
+        [1 - k / 9 for k in range(1, 9)], abs=1e-5
+    )
     assert presence[8:] == [[], [], []]
     assert all(i == [int(seen.ids[0])] for i in ids[:8])
 

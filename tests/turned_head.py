@@ -76,15 +76,13 @@ def yaw_rotation(degrees: float) -> np.ndarray:
     """3x3 turn about the vertical axis, in camera axes, towards the person's own left
     when positive (the nose moves to the picture's right in an unmirrored photo)."""
     a = np.radians(degrees)
-    return np.array([[np.cos(a), 0.0, np.sin(a)], [0.0, 1.0, 0.0],
-                     [-np.sin(a), 0.0, np.cos(a)]])
+    return np.array([[np.cos(a), 0.0, np.sin(a)], [0.0, 1.0, 0.0], [-np.sin(a), 0.0, np.cos(a)]])
 
 
 def pitch_rotation(degrees: float) -> np.ndarray:
     """3x3 nod about the horizontal axis, in camera axes, looking up when positive."""
     a = np.radians(-degrees)
-    return np.array([[1.0, 0.0, 0.0], [0.0, np.cos(a), -np.sin(a)],
-                     [0.0, np.sin(a), np.cos(a)]])
+    return np.array([[1.0, 0.0, 0.0], [0.0, np.cos(a), -np.sin(a)], [0.0, np.sin(a), np.cos(a)]])
 
 
 def angles(rotation: np.ndarray) -> np.ndarray:
@@ -133,8 +131,9 @@ class HeadModel:
         lm = np.asarray(landmarks, np.float64)
         h, w = image.shape[:2]
         s = face_size(lm)
-        eyes = (lm[list(RIGHT_EYE_CONTOUR)].mean(axis=0)
-                + lm[list(LEFT_EYE_CONTOUR)].mean(axis=0)) / 2
+        eyes = (
+            lm[list(RIGHT_EYE_CONTOUR)].mean(axis=0) + lm[list(LEFT_EYE_CONTOUR)].mean(axis=0)
+        ) / 2
         centre = eyes + np.asarray(SKULL_CENTRE) * s
         yy, xx = np.mgrid[:h, :w].astype(np.float64)
 
@@ -165,8 +164,16 @@ class HeadModel:
         # The back of the skull, for the sides a turned head shows: the front's mirror
         # image through the centre (its colours come from the head's outline, in turn()).
         back = np.where(r2 <= 1.0, 2.0 * centre[2] - skull_z, np.nan)
-        return cls(image, lm, depth.astype(np.float32), back.astype(np.float32),
-                   weight.astype(np.float32), centre, _rim_x(inside, centre[0], s), s)
+        return cls(
+            image,
+            lm,
+            depth.astype(np.float32),
+            back.astype(np.float32),
+            weight.astype(np.float32),
+            centre,
+            _rim_x(inside, centre[0], s),
+            s,
+        )
 
     def turned_landmarks(self, rotation: np.ndarray) -> np.ndarray:
         """The landmarks after the turn: ndarray (478, 3), float64."""
@@ -193,8 +200,9 @@ class HeadModel:
         back_y = sy
         head = self.weight[y0:y1, x0:x1]
         for z, wt, is_back, tex in (
-                (self.depth[y0:y1, x0:x1], head, False, (sx, sy)),
-                (self.back[y0:y1, x0:x1], np.ones_like(sx), True, (back_x, back_y))):
+            (self.depth[y0:y1, x0:x1], head, False, (sx, sy)),
+            (self.back[y0:y1, x0:x1], np.ones_like(sx), True, (back_x, back_y)),
+        ):
             wt = np.where(np.isfinite(z), wt, 0.0)
             q = np.stack([sx, sy, np.nan_to_num(z)], axis=-1) - self.centre
             q = q @ m.T + self.centre
@@ -226,8 +234,7 @@ class HeadModel:
         gy, gx = np.mgrid[:h, :w].astype(np.float32)
         still = hole & ~fill
         map_x[still], map_y[still] = gx[still], gy[still]
-        return cv2.remap(self.image, map_x, map_y, cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_REFLECT)
+        return cv2.remap(self.image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
 
 
 def _rim_x(head: np.ndarray, centre_x: float, s: float) -> np.ndarray:
@@ -249,9 +256,15 @@ def _rim_x(head: np.ndarray, centre_x: float, s: float) -> np.ndarray:
     return rim
 
 
-def _splat(sx: np.ndarray, sy: np.ndarray, dx: np.ndarray, dy: np.ndarray, key: np.ndarray,
-           valid: np.ndarray, shape_hw: tuple[int, int]
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _splat(
+    sx: np.ndarray,
+    sy: np.ndarray,
+    dx: np.ndarray,
+    dy: np.ndarray,
+    key: np.ndarray,
+    valid: np.ndarray,
+    shape_hw: tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Forward-map a grid of pixels, each covering as many output pixels as the map
     stretches it over, each output pixel reading its own source position through the
     local inverse of the map (so a stretched surface is smooth, not blocky).
@@ -296,8 +309,14 @@ def _splat(sx: np.ndarray, sy: np.ndarray, dx: np.ndarray, dy: np.ndarray, key: 
                 # The local inverse of the map: where in the source this pixel lies.
                 ux = np.where(good, (d * ex - b * ey) / dt, 0.0)
                 uy = np.where(good, (-c * ex + a * ey) / dt, 0.0)
-                inside = ((tx >= 0) & (tx < w) & (ty >= 0) & (ty < h)
-                          & (np.abs(ux) <= 0.75) & (np.abs(uy) <= 0.75))
+                inside = (
+                    (tx >= 0)
+                    & (tx < w)
+                    & (ty >= 0)
+                    & (ty < h)
+                    & (np.abs(ux) <= 0.75)
+                    & (np.abs(uy) <= 0.75)
+                )
                 out[0].append((ty * w + tx)[inside])
                 out[1].append(kk[inside])
                 out[2].append((ox + t00 * ux + t01 * uy)[inside])
@@ -308,8 +327,9 @@ def _splat(sx: np.ndarray, sy: np.ndarray, dx: np.ndarray, dy: np.ndarray, key: 
     return tuple(np.concatenate(c) for c in out)  # type: ignore[return-value]
 
 
-def _head_mask(image: np.ndarray, on_face: np.ndarray, r2: np.ndarray,
-               below_jaw: np.ndarray) -> np.ndarray:
+def _head_mask(
+    image: np.ndarray, on_face: np.ndarray, r2: np.ndarray, below_jaw: np.ndarray
+) -> np.ndarray:
     """The head (face, hair, hat) told from the room by GrabCut, within the skull's outline
     widened by ``HAIR_REACH``: ndarray (H, W) of bool.
 
@@ -328,8 +348,9 @@ def _head_mask(image: np.ndarray, on_face: np.ndarray, r2: np.ndarray,
     roi = mask[y0:y1, x0:x1].copy()
     bgd, fgd = np.zeros((1, 65)), np.zeros((1, 65))
     cv2.setRNGSeed(0)
-    cv2.grabCut(np.ascontiguousarray(image[y0:y1, x0:x1]), roi, None, bgd, fgd, 4,
-                cv2.GC_INIT_WITH_MASK)
+    cv2.grabCut(
+        np.ascontiguousarray(image[y0:y1, x0:x1]), roi, None, bgd, fgd, 4, cv2.GC_INIT_WITH_MASK
+    )
     head = np.zeros(r2.shape, bool)
     head[y0:y1, x0:x1] = (roi == cv2.GC_FGD) | (roi == cv2.GC_PR_FGD)
     # Only what hangs together with the face: no stray patches of the room.
@@ -339,8 +360,7 @@ def _head_mask(image: np.ndarray, on_face: np.ndarray, r2: np.ndarray,
     return head | on_face
 
 
-def _fill(map_x: np.ndarray, map_y: np.ndarray, fill: np.ndarray
-          ) -> tuple[np.ndarray, np.ndarray]:
+def _fill(map_x: np.ndarray, map_y: np.ndarray, fill: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fill the ``fill`` pixels of two maps (NaN where unknown) by normalised convolution,
     wider and wider until every one has known neighbours."""
     known = ~np.isnan(map_x)
@@ -372,8 +392,7 @@ def roll_rotation(degrees: float) -> np.ndarray:
     """3x3 turn about the view axis, anticlockwise on screen when positive, as
     ``cv2.getRotationMatrix2D`` turns a picture."""
     a = np.radians(degrees)
-    return np.array([[np.cos(a), -np.sin(a), 0.0], [np.sin(a), np.cos(a), 0.0],
-                     [0.0, 0.0, 1.0]])
+    return np.array([[np.cos(a), -np.sin(a), 0.0], [np.sin(a), np.cos(a), 0.0], [0.0, 0.0, 1.0]])
 
 
 TURNS = (
@@ -383,24 +402,27 @@ TURNS = (
 )
 
 
-def turned_picture(image: np.ndarray, head: HeadModel, axis: str, degrees: float
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def turned_picture(
+    image: np.ndarray, head: HeadModel, axis: str, degrees: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The portrait turned, the turn as a 3x3 rotation in camera axes, and the midpoint
     of the irises in the turned picture, ndarray (2,)."""
     irises = head.landmarks[[RIGHT_IRIS, LEFT_IRIS], :2]
     if axis == "roll":
         h, w = image.shape[:2]
         matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
-        picture = cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_LINEAR,
-                                 borderMode=cv2.BORDER_REPLICATE)
+        picture = cv2.warpAffine(
+            image, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+        )
         return picture, roll_rotation(degrees), cv2.transform(irises[None], matrix)[0].mean(0)
     rotation = yaw_rotation(degrees) if axis == "yaw" else pitch_rotation(degrees)
     turned = head.turned_landmarks(rotation)[[RIGHT_IRIS, LEFT_IRIS], :2]
     return head.turn(rotation), rotation, turned.mean(axis=0)
 
 
-def condition(picture: np.ndarray, name: str, photo: str, eyes_xy: np.ndarray,
-              eye_px: float, seed: int) -> tuple[np.ndarray, float]:
+def condition(
+    picture: np.ndarray, name: str, photo: str, eyes_xy: np.ndarray, eye_px: float, seed: int
+) -> tuple[np.ndarray, float]:
     """The picture as it is, halved, noisy and JPEG-compressed, or its head pasted small
     into a room (``PASTED_EYE_PX`` between the portrait's irises as seen from the front,
     camera noise, JPEG); and its scale.

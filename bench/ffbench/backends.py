@@ -75,8 +75,9 @@ def _photo_ms() -> float:
     return median(times)
 
 
-def measure_backends(clip: Path, filters: Filters, rounds: int, tmp: Path
-                     ) -> dict[str, BackendTimes]:
+def measure_backends(
+    clip: Path, filters: Filters, rounds: int, tmp: Path
+) -> dict[str, BackendTimes]:
     """Each installed backend's figures, ``rounds`` times, interleaved."""
     installed = base.installed_backends()
     dog = filters.loaded.get("dog") or next(iter(filters.loaded.values()))
@@ -87,22 +88,32 @@ def measure_backends(clip: Path, filters: Filters, rounds: int, tmp: Path
             for name in installed:
                 base.use_backend(name)
                 r = results[name]
-                ms, faces = _per_frame_ms(clip, base.landmark_detector(
-                    static_image_mode=False, max_faces=MAX_FACES))
+                ms, faces = _per_frame_ms(
+                    clip, base.landmark_detector(static_image_mode=False, max_faces=MAX_FACES)
+                )
                 r.detect_ms.append(ms)
                 r.faces.append(faces)
                 if name == "tasks":
                     from facefilters.detect.tasks import TasksLandmarker
 
-                    r.bare_ms.append(_per_frame_ms(clip, TasksLandmarker(
-                        static_image_mode=False, max_faces=MAX_FACES, blendshapes=False))[0])
-                r.two_stage_ms.append(_per_frame_ms(
-                    clip, base.default_detector(static_image_mode=False))[0])
+                    r.bare_ms.append(
+                        _per_frame_ms(
+                            clip,
+                            TasksLandmarker(
+                                static_image_mode=False, max_faces=MAX_FACES, blendshapes=False
+                            ),
+                        )[0]
+                    )
+                r.two_stage_ms.append(
+                    _per_frame_ms(clip, base.default_detector(static_image_mode=False))[0]
+                )
                 r.photo_ms.append(_photo_ms())
                 r.apply_fps.append(apply_run(clip, tmp / f"backend-{name}.mp4", dog).fps)
-                log(f"  round {k + 1}/{rounds} {name}: detect {ms:.1f} ms, two stages "
+                log(
+                    f"  round {k + 1}/{rounds} {name}: detect {ms:.1f} ms, two stages "
                     f"{r.two_stage_ms[-1]:.1f} ms, photo {r.photo_ms[-1]:.1f} ms, apply "
-                    f"{r.apply_fps[-1]:.1f} fps")
+                    f"{r.apply_fps[-1]:.1f} fps"
+                )
     finally:
         base.use_backend(previous)
     return results
@@ -113,8 +124,13 @@ def backends_section(results: dict[str, BackendTimes], rounds: int) -> Section:
     version = base.mediapipe_version()
 
     def row(label: str, values: str, digits: int = 1) -> list[str]:
-        return [label, *(f"{median(v):.{digits}f}" if (v := getattr(results[n], values))
-                         else "" for n in names)]
+        return [
+            label,
+            *(
+                f"{median(v):.{digits}f}" if (v := getattr(results[n], values)) else ""
+                for n in names
+            ),
+        ]
 
     rows = [
         row("detect, one model on the whole picture (ms per frame)", "detect_ms"),
@@ -124,25 +140,33 @@ def backends_section(results: dict[str, BackendTimes], rounds: int) -> Section:
         row("`apply --filter dog` (frames per second)", "apply_fps"),
         row("faces found per frame by the one model", "faces", 0),
     ]
-    body = "\n".join([
-        "Each backend installed here is timed on the 720p clip of section 1 in this one "
-        "process, rounds interleaved. *detect*: one landmark model on the whole picture in "
-        "video mode, max 4 faces (`FaceMeshDetector`, or `TasksLandmarker`, which also "
-        "computes the 52 blendshapes), per frame, decoding not counted. *Two stages*: the "
-        "finder `apply` uses (`default_detector`: scan, crops, followers), per frame. "
-        "*Photo*: one still-photo call on the sample portrait. *apply*: `apply --filter "
-        "dog` on the clip, start-up included. On Python 3.9-3.12 both backends come from "
-        "MediaPipe 0.10.21 (its Tasks API runs the bundled `face_landmarker.task`); on "
-        "3.13 and later only Tasks exists, from the current MediaPipe.",
-        "",
-        f"MediaPipe {version}; {rounds} rounds, medians.",
-        "",
-        table(["figure", *names], rows, "l" + "r" * len(names)),
-    ])
-    summary = [[f"backends: `apply` fps, {' / '.join(names)}",
-                " / ".join(f"{median(results[n].apply_fps):.1f}" for n in names), ""]]
+    body = "\n".join(
+        [
+            "Each backend installed here is timed on the 720p clip of section 1 in this one "
+            "process, rounds interleaved. *detect*: one landmark model on the whole picture in "
+            "video mode, max 4 faces (`FaceMeshDetector`, or `TasksLandmarker`, which also "
+            "computes the 52 blendshapes), per frame, decoding not counted. *Two stages*: the "
+            "finder `apply` uses (`default_detector`: scan, crops, followers), per frame. "
+            "*Photo*: one still-photo call on the sample portrait. *apply*: `apply --filter "
+            "dog` on the clip, start-up included. On Python 3.9-3.12 both backends come from "
+            "MediaPipe 0.10.21 (its Tasks API runs the bundled `face_landmarker.task`); on "
+            "3.13 and later only Tasks exists, from the current MediaPipe.",
+            "",
+            f"MediaPipe {version}; {rounds} rounds, medians.",
+            "",
+            table(["figure", *names], rows, "l" + "r" * len(names)),
+        ]
+    )
+    summary = [
+        [
+            f"backends: `apply` fps, {' / '.join(names)}",
+            " / ".join(f"{median(results[n].apply_fps):.1f}" for n in names),
+            "",
+        ]
+    ]
     if len(names) == 2:
         a, b = (median(results[n].apply_fps) for n in names)
-        summary.append([f"backends: {names[1]} `apply` speed relative to {names[0]}",
-                        f"{b / a:.2f}x", ""])
+        summary.append(
+            [f"backends: {names[1]} `apply` speed relative to {names[0]}", f"{b / a:.2f}x", ""]
+        )
     return Section("Detection backends: FaceMesh and Tasks", body, summary)

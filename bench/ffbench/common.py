@@ -70,12 +70,30 @@ class Settings:
     finding_rounds: int
 
 
-FULL = Settings(rounds=5, clip_s=6.0, effect_calls=60, effect_warmup=10, still_frames=300,
-                moving_max_frames=300, speeds=(0.5, 1.0, 2.0, 4.0), live_s=6.0,
-                swap_frames=240, finding_rounds=3)
-QUICK = Settings(rounds=2, clip_s=3.0, effect_calls=20, effect_warmup=3, still_frames=90,
-                 moving_max_frames=90, speeds=(0.5, 1.0, 2.0, 4.0), live_s=3.0,
-                 swap_frames=60, finding_rounds=1)
+FULL = Settings(
+    rounds=5,
+    clip_s=6.0,
+    effect_calls=60,
+    effect_warmup=10,
+    still_frames=300,
+    moving_max_frames=300,
+    speeds=(0.5, 1.0, 2.0, 4.0),
+    live_s=6.0,
+    swap_frames=240,
+    finding_rounds=3,
+)
+QUICK = Settings(
+    rounds=2,
+    clip_s=3.0,
+    effect_calls=20,
+    effect_warmup=3,
+    still_frames=90,
+    moving_max_frames=90,
+    speeds=(0.5, 1.0, 2.0, 4.0),
+    live_s=3.0,
+    swap_frames=60,
+    finding_rounds=1,
+)
 
 
 def tests_module(name: str):  # noqa: ANN201 - a module
@@ -146,8 +164,7 @@ def load_filters(only: Sequence[str] | None = None) -> Filters:
     for filter_id in ids:
         try:
             # A swap finds its source faces once, as the apps do before the first frame.
-            result.loaded[filter_id] = prepare_filter(catalog.load(filter_id),
-                                                      default_detector)
+            result.loaded[filter_id] = prepare_filter(catalog.load(filter_id), default_detector)
         except FilterError as exc:
             result.failed[filter_id] = _short(str(exc))
             log(f"  filter {filter_id} does not load, left out: {exc}")
@@ -207,10 +224,20 @@ def machine_info() -> dict[str, str]:
 def git_commit() -> str:
     """The short commit, with "+ changes" when the working tree differs from it."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                                capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return commit + (" + uncommitted changes" if dirty.strip() else "")
@@ -289,8 +316,11 @@ class CpuMeter:
         wall = time.perf_counter() - self._start
         own = process_cpu_s() - self._own
         busy = machine_busy_s()
-        others = (max(0.0, busy - self._busy - own)
-                  if busy is not None and self._busy is not None else float("nan"))
+        others = (
+            max(0.0, busy - self._busy - own)
+            if busy is not None and self._busy is not None
+            else float("nan")
+        )
         self.use = CpuUse(wall, own, others)
 
 
@@ -346,8 +376,11 @@ class ThreadCpu:
         self._thread.join()
         self._sample()
         sampler = self._thread.native_id
-        return {tid: (cpu, self.names[tid]) for tid, cpu in self.cpu_s.items()
-                if tid != sampler and cpu > 0}
+        return {
+            tid: (cpu, self.names[tid])
+            for tid, cpu in self.cpu_s.items()
+            if tid != sampler and cpu > 0
+        }
 
 
 def thread_ids() -> set[int]:
@@ -379,8 +412,10 @@ def table(header: Sequence[str], rows: Sequence[Sequence[Any]], align: str = "")
         align: one letter per column, "l" or "r", to choose otherwise.
     """
     align = align or "l" + "r" * (len(header) - 1)
-    lines = ["| " + " | ".join(header) + " |",
-             "| " + " | ".join(":---" if a == "l" else "---:" for a in align) + " |"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "| " + " | ".join(":---" if a == "l" else "---:" for a in align) + " |",
+    ]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
 

@@ -29,6 +29,8 @@ KIND_AIM_MS = {"swap": 15.0}
 
 def aim_ms(kind: str) -> float:
     return KIND_AIM_MS.get(kind, EFFECT_AIM_MS)
+
+
 """``Filter.apply`` may take at most this long per face on a 720p frame."""
 
 # Where in the clip to look for one face and for two (fractions of its length):
@@ -133,8 +135,7 @@ class FilterCost:
         return max(ms / n for n, ms in self.all_on.items())
 
 
-def _filter_cost(filter: Filter, scenes: dict[int, Scene], calls: int,
-                 warmup: int) -> FilterCost:
+def _filter_cost(filter: Filter, scenes: dict[int, Scene], calls: int, warmup: int) -> FilterCost:
     cost = FilterCost(filter.id, triggered=any(x.when is not None for x in filter.layers))
     all_on = _fresh(filter, tuple(Layer(x.effect) for x in filter.layers), "+all")
     for n, scene in scenes.items():
@@ -144,13 +145,18 @@ def _filter_cost(filter: Filter, scenes: dict[int, Scene], calls: int,
         cost.all_on[n] = time_apply(all_on, scene, calls, warmup)
     for k, layer in enumerate(filter.layers):
         alone = _fresh(filter, (Layer(layer.effect),), f"[{k}]")
-        cost.layers.append((_describe(layer), {
-            n: time_apply(alone, scene, calls, warmup) for n, scene in scenes.items()}))
+        cost.layers.append(
+            (
+                _describe(layer),
+                {n: time_apply(alone, scene, calls, warmup) for n, scene in scenes.items()},
+            )
+        )
     return cost
 
 
-def measure_effects(clip: Path, filters: Filters, calls: int, warmup: int
-                    ) -> tuple[dict[int, Scene], dict[str, FilterCost], dict[int, float]]:
+def measure_effects(
+    clip: Path, filters: Filters, calls: int, warmup: int
+) -> tuple[dict[int, Scene], dict[str, FilterCost], dict[int, float]]:
     scenes = find_scenes(clip)
     costs: dict[str, FilterCost] = {}
     geometry = {n: time_measure(scene, calls) for n, scene in scenes.items()}
@@ -161,19 +167,31 @@ def measure_effects(clip: Path, filters: Filters, calls: int, warmup: int
             filters.drop(name, "the effects section", exc)
             continue
         costs[name] = cost
-        log(f"  {name:>10}: " + ", ".join(
-            f"{n} face{'s' if n > 1 else ''} {ms:.2f} ms" for n, ms in cost.all_on.items()))
+        log(
+            f"  {name:>10}: "
+            + ", ".join(
+                f"{n} face{'s' if n > 1 else ''} {ms:.2f} ms" for n, ms in cost.all_on.items()
+            )
+        )
     return scenes, costs, geometry
 
 
-def effects_section(scenes: dict[int, Scene], costs: dict[str, FilterCost],
-                    geometry: dict[int, float], calls: int, warmup: int, note: str) -> Section:
+def effects_section(
+    scenes: dict[int, Scene],
+    costs: dict[str, FilterCost],
+    geometry: dict[int, float],
+    calls: int,
+    warmup: int,
+    note: str,
+) -> Section:
     def eye(n: int) -> str:
         g = measure(scenes[n].faces)
         return ", ".join(f"{float(d):.0f}" for d in g.eye_distance)
 
-    where = "; ".join(f"{n} face{'s' if n > 1 else ''}: frame {s.index} (eye distance "
-                      f"{eye(n)} px)" for n, s in sorted(scenes.items()))
+    where = "; ".join(
+        f"{n} face{'s' if n > 1 else ''}: frame {s.index} (eye distance {eye(n)} px)"
+        for n, s in sorted(scenes.items())
+    )
     lines = [
         "`Filter.apply(frame, faces, t)` on a 1280x720 frame of the clip, with the "
         "landmarks FaceMesh finds on it (photo mode), given ids by a `FaceTracker`: "
@@ -185,17 +203,23 @@ def effects_section(scenes: dict[int, Scene], costs: dict[str, FilterCost],
         "when its trigger fires, and these faces have their mouths closed); *all on*: "
         "every layer drawn, triggers removed, the worst case. Per face = total / faces. "
         f"Every figure includes `measure(faces)` (anchors, pose), "
-        + ", ".join(f"{ms:.2f} ms for {n} face{'s' if n > 1 else ''}"
-                    for n, ms in sorted(geometry.items()))
+        + ", ".join(
+            f"{ms:.2f} ms for {n} face{'s' if n > 1 else ''}" for n, ms in sorted(geometry.items())
+        )
         + f". Aim: each effect (one layer, always on) at most {EFFECT_AIM_MS:g} ms per face "
-        + "(" + ", ".join(f"`{k}` {v:g} ms" for k, v in KIND_AIM_MS.items()) + "); "
+        + "("
+        + ", ".join(f"`{k}` {v:g} ms" for k, v in KIND_AIM_MS.items())
+        + "); "
         "the whole filters, all layers on, are shown first.",
     ]
     if note:
         lines += ["", note]
     if 1 not in scenes:
-        lines += ["", "**No frame with exactly one face was found**: per-face figures "
-                  "below come from the frames that were."]
+        lines += [
+            "",
+            "**No frame with exactly one face was found**: per-face figures "
+            "below come from the frames that were.",
+        ]
     ns = sorted(scenes)
     header = ["filter"]
     for n in ns:
@@ -215,8 +239,14 @@ def effects_section(scenes: dict[int, Scene], costs: dict[str, FilterCost],
         worst = cost.worst_per_face()
         row.append(f"{worst:.2f}")
         rows.append(row)
-    lines += ["", table(header, rows), "", "Each layer alone, always on (a one-layer "
-              "`Filter` built from `filter.layers[k]`, trigger removed), ms:", ""]
+    lines += [
+        "",
+        table(header, rows),
+        "",
+        "Each layer alone, always on (a one-layer "
+        "`Filter` built from `filter.layers[k]`, trigger removed), ms:",
+        "",
+    ]
     rows = []
     for name, cost in costs.items():
         for k, (desc, ms) in enumerate(cost.layers):
@@ -234,9 +264,14 @@ def effects_section(scenes: dict[int, Scene], costs: dict[str, FilterCost],
     layer_header.append("worst per face, aim (ms)")
     layer_worst = {}
     layer_aim = {}
-    for row, (name, k, desc, ms) in zip(rows, [(name, k, desc, ms)
-                                               for name, cost in costs.items()
-                                               for k, (desc, ms) in enumerate(cost.layers)]):
+    for row, (name, k, desc, ms) in zip(
+        rows,
+        [
+            (name, k, desc, ms)
+            for name, cost in costs.items()
+            for k, (desc, ms) in enumerate(cost.layers)
+        ],
+    ):
         worst = max(ms[n] / n for n in ns)
         kind = desc.split()[0].strip("`")
         key = f"`{name}` layer {k} ({desc.split()[0]})"
@@ -246,16 +281,29 @@ def effects_section(scenes: dict[int, Scene], costs: dict[str, FilterCost],
     if costs:
         worst_layer = max(layer_worst, key=lambda k: layer_worst[k] / layer_aim[k])
         passing = sum(layer_worst[k] <= layer_aim[k] for k in layer_worst)
-        summary.append([f"effects: every effect <= {EFFECT_AIM_MS:g} ms per face at 720p "
-                        "(" + ", ".join(f"`{k}` {v:g} ms" for k, v in KIND_AIM_MS.items())
-                        + ")",
-                        f"{passing} of {len(layer_worst)}; closest to its aim {worst_layer} "
-                        f"{layer_worst[worst_layer]:.2f} ms of {layer_aim[worst_layer]:g}",
-                        verdict(passing == len(layer_worst))])
+        summary.append(
+            [
+                f"effects: every effect <= {EFFECT_AIM_MS:g} ms per face at 720p "
+                "(" + ", ".join(f"`{k}` {v:g} ms" for k, v in KIND_AIM_MS.items()) + ")",
+                f"{passing} of {len(layer_worst)}; closest to its aim {worst_layer} "
+                f"{layer_worst[worst_layer]:.2f} ms of {layer_aim[worst_layer]:g}",
+                verdict(passing == len(layer_worst)),
+            ]
+        )
         worst_id = max(costs, key=lambda k: costs[k].worst_per_face())
-        summary.append(["effects: slowest whole filter per face (all layers on)",
-                        f"`{worst_id}` {costs[worst_id].worst_per_face():.2f} ms", ""])
+        summary.append(
+            [
+                "effects: slowest whole filter per face (all layers on)",
+                f"`{worst_id}` {costs[worst_id].worst_per_face():.2f} ms",
+                "",
+            ]
+        )
         if HEADLINE in costs:
-            summary.append([f"effects: `{HEADLINE}` per face (1 face, all on)",
-                            f"{costs[HEADLINE].all_on.get(1, float('nan')):.2f} ms", ""])
+            summary.append(
+                [
+                    f"effects: `{HEADLINE}` per face (1 face, all on)",
+                    f"{costs[HEADLINE].all_on.get(1, float('nan')):.2f} ms",
+                    "",
+                ]
+            )
     return Section("Cost of each effect at 720p", "\n".join(lines), summary)

@@ -79,8 +79,7 @@ class FindingResult:
     counts: dict[str, Counts]  # "group bare", "group apply", "720p bare", "720p apply"
 
 
-def measure_finding(clip_720p: Path, filters: Filters, rounds: int, tmp: Path
-                    ) -> FindingResult:
+def measure_finding(clip_720p: Path, filters: Filters, rounds: int, tmp: Path) -> FindingResult:
     group = tmp / "group.mp4"
     log(f"finding: making a {GROUP_SECONDS:g} s 1920x1080 group clip")
     truth = make_group_clip(group)
@@ -89,14 +88,15 @@ def measure_finding(clip_720p: Path, filters: Filters, rounds: int, tmp: Path
     for k in range(rounds):
         bare_fps.append(bare_run(group, tmp / "group-bare.mp4").fps)
         apply_fps.append(apply_run(group, tmp / "group-apply.mp4", dog).fps)
-        log(f"  round {k + 1}/{rounds}: bare {bare_fps[-1]:.1f} fps, apply "
-            f"{apply_fps[-1]:.1f} fps")
+        log(f"  round {k + 1}/{rounds}: bare {bare_fps[-1]:.1f} fps, apply {apply_fps[-1]:.1f} fps")
     counts = {
         "group, bare loop": count_faces(
-            group, FaceMeshDetector(static_image_mode=False, max_faces=MAX_FACES), truth),
+            group, FaceMeshDetector(static_image_mode=False, max_faces=MAX_FACES), truth
+        ),
         "group, apply": count_faces(group, default_detector(static_image_mode=False), truth),
         "720p clip, bare loop": count_faces(
-            clip_720p, FaceMeshDetector(static_image_mode=False, max_faces=MAX_FACES)),
+            clip_720p, FaceMeshDetector(static_image_mode=False, max_faces=MAX_FACES)
+        ),
         "720p clip, apply": count_faces(clip_720p, default_detector(static_image_mode=False)),
     }
     return FindingResult(len(truth[0].names), bare_fps, apply_fps, counts)
@@ -107,33 +107,58 @@ def finding_section(result: FindingResult, rounds: int) -> Section:
     rows = []
     for name, c in result.counts.items():
         per = np.array(c.per_frame)
-        rows.append([name, f"{c.median:g}", f"{per.min()}-{per.max()}",
-                     "" if c.recall is None else f"{100 * c.recall:.1f} %"])
+        rows.append(
+            [
+                name,
+                f"{c.median:g}",
+                f"{per.min()}-{per.max()}",
+                "" if c.recall is None else f"{100 * c.recall:.1f} %",
+            ]
+        )
     group_recall = result.counts["group, apply"].recall or 0.0
-    body = "\n".join([
-        __doc__.split("\n\n", 1)[1].strip().replace("\n", " "),
-        "",
-        f"{rounds} rounds, bare then apply. Aim: `apply` on the group clip at least "
-        f"{GROUP_FPS_AIM:g} frames per second.",
-        "",
-        table(["run", "median fps", "each run (fps)"], [
-            ["bare loop (FaceMesh alone, max 4 faces)", f"{median(result.bare_fps):.1f}",
-             ", ".join(f"{v:.1f}" for v in result.bare_fps)],
-            ["`apply --filter dog` (two stages)", f"{apply_fps:.1f}",
-             ", ".join(f"{v:.1f}" for v in result.apply_fps)],
-        ], "lrr"),
-        "",
-        f"Faces found per frame ({result.group_faces} in every frame of the group clip; "
-        "*found* counts a face whose eyes' midpoint is within half an eye distance of a "
-        "pasted one, at its size):",
-        "",
-        table(["clip, detector", "median per frame", "range", "found"], rows, "lrrr"),
-    ])
+    body = "\n".join(
+        [
+            __doc__.split("\n\n", 1)[1].strip().replace("\n", " "),
+            "",
+            f"{rounds} rounds, bare then apply. Aim: `apply` on the group clip at least "
+            f"{GROUP_FPS_AIM:g} frames per second.",
+            "",
+            table(
+                ["run", "median fps", "each run (fps)"],
+                [
+                    [
+                        "bare loop (FaceMesh alone, max 4 faces)",
+                        f"{median(result.bare_fps):.1f}",
+                        ", ".join(f"{v:.1f}" for v in result.bare_fps),
+                    ],
+                    [
+                        "`apply --filter dog` (two stages)",
+                        f"{apply_fps:.1f}",
+                        ", ".join(f"{v:.1f}" for v in result.apply_fps),
+                    ],
+                ],
+                "lrr",
+            ),
+            "",
+            f"Faces found per frame ({result.group_faces} in every frame of the group clip; "
+            "*found* counts a face whose eyes' midpoint is within half an eye distance of a "
+            "pasted one, at its size):",
+            "",
+            table(["clip, detector", "median per frame", "range", "found"], rows, "lrrr"),
+        ]
+    )
     summary = [
-        [f"finding: apply on a 1080p clip of {result.group_faces} small faces >= "
-         f"{GROUP_FPS_AIM:g} fps", f"{apply_fps:.1f} fps", verdict(apply_fps >= GROUP_FPS_AIM)],
-        [f"finding: faces found per frame in the group clip (of {result.group_faces})",
-         f"apply {result.counts['group, apply'].median:g} ({100 * group_recall:.0f} %), "
-         f"bare loop {result.counts['group, bare loop'].median:g}", ""],
+        [
+            f"finding: apply on a 1080p clip of {result.group_faces} small faces >= "
+            f"{GROUP_FPS_AIM:g} fps",
+            f"{apply_fps:.1f} fps",
+            verdict(apply_fps >= GROUP_FPS_AIM),
+        ],
+        [
+            f"finding: faces found per frame in the group clip (of {result.group_faces})",
+            f"apply {result.counts['group, apply'].median:g} ({100 * group_recall:.0f} %), "
+            f"bare loop {result.counts['group, bare loop'].median:g}",
+            "",
+        ],
     ]
     return Section("Finding faces: a 1080p group", body, summary)

@@ -134,8 +134,9 @@ class _CountingSource:
         self.source.close()
 
 
-def _run(loop: Loop, clip: Path, seconds: float,
-         body: Callable[[_CountingSource, _TimedWindow], None]) -> Loop:
+def _run(
+    loop: Loop, clip: Path, seconds: float, body: Callable[[_CountingSource, _TimedWindow], None]
+) -> Loop:
     source = FileSource(clip, realtime=loop.paced)
     window = _TimedWindow(CvWindow("facefilters bench"), seconds)
     try:
@@ -160,20 +161,27 @@ def bare_loop(clip: Path, seconds: float, paced: bool, detector: FaceMeshDetecto
     return _run(loop, clip, seconds, body)
 
 
-def live_loop(clip: Path, seconds: float, paced: bool, detector: Any,
-              filters: Filters, name: str) -> Loop:
+def live_loop(
+    clip: Path, seconds: float, paced: bool, detector: Any, filters: Filters, name: str
+) -> Loop:
     """The real ``LiveApp.run`` with one filter chosen (mirrored, tracked, HUD drawn)."""
     loop = Loop(name, paced)
     ids = filters.ids
-    app = LiveApp([filters.loaded[i] for i in ids], detector, Messages("en"),
-                  Path(tempfile.gettempdir()), start=ids.index(name))
+    app = LiveApp(
+        [filters.loaded[i] for i in ids],
+        detector,
+        Messages("en"),
+        Path(tempfile.gettempdir()),
+        start=ids.index(name),
+    )
 
     def on_frame(capture_s: float, shown_s: float) -> None:
         loop.captured.append(capture_s)
         loop.shown.append(shown_s)
 
-    return _run(loop, clip, seconds, lambda source, window: app.run(source, window,
-                                                                    on_frame=on_frame))
+    return _run(
+        loop, clip, seconds, lambda source, window: app.run(source, window, on_frame=on_frame)
+    )
 
 
 @dataclass
@@ -200,8 +208,9 @@ def measure_live(clip: Path, filters: Filters, seconds: float) -> LiveResult:
                     try:
                         # What `facefilters live` builds: the two stages, scanning on a
                         # worker thread; a fresh one per loop, as it follows faces.
-                        with default_detector(static_image_mode=False,
-                                              background_scan=True) as finder:
+                        with default_detector(
+                            static_image_mode=False, background_scan=True
+                        ) as finder:
                             loop = live_loop(clip, seconds, paced, finder, filters, name)
                     except Exception as exc:  # noqa: BLE001 - the other filters go on
                         filters.drop(name, "the live section", exc)
@@ -248,11 +257,18 @@ def live_section(result: LiveResult, seconds: float, note: str) -> Section:
     ]
     if note:
         lines += ["", note]
-    rows = [["bare (FaceMesh + imshow)", f"{bare_paced.window_fps:.0f}",
-             f"{bare_paced.dropped:.0%}",
-             f"{bare_paced.latency_ms(50):.0f} / {bare_paced.latency_ms(95):.0f}",
-             f"{bare_free_fps:.1f}", "1.00",
-             f"{median([x.latency_ms(50) for x in bare_free]):.0f}", ""]]
+    rows = [
+        [
+            "bare (FaceMesh + imshow)",
+            f"{bare_paced.window_fps:.0f}",
+            f"{bare_paced.dropped:.0%}",
+            f"{bare_paced.latency_ms(50):.0f} / {bare_paced.latency_ms(95):.0f}",
+            f"{bare_free_fps:.1f}",
+            "1.00",
+            f"{median([x.latency_ms(50) for x in bare_free]):.0f}",
+            "",
+        ]
+    ]
     names = [n for n in dict.fromkeys(x.name for x in result.loops) if n != "bare"]
     keep, capacity = {}, {}
     for name in names:
@@ -261,47 +277,92 @@ def live_section(result: LiveResult, seconds: float, note: str) -> Section:
         keep[name] = paced.keeps_up
         capacity[name] = free.mean_fps
         ok = paced.keeps_up and free.mean_fps >= LIVE_AIM_FPS
-        rows.append([f"live `{name}`", f"{paced.window_fps:.0f}", f"{paced.dropped:.0%}",
-                     f"{paced.latency_ms(50):.0f} / {paced.latency_ms(95):.0f}",
-                     f"{free.mean_fps:.1f}", f"{free.mean_fps / bare_free_fps:.2f}",
-                     f"{free.latency_ms(50):.0f}", verdict(ok)])
-    lines += ["", table(["loop", "paced fps", "paced dropped", "paced latency ms (median / "
-                         "p95)", "unpaced fps", "unpaced vs bare", "unpaced latency ms",
-                         f"aim {LIVE_AIM_FPS:g} fps"], rows)]
+        rows.append(
+            [
+                f"live `{name}`",
+                f"{paced.window_fps:.0f}",
+                f"{paced.dropped:.0%}",
+                f"{paced.latency_ms(50):.0f} / {paced.latency_ms(95):.0f}",
+                f"{free.mean_fps:.1f}",
+                f"{free.mean_fps / bare_free_fps:.2f}",
+                f"{free.latency_ms(50):.0f}",
+                verdict(ok),
+            ]
+        )
+    lines += [
+        "",
+        table(
+            [
+                "loop",
+                "paced fps",
+                "paced dropped",
+                "paced latency ms (median / p95)",
+                "unpaced fps",
+                "unpaced vs bare",
+                "unpaced latency ms",
+                f"aim {LIVE_AIM_FPS:g} fps",
+            ],
+            rows,
+        ),
+    ]
     if len(bare_free) > 1:
-        lines += ["", "Unpaced bare loop at the start and the end: "
-                  + ", ".join(f"{x.mean_fps:.1f}" for x in bare_free) + " fps."]
+        lines += [
+            "",
+            "Unpaced bare loop at the start and the end: "
+            + ", ".join(f"{x.mean_fps:.1f}" for x in bare_free)
+            + " fps.",
+        ]
     summary = []
     if names:
         worst = min(capacity, key=capacity.__getitem__)
         kept = sum(keep.values())
-        summary.append(["live: every filter keeps up with a 29.97 fps 720p camera",
-                        f"{kept} of {len(names)}", verdict(kept == len(names))])
-        summary.append([f"live: every filter >= {LIVE_AIM_FPS:g} fps unpaced",
-                        f"slowest `{worst}` {capacity[worst]:.1f} (bare {bare_free_fps:.1f})",
-                        verdict(capacity[worst] >= LIVE_AIM_FPS)])
+        summary.append(
+            [
+                "live: every filter keeps up with a 29.97 fps 720p camera",
+                f"{kept} of {len(names)}",
+                verdict(kept == len(names)),
+            ]
+        )
+        summary.append(
+            [
+                f"live: every filter >= {LIVE_AIM_FPS:g} fps unpaced",
+                f"slowest `{worst}` {capacity[worst]:.1f} (bare {bare_free_fps:.1f})",
+                verdict(capacity[worst] >= LIVE_AIM_FPS),
+            ]
+        )
         if HEADLINE in names:
             paced = result.get(HEADLINE, True)[0]
-            summary.append([f"live `{HEADLINE}`: paced fps, latency median (p95)",
-                            f"{paced.window_fps:.0f} fps, {paced.latency_ms(50):.0f} ms "
-                            f"({paced.latency_ms(95):.0f} ms)", ""])
+            summary.append(
+                [
+                    f"live `{HEADLINE}`: paced fps, latency median (p95)",
+                    f"{paced.window_fps:.0f} fps, {paced.latency_ms(50):.0f} ms "
+                    f"({paced.latency_ms(95):.0f} ms)",
+                    "",
+                ]
+            )
     return Section("Live window at 720p", "\n".join(lines), summary)
 
 
 def ensure_display() -> subprocess.Popen[bytes] | None:
     """Start Xvfb when there is no display; returns it (to stop), or None."""
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") \
-            or sys.platform in ("win32", "darwin"):
+    if (
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or sys.platform in ("win32", "darwin")
+    ):
         return None
     if not shutil.which("Xvfb"):
-        raise RuntimeError("no display and no Xvfb: run scripts/system-deps.sh, or run "
-                           "under a desktop")
+        raise RuntimeError(
+            "no display and no Xvfb: run scripts/system-deps.sh, or run under a desktop"
+        )
     for n in range(90, 130):
         if Path(f"/tmp/.X11-unix/X{n}").exists() or Path(f"/tmp/.X{n}-lock").exists():
             continue
-        proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1920x1080x24",
-                                 "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            ["Xvfb", f":{n}", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(100):
             if Path(f"/tmp/.X11-unix/X{n}").exists():
                 break

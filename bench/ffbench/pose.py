@@ -62,8 +62,10 @@ class Reading:
 def measure_pose() -> list[Reading]:
     """Every portrait, turn and condition, read by the real model."""
     scenes, turned = tests_module("scenes"), tests_module("turned_head")
-    whole, finder = landmark_detector(static_image_mode=True), default_detector(
-        static_image_mode=True)
+    whole, finder = (
+        landmark_detector(static_image_mode=True),
+        default_detector(static_image_mode=True),
+    )
     readings = []
     try:
         for k, photo in enumerate(PHOTOS):
@@ -80,15 +82,18 @@ def measure_pose() -> list[Reading]:
                 picture, turn, eyes_xy = turned.turned_picture(image, head, axis, degrees)
                 expected = turned.angles(turn @ own)
                 for c, cond in enumerate(turned.CONDITIONS):
-                    shown, _ = turned.condition(picture, cond, photo, eyes_xy, eye_px,
-                                                seed=100 * k + 10 * j + c)
+                    shown, _ = turned.condition(
+                        picture, cond, photo, eyes_xy, eye_px, seed=100 * k + 10 * j + c
+                    )
                     detector = finder if cond == "pasted_small" else whole
                     faces = detector.detect(np.ascontiguousarray(shown), 0.0)
                     error = np.full(3, np.nan)
                     if len(faces):
                         g = measure(Faces(faces.landmarks[:1]))
-                        error = np.array([g.yaw_deg[0], g.pitch_deg[0], g.roll_deg[0]],
-                                         np.float64) - expected
+                        error = (
+                            np.array([g.yaw_deg[0], g.pitch_deg[0], g.roll_deg[0]], np.float64)
+                            - expected
+                        )
                     readings.append(Reading(photo, axis, float(degrees), cond, error))
     finally:
         close_detector(whole)
@@ -107,30 +112,42 @@ def pose_section(readings: list[Reading]) -> Section:
         for axis, degrees in turns:
             cells = []
             for cond in conditions:
-                r = next(r for r in mine if (r.axis, r.degrees, r.condition)
-                         == (axis, degrees, cond))
-                cells.append("missed" if np.isnan(r.on_axis)
-                             else f"{r.on_axis:+.1f} ({r.across:+.1f})")
+                r = next(
+                    r for r in mine if (r.axis, r.degrees, r.condition) == (axis, degrees, cond)
+                )
+                cells.append(
+                    "missed" if np.isnan(r.on_axis) else f"{r.on_axis:+.1f} ({r.across:+.1f})"
+                )
             rows.append([f"{axis} {degrees:+g}", *cells])
-        parts += [f"**{photo}**: error of the turned angle, read minus applied, in "
-                  "degrees (the other of yaw and pitch in brackets).", "",
-                  table(["turn", *conditions], rows, "l" + "r" * len(conditions)), ""]
+        parts += [
+            f"**{photo}**: error of the turned angle, read minus applied, in "
+            "degrees (the other of yaw and pitch in brackets).",
+            "",
+            table(["turn", *conditions], rows, "l" + "r" * len(conditions)),
+            "",
+        ]
         for axis in ("yaw", "pitch"):
             on = np.array([r.on_axis for r in mine if r.axis == axis])
             across = np.array([r.across for r in mine if r.axis == axis])
             applied = np.array([r.degrees for r in mine if r.axis == axis])
             found = ~np.isnan(on)
-            gain = float(np.sum(applied[found] * (applied[found] + on[found]))
-                         / np.sum(applied[found] ** 2))
+            gain = float(
+                np.sum(applied[found] * (applied[found] + on[found])) / np.sum(applied[found] ** 2)
+            )
             worst = float(np.nanmax(np.abs(np.concatenate([on, across]))))
             missed = int((~found).sum())
             parts.append(
                 f"- {photo}, {axis}: mean |error| {np.nanmean(np.abs(on)):.1f}, worst "
                 f"{np.nanmax(np.abs(on)):.1f}, the other angle's worst "
                 f"{np.nanmax(np.abs(across)):.1f}; read/applied {gain:.2f}; "
-                f"{missed} of {len(on)} pictures without a face.")
-            summary.append([f"{axis} of turned heads within {POSE_AIM_DEG:g} deg, {photo}",
-                            f"worst {worst:.1f} deg (read/applied {gain:.2f})",
-                            verdict(worst < POSE_AIM_DEG and missed == 0)])
+                f"{missed} of {len(on)} pictures without a face."
+            )
+            summary.append(
+                [
+                    f"{axis} of turned heads within {POSE_AIM_DEG:g} deg, {photo}",
+                    f"worst {worst:.1f} deg (read/applied {gain:.2f})",
+                    verdict(worst < POSE_AIM_DEG and missed == 0),
+                ]
+            )
         parts.append("")
     return Section("Pose on turned heads", "\n".join(parts).rstrip() + "\n", summary)

@@ -121,8 +121,15 @@ class NoisyPhoto:
         seed: for OpenCV's random generator, so runs see the same noise.
     """
 
-    def __init__(self, photo: Photo, eye_px: float, sigma: float, roll_deg: float = 0.0,
-                 size_wh: tuple[int, int] = SIZE_WH, seed: int = 1) -> None:
+    def __init__(
+        self,
+        photo: Photo,
+        eye_px: float,
+        sigma: float,
+        roll_deg: float = 0.0,
+        size_wh: tuple[int, int] = SIZE_WH,
+        seed: int = 1,
+    ) -> None:
         self.card = photo.card()
         self.scale = eye_px / photo.eye_px
         self.roll_deg = roll_deg
@@ -140,8 +147,14 @@ class NoisyPhoto:
         turn = self.scale * np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
         shift = np.asarray(center_xy) - turn @ np.array([width / 2, height / 2])
         matrix = np.hstack([turn, shift[:, None]])
-        clean = cv2.warpAffine(self.card, matrix, self.size_wh, flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_CONSTANT, borderValue=BACKGROUND_BGR)
+        clean = cv2.warpAffine(
+            self.card,
+            matrix,
+            self.size_wh,
+            flags=cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=BACKGROUND_BGR,
+        )
         # One 2-D view so that the scalar sigma applies to all three channels, not just
         # the first, which is what cv2.randn does with a 3-channel array.
         noise_2d = self._noise.reshape(self._noise.shape[0], -1)
@@ -167,8 +180,9 @@ def detect_sequence(frames: Iterator[np.ndarray]) -> list[Faces]:
         detector.close()
 
 
-def nose_track(detections: Sequence[Faces], tracker: FaceTracker,
-               times_s: list[float] | None = None) -> np.ndarray:
+def nose_track(
+    detections: Sequence[Faces], tracker: FaceTracker, times_s: list[float] | None = None
+) -> np.ndarray:
     """The nose tip of the first face seen, followed by its track id.
 
     FaceMesh sometimes reports a second, ghost mesh over the same face for a frame (a
@@ -200,8 +214,11 @@ def nose_track(detections: Sequence[Faces], tracker: FaceTracker,
 
 def eye_distance(detections: Sequence[Faces]) -> float:
     """Median distance between the iris centres, in pixels."""
-    distances = [float(np.linalg.norm(f.xy[0, LEFT_IRIS] - f.xy[0, RIGHT_IRIS]))
-                 for f in detections if len(f)]
+    distances = [
+        float(np.linalg.norm(f.xy[0, LEFT_IRIS] - f.xy[0, RIGHT_IRIS]))
+        for f in detections
+        if len(f)
+    ]
     return statistics.median(distances) if distances else math.nan
 
 
@@ -270,11 +287,15 @@ def lag(raw: np.ndarray, smooth: np.ndarray, steady: slice, step_xy: np.ndarray)
     rows = index[steady][valid[steady]]
     target = smooth[rows.astype(int)]
     delays = np.arange(-1.0, 4.0001, 0.05)
-    errors = np.array([
-        np.mean((target[:, 0] - np.interp(rows - d, index, raw_x)) ** 2
-                + (target[:, 1] - np.interp(rows - d, index, raw_y)) ** 2)
-        for d in delays
-    ])
+    errors = np.array(
+        [
+            np.mean(
+                (target[:, 0] - np.interp(rows - d, index, raw_x)) ** 2
+                + (target[:, 1] - np.interp(rows - d, index, raw_y)) ** 2
+            )
+            for d in delays
+        ]
+    )
     k = int(np.argmin(errors))
     best = float(delays[k])
     if 0 < k < len(delays) - 1:
@@ -365,8 +386,9 @@ class Recordings:
         return [*(s.detections for s in self.still), *(run.detections for run in self.moving)]
 
 
-def record_still(photo: Photo, eye_px: float, sigma: float, roll_deg: float, frames: int,
-                 seed: int) -> StillScene:
+def record_still(
+    photo: Photo, eye_px: float, sigma: float, roll_deg: float, frames: int, seed: int
+) -> StillScene:
     """The detections of a still face in the middle of the canvas."""
     scene = NoisyPhoto(photo, eye_px, sigma, roll_deg, seed=seed)
     width, height = SIZE_WH
@@ -394,15 +416,24 @@ def record_moving(photo: Photo, speed: float, settings: Settings, seed: int) -> 
     start_x, end_x = margin + card_w / 2, width - margin - card_w / 2
     step = speed * MOVING_EYE_PX / float(FPS)
     count = min(settings.moving_max_frames, int((end_x - start_x) / step) + 1)
-    log(f"  moving: {photo.name}, {speed:g} eye distances/s, {step:.2f} px/frame, {count} "
-        f"frames, then {HOLD_FRAMES} still")
+    log(
+        f"  moving: {photo.name}, {speed:g} eye distances/s, {step:.2f} px/frame, {count} "
+        f"frames, then {HOLD_FRAMES} still"
+    )
     # The face stops dead at the end: a filter that predicts motion overshoots there.
     xs = [start_x + min(i, count - 1) * step for i in range(count + HOLD_FRAMES)]
     detections = detect_sequence(scene.frame((x, height / 2)) for x in xs)
     raw = nose_track(detections, FaceTracker(smoothing=False))
     settle = round(SETTLE_S * float(FPS))
-    return MotionRun(photo, speed, np.array([step, 0.0]), detections, raw,
-                     steady=slice(settle, count - 2), held=slice(count, None))
+    return MotionRun(
+        photo,
+        speed,
+        np.array([step, 0.0]),
+        detections,
+        raw,
+        steady=slice(settle, count - 2),
+        held=slice(count, None),
+    )
 
 
 def record(settings: Settings) -> Recordings:
@@ -411,14 +442,20 @@ def record(settings: Settings) -> Recordings:
     Trackers do not feed back into the detector, so every tracker setting can then be
     replayed over the same detections: raw and smoothed differ by the tracker alone.
     """
-    specs = [(photo, eye, sigma, 0.0) for photo in PHOTOS
-             for eye in STILL_EYE_PX for sigma in STILL_SIGMAS]
+    specs = [
+        (photo, eye, sigma, 0.0)
+        for photo in PHOTOS
+        for eye in STILL_EYE_PX
+        for sigma in STILL_SIGMAS
+    ]
     specs.append((ASTRONAUT, TILTED[0], TILTED[1], TILTED[2]))
-    still = [record_still(*spec, settings.still_frames, seed=k + 1)
-             for k, spec in enumerate(specs)]
-    moving = [record_moving(photo, speed, settings, seed=100 + k)
-              for k, (photo, speed) in enumerate(
-                  (photo, speed) for photo in PHOTOS for speed in settings.speeds)]
+    still = [record_still(*spec, settings.still_frames, seed=k + 1) for k, spec in enumerate(specs)]
+    moving = [
+        record_moving(photo, speed, settings, seed=100 + k)
+        for k, (photo, speed) in enumerate(
+            (photo, speed) for photo in PHOTOS for speed in settings.speeds
+        )
+    ]
     return Recordings(still, moving)
 
 
@@ -456,12 +493,18 @@ class Smoothing:
     roles: tuple[str, ...]
 
     def std_reductions(self, role: str) -> list[float]:
-        return [r.std_px / s.std_px for r, s, k in zip(self.raw_jitter, self.jitter, self.roles)
-                if k == role]
+        return [
+            r.std_px / s.std_px
+            for r, s, k in zip(self.raw_jitter, self.jitter, self.roles)
+            if k == role
+        ]
 
     def step_reductions(self, role: str) -> list[float]:
-        return [r.step_px / s.step_px for r, s, k in zip(self.raw_jitter, self.jitter, self.roles)
-                if k == role]
+        return [
+            r.step_px / s.step_px
+            for r, s, k in zip(self.raw_jitter, self.jitter, self.roles)
+            if k == role
+        ]
 
     def worst(self, role: str) -> float:
         """The smallest reduction, std or step, over the role's scenes."""
@@ -478,8 +521,9 @@ class Smoothing:
 def evaluate(recordings: Recordings, **tracker_args: float) -> Smoothing:
     """Replay the recordings through a smoothing tracker, and compare it with raw."""
     times: list[float] = []
-    smooth_still = [nose_track(s.detections, FaceTracker(**tracker_args), times)
-                    for s in recordings.still]
+    smooth_still = [
+        nose_track(s.detections, FaceTracker(**tracker_args), times) for s in recordings.still
+    ]
     lags, overshoots = [], []
     for run in recordings.moving:
         smooth = nose_track(run.detections, FaceTracker(**tracker_args), times)
@@ -497,8 +541,11 @@ def evaluate(recordings: Recordings, **tracker_args: float) -> Smoothing:
 
 
 def _spread(values: Sequence[float]) -> str:
-    return (f"{min(values):.2f}x / {statistics.median(values):.2f}x / {max(values):.2f}x"
-            if values else "n/a")
+    return (
+        f"{min(values):.2f}x / {statistics.median(values):.2f}x / {max(values):.2f}x"
+        if values
+        else "n/a"
+    )
 
 
 def _params(params: dict[str, float]) -> str:
@@ -530,21 +577,60 @@ def jitter_section(recordings: Recordings, default: Smoothing) -> Section:
     for scene, raw, smooth in zip(recordings.still, d.raw_jitter, d.jitter):
         std_red, step_red = raw.std_px / smooth.std_px, raw.step_px / smooth.step_px
         ok = min(std_red, step_red) >= JITTER_AIM
-        rows.append([scene.label, scene.photo.role, f"{raw.std_px:.3f}", f"{smooth.std_px:.3f}",
-                     f"{std_red:.2f}x", f"{raw.step_px:.3f}", f"{smooth.step_px:.3f}",
-                     f"{step_red:.2f}x",
-                     verdict(ok) if scene.photo.role == "judging" else ("yes" if ok else "no")])
-    out.append(table(["scene", "set", "raw std (px)", "smoothed", "std reduction",
-                      "raw step (px)", "smoothed", "step reduction",
-                      f"aim >= {JITTER_AIM:g}x"], rows))
+        rows.append(
+            [
+                scene.label,
+                scene.photo.role,
+                f"{raw.std_px:.3f}",
+                f"{smooth.std_px:.3f}",
+                f"{std_red:.2f}x",
+                f"{raw.step_px:.3f}",
+                f"{smooth.step_px:.3f}",
+                f"{step_red:.2f}x",
+                verdict(ok) if scene.photo.role == "judging" else ("yes" if ok else "no"),
+            ]
+        )
+    out.append(
+        table(
+            [
+                "scene",
+                "set",
+                "raw std (px)",
+                "smoothed",
+                "std reduction",
+                "raw step (px)",
+                "smoothed",
+                "step reduction",
+                f"aim >= {JITTER_AIM:g}x",
+            ],
+            rows,
+        )
+    )
     out.append("")
-    out.append(table(
-        ["set", "scenes", "std reduction: min / median / max",
-         "step reduction: min / median / max"],
-        [[f"tuning ({HOPPER.name})", str(len(d.std_reductions("tuning"))),
-          _spread(d.std_reductions("tuning")), _spread(d.step_reductions("tuning"))],
-         [f"judging ({ASTRONAUT.name})", str(len(d.std_reductions("judging"))),
-          _spread(d.std_reductions("judging")), _spread(d.step_reductions("judging"))]]))
+    out.append(
+        table(
+            [
+                "set",
+                "scenes",
+                "std reduction: min / median / max",
+                "step reduction: min / median / max",
+            ],
+            [
+                [
+                    f"tuning ({HOPPER.name})",
+                    str(len(d.std_reductions("tuning"))),
+                    _spread(d.std_reductions("tuning")),
+                    _spread(d.step_reductions("tuning")),
+                ],
+                [
+                    f"judging ({ASTRONAUT.name})",
+                    str(len(d.std_reductions("judging"))),
+                    _spread(d.std_reductions("judging")),
+                    _spread(d.step_reductions("judging")),
+                ],
+            ],
+        )
+    )
     out.append("")
     out.append(
         f"Cost: the median `FaceTracker.update` with one face took {d.update_s * 1e3:.3f} ms "
@@ -554,12 +640,21 @@ def jitter_section(recordings: Recordings, default: Smoothing) -> Section:
     judged_std = d.std_reductions("judging")
     judged_step = d.step_reductions("judging")
     summary = [
-        [f"jitter: std reduction >= {JITTER_AIM:g}x on every judging scene (worst)",
-         f"{min(judged_std):.2f}x", verdict(min(judged_std) >= JITTER_AIM)],
-        [f"jitter: step reduction >= {JITTER_AIM:g}x on every judging scene (worst)",
-         f"{min(judged_step):.2f}x", verdict(min(judged_step) >= JITTER_AIM)],
-        ["smoothing: update of one face <= 1 ms", f"{d.update_s * 1e3:.3f} ms",
-         verdict(d.update_s <= 1e-3)],
+        [
+            f"jitter: std reduction >= {JITTER_AIM:g}x on every judging scene (worst)",
+            f"{min(judged_std):.2f}x",
+            verdict(min(judged_std) >= JITTER_AIM),
+        ],
+        [
+            f"jitter: step reduction >= {JITTER_AIM:g}x on every judging scene (worst)",
+            f"{min(judged_step):.2f}x",
+            verdict(min(judged_step) >= JITTER_AIM),
+        ],
+        [
+            "smoothing: update of one face <= 1 ms",
+            f"{d.update_s * 1e3:.3f} ms",
+            verdict(d.update_s <= 1e-3),
+        ],
     ]
     return Section("Jitter of a still face", "\n".join(out), summary)
 
@@ -587,27 +682,56 @@ def lag_section(recordings: Recordings, default: Smoothing) -> Section:
     rows = []
     for run, lg, over in zip(recordings.moving, d.lags, d.overshoots_px):
         steady = len(range(*run.steady.indices(len(run.detections))))
-        rows.append([run.photo.name, run.photo.role, f"{run.speed:g}",
-                     f"{float(np.linalg.norm(run.step_xy)):.2f}",
-                     f"{run.held.start} ({steady})", num(lg.delay_frames),
-                     num(lg.behind_frames), num(lg.behind_px),
-                     f"{num(over)} ({num(overshoot(run, run.raw))})",
-                     verdict(lg.frames <= LAG_AIM_FRAMES)])
-    out.append(table(["face", "set", "eye distances/s", "px/frame", "frames (steady)",
-                      "delay (frames)", "behind (frames)", "behind (px)",
-                      "overshoot at stop, px (raw)", f"aim <= {LAG_AIM_FRAMES:g}"], rows))
+        rows.append(
+            [
+                run.photo.name,
+                run.photo.role,
+                f"{run.speed:g}",
+                f"{float(np.linalg.norm(run.step_xy)):.2f}",
+                f"{run.held.start} ({steady})",
+                num(lg.delay_frames),
+                num(lg.behind_frames),
+                num(lg.behind_px),
+                f"{num(over)} ({num(overshoot(run, run.raw))})",
+                verdict(lg.frames <= LAG_AIM_FRAMES),
+            ]
+        )
+    out.append(
+        table(
+            [
+                "face",
+                "set",
+                "eye distances/s",
+                "px/frame",
+                "frames (steady)",
+                "delay (frames)",
+                "behind (frames)",
+                "behind (px)",
+                "overshoot at stop, px (raw)",
+                f"aim <= {LAG_AIM_FRAMES:g}",
+            ],
+            rows,
+        )
+    )
     if recordings.missed or recordings.ghosts:
-        out += ["", f"FaceMesh found no face in {recordings.missed} and two faces (a ghost "
-                f"mesh over the one face, left out) in {recordings.ghosts} of the "
-                f"{sum(len(run) for run in recordings._runs())} frames of the still and "
-                "moving scenes."]
-    summary = [[f"lag: worst trail <= {LAG_AIM_FRAMES:g} frame (both faces)", num(d.max_lag),
-                verdict(d.max_lag <= LAG_AIM_FRAMES)]]
+        out += [
+            "",
+            f"FaceMesh found no face in {recordings.missed} and two faces (a ghost "
+            f"mesh over the one face, left out) in {recordings.ghosts} of the "
+            f"{sum(len(run) for run in recordings._runs())} frames of the still and "
+            "moving scenes.",
+        ]
+    summary = [
+        [
+            f"lag: worst trail <= {LAG_AIM_FRAMES:g} frame (both faces)",
+            num(d.max_lag),
+            verdict(d.max_lag <= LAG_AIM_FRAMES),
+        ]
+    ]
     return Section("Lag on a moving face", "\n".join(out), summary)
 
 
-def sweep_section(recordings: Recordings, default: Smoothing,
-                  sweep: list[Smoothing]) -> Section:
+def sweep_section(recordings: Recordings, default: Smoothing, sweep: list[Smoothing]) -> Section:
     """The grid of shape settings, chosen on the tuning set and judged on the other."""
     d = default
     out: list[str] = []
@@ -625,14 +749,15 @@ def sweep_section(recordings: Recordings, default: Smoothing,
         row: list[str] = [f"{cutoff:g}"]
         for gate in SWEEP_GATE:
             s = cells[(cutoff, gate)]
-            row.append(f"{s.worst('tuning'):.1f}x / {s.worst('judging'):.1f}x / "
-                       f"{num(s.max_lag)}" + (" ✓" if s.passes("tuning") else ""))
+            row.append(
+                f"{s.worst('tuning'):.1f}x / {s.worst('judging'):.1f}x / "
+                f"{num(s.max_lag)}" + (" ✓" if s.passes("tuning") else "")
+            )
         rows.append(row)
     out.append(table(["shape_cutoff_hz \\ gate", *(f"{g:g}" for g in SWEEP_GATE)], rows))
     out.append("")
     out.append(sweep_conclusion(d, sweep))
-    return Section("Smoothing parameters: tuned on one face, judged on the other",
-                   "\n".join(out))
+    return Section("Smoothing parameters: tuned on one face, judged on the other", "\n".join(out))
 
 
 def sweep_conclusion(default: Smoothing, sweep: list[Smoothing]) -> str:
@@ -660,6 +785,9 @@ def measure_smoothing(settings: Settings) -> tuple[Recordings, Smoothing, list[S
     recordings = record(settings)
     log("smoothing: replaying trackers")
     default = evaluate(recordings)
-    sweep = [evaluate(recordings, shape_cutoff_hz=cutoff, gate=gate)
-             for cutoff in SWEEP_SHAPE_CUTOFF_HZ for gate in SWEEP_GATE]
+    sweep = [
+        evaluate(recordings, shape_cutoff_hz=cutoff, gate=gate)
+        for cutoff in SWEEP_SHAPE_CUTOFF_HZ
+        for gate in SWEEP_GATE
+    ]
     return recordings, default, sweep

@@ -91,9 +91,14 @@ def bare_run(clip: Path, output: Path) -> Run:
             with VideoReader(clip) as reader:
                 info = reader.info
                 # x264 settings spelled out: the issue's reference is veryfast, crf 20.
-                with VideoWriter(output, info.size_wh, info.fps,
-                                 audio_from=clip if info.has_audio else None,
-                                 crf=BARE_CRF, preset=BARE_PRESET) as writer:
+                with VideoWriter(
+                    output,
+                    info.size_wh,
+                    info.fps,
+                    audio_from=clip if info.has_audio else None,
+                    crf=BARE_CRF,
+                    preset=BARE_PRESET,
+                ) as writer:
                     for frame in reader:
                         detector.detect(frame.image, frame.time_s)
                         writer.write(frame.image)
@@ -144,8 +149,10 @@ class SpeedResult:
         """Each run of a filter over the bare runs just before and after it (their
         geometric mean): a slow spell that lasts a few runs moves both sides alike."""
         bare = self.bare.fps
-        return [run.fps / float(np.sqrt(bare[r] * bare[r + 1]))
-                for r, run in enumerate(self.filters[name].runs)]
+        return [
+            run.fps / float(np.sqrt(bare[r] * bare[r + 1]))
+            for r, run in enumerate(self.filters[name].runs)
+        ]
 
     def ratio(self, name: str) -> float:
         return self.filters[name].median_fps / self.bare.median_fps
@@ -154,8 +161,9 @@ class SpeedResult:
         return self.filters[name].median_size / self.bare.median_size
 
 
-def measure_speed(clip: Path, filters: Filters, rounds: int, tmp: Path,
-                  quiet: Callable[[], None] = lambda: None) -> SpeedResult:
+def measure_speed(
+    clip: Path, filters: Filters, rounds: int, tmp: Path, quiet: Callable[[], None] = lambda: None
+) -> SpeedResult:
     """Bare, then every filter (the headline first, the others in a rotating order),
     ``rounds`` times, then one more bare run, so that every filter run has a bare run on
     either side of it."""
@@ -169,9 +177,14 @@ def measure_speed(clip: Path, filters: Filters, rounds: int, tmp: Path,
         run = bare_run(clip, tmp / "bare.mp4")
         bare.runs.append(run)
         label = f"round {r + 1}/{rounds}" if r < rounds else "last bare run"
-        log(f"  {label}: {'bare':>10} {run.fps:6.2f} fps"
-            + (f" (others used {run.cpu.others_cores:.2f} cores)"
-               if run.cpu.others_cores > BUSY_OTHERS_CORES else ""))
+        log(
+            f"  {label}: {'bare':>10} {run.fps:6.2f} fps"
+            + (
+                f" (others used {run.cpu.others_cores:.2f} cores)"
+                if run.cpu.others_cores > BUSY_OTHERS_CORES
+                else ""
+            )
+        )
         if r == rounds:
             break
         k = r % len(others) if others else 0
@@ -194,8 +207,10 @@ def measure_speed(clip: Path, filters: Filters, rounds: int, tmp: Path,
 
 def _frames_with_faces(clip: Path) -> int:
     """Frames of the clip in which ``apply``'s detector finds a face (one untimed pass)."""
-    with FaceMeshDetector(static_image_mode=False, max_faces=MAX_FACES) as detector, \
-            VideoReader(clip) as reader:
+    with (
+        FaceMeshDetector(static_image_mode=False, max_faces=MAX_FACES) as detector,
+        VideoReader(clip) as reader,
+    ):
         return sum(len(detector.detect(f.image, f.time_s)) > 0 for f in reader)
 
 
@@ -226,9 +241,19 @@ def speed_section(result: SpeedResult, rounds: int, clip_info: str, note: str) -
     ]
     if note:
         lines += ["", note]
-    rows = [["bare (sequential)", num(bare.median_fps), ", ".join(f"{v:.1f}" for v in bare.fps),
-             "1.00", "", num(median([r.cpu.own_cores for r in bare.runs])),
-             f"{bare.median_size / 1e6:.2f} MB", "1.00", ""]]
+    rows = [
+        [
+            "bare (sequential)",
+            num(bare.median_fps),
+            ", ".join(f"{v:.1f}" for v in bare.fps),
+            "1.00",
+            "",
+            num(median([r.cpu.own_cores for r in bare.runs])),
+            f"{bare.median_size / 1e6:.2f} MB",
+            "1.00",
+            "",
+        ]
+    ]
     summary = []
     for name, variant in result.filters.items():
         if not variant.runs:
@@ -239,50 +264,99 @@ def speed_section(result: SpeedResult, rounds: int, clip_info: str, note: str) -
         # The aims are the headline filter's; the others are shown for comparison.
         met = verdict(ok) if name == HEADLINE else ("yes" if ok else "no")
         label = f"apply `{name}`" + (" (headline)" if name == HEADLINE else "")
-        rows.append([label, num(variant.median_fps),
-                     ", ".join(f"{v:.1f}" for v in variant.fps), f"**{num(ratio)}**",
-                     num(median(result.round_ratios(name))),
-                     num(median([r.cpu.own_cores for r in variant.runs])),
-                     f"{variant.median_size / 1e6:.2f} MB", num(size), met])
+        rows.append(
+            [
+                label,
+                num(variant.median_fps),
+                ", ".join(f"{v:.1f}" for v in variant.fps),
+                f"**{num(ratio)}**",
+                num(median(result.round_ratios(name))),
+                num(median([r.cpu.own_cores for r in variant.runs])),
+                f"{variant.median_size / 1e6:.2f} MB",
+                num(size),
+                met,
+            ]
+        )
         if name == HEADLINE:
             paired = median(result.round_ratios(name))
-            summary.append([f"speed: apply `{name}` / sequential bare >= {SPEED_AIM}x",
-                            f"{num(ratio)}x (round ratios {num(paired)}x)",
-                            verdict(ratio >= SPEED_AIM)])
-            summary.append([f"size: apply `{name}` / sequential bare <= {SIZE_AIM}x",
-                            f"{num(size)}x", verdict(size <= SIZE_AIM)])
-    lines += ["", table(["variant", "median fps", "each run (fps)", "ratio to bare",
-                         "median of round ratios", "cores", "size", "size ratio",
-                         f"aims >= {SPEED_AIM}x, <= {SIZE_AIM}x"], rows)]
+            summary.append(
+                [
+                    f"speed: apply `{name}` / sequential bare >= {SPEED_AIM}x",
+                    f"{num(ratio)}x (round ratios {num(paired)}x)",
+                    verdict(ratio >= SPEED_AIM),
+                ]
+            )
+            summary.append(
+                [
+                    f"size: apply `{name}` / sequential bare <= {SIZE_AIM}x",
+                    f"{num(size)}x",
+                    verdict(size <= SIZE_AIM),
+                ]
+            )
+    lines += [
+        "",
+        table(
+            [
+                "variant",
+                "median fps",
+                "each run (fps)",
+                "ratio to bare",
+                "median of round ratios",
+                "cores",
+                "size",
+                "size ratio",
+                f"aims >= {SPEED_AIM}x, <= {SIZE_AIM}x",
+            ],
+            rows,
+        ),
+    ]
     others = [name for name in result.filters if name != HEADLINE and result.filters[name].runs]
     if others:
         ratios = {name: result.ratio(name) for name in others}
         passing = sum(r >= SPEED_AIM for r in ratios.values())
         worst = min(ratios, key=ratios.__getitem__)
-        summary.append([f"speed: other filters >= {SPEED_AIM}x (for comparison, not an aim)",
-                        f"{passing} of {len(ratios)} (slowest `{worst}` {num(ratios[worst])}x)",
-                        ""])
+        summary.append(
+            [
+                f"speed: other filters >= {SPEED_AIM}x (for comparison, not an aim)",
+                f"{passing} of {len(ratios)} (slowest `{worst}` {num(ratios[worst])}x)",
+                "",
+            ]
+        )
         sizes = {name: result.size_ratio(name) for name in others}
         big = max(sizes, key=sizes.__getitem__)
-        summary.append([f"size: other filters <= {SIZE_AIM}x (for comparison, not an aim)",
-                        f"largest `{big}` {num(sizes[big])}x", ""])
+        summary.append(
+            [
+                f"size: other filters <= {SIZE_AIM}x (for comparison, not an aim)",
+                f"largest `{big}` {num(sizes[big])}x",
+                "",
+            ]
+        )
     if "swap" in result.filters and result.filters["swap"].runs:
         swap_ratio = result.ratio("swap")
-        summary.append([f"speed: apply `swap` / sequential bare >= {SWAP_AIM}x",
-                        f"{num(swap_ratio)}x", verdict(swap_ratio >= SWAP_AIM)])
+        summary.append(
+            [
+                f"speed: apply `swap` / sequential bare >= {SWAP_AIM}x",
+                f"{num(swap_ratio)}x",
+                verdict(swap_ratio >= SWAP_AIM),
+            ]
+        )
     all_runs = [r for v in [bare, *result.filters.values()] for r in v.runs]
     others_cores = median([r.cpu.others_cores for r in all_runs])
     spread = (max(bare.fps) - min(bare.fps)) / bare.median_fps
     warnings = []
     if others_cores > BUSY_OTHERS_CORES:
-        warnings.append(f"other processes used {others_cores:.2f} cores (median over runs) "
-                        "while these ran")
+        warnings.append(
+            f"other processes used {others_cores:.2f} cores (median over runs) while these ran"
+        )
     if spread > 0.15:
         warnings.append(f"the bare runs spread over {spread:.0%} of their median")
     if warnings:
-        lines += ["", "**Warning:** " + "; ".join(warnings) + ". The machine was busy with "
-                  "other work: trust the median of round ratios more than the ratio of "
-                  "medians, and rerun on a quiet machine for firm figures."]
+        lines += [
+            "",
+            "**Warning:** " + "; ".join(warnings) + ". The machine was busy with "
+            "other work: trust the median of round ratios more than the ratio of "
+            "medians, and rerun on a quiet machine for firm figures.",
+        ]
     return Section("Speed of `apply` against a sequential bare loop", "\n".join(lines), summary)
 
 
@@ -330,8 +404,16 @@ class Profile:
         return 1000 * sum(self.groups.values()) / self.frames
 
 
-GROUPS = ("main thread", "decoder thread", "sink thread", "encoder thread", "MediaPipe",
-          "FFmpeg decoder", "x264", "other")
+GROUPS = (
+    "main thread",
+    "decoder thread",
+    "sink thread",
+    "encoder thread",
+    "MediaPipe",
+    "FFmpeg decoder",
+    "x264",
+    "other",
+)
 """Thread groups of the CPU table; the first four are Python threads."""
 
 
@@ -365,8 +447,9 @@ class _Roles:
         return "other"
 
 
-def _groups(cpu: dict[int, tuple[float, str]], roles: _Roles
-            ) -> tuple[dict[str, float], dict[str, int]]:
+def _groups(
+    cpu: dict[int, tuple[float, str]], roles: _Roles
+) -> tuple[dict[str, float], dict[str, int]]:
     """CPU seconds and number of threads per group."""
     main = threading.main_thread().native_id
     out: dict[str, float] = defaultdict(float)
@@ -392,9 +475,14 @@ def profile_bare(clip: Path, output: Path) -> Profile:
         with VideoReader(clip) as reader:
             info = reader.info
             before = thread_ids()
-            writer = VideoWriter(output, info.size_wh, info.fps,
-                                 audio_from=clip if info.has_audio else None,
-                                 crf=BARE_CRF, preset=BARE_PRESET)
+            writer = VideoWriter(
+                output,
+                info.size_wh,
+                info.fps,
+                audio_from=clip if info.has_audio else None,
+                crf=BARE_CRF,
+                preset=BARE_PRESET,
+            )
             roles.x264 = thread_ids() - before
             with writer:
                 it = iter(reader)
@@ -419,8 +507,16 @@ def profile_bare(clip: Path, output: Path) -> Profile:
     wall = clock() - start
     own = process_cpu_s() - cpu0
     groups, threads = _groups(sampler.stop(), roles)
-    return Profile("bare", frames, wall, dict(roles.stages), groups, own, threads,
-                   _others_cores(busy0, own, wall))
+    return Profile(
+        "bare",
+        frames,
+        wall,
+        dict(roles.stages),
+        groups,
+        own,
+        threads,
+        _others_cores(busy0, own, wall),
+    )
 
 
 @contextmanager
@@ -529,21 +625,32 @@ def profile_apply(clip: Path, output: Path, filter: Filter) -> Profile:
     cpu0 = process_cpu_s()
     busy0 = machine_busy_s()
     try:
-        with _patched(files_module, "VideoReader", Reader), \
-                _patched(files_module, "FaceTracker", Tracker), \
-                _patched(files_module, "VideoFileSink", Sink), \
-                _patched(files_module, "ThreadedSink", EncoderQueue), \
-                _patched(pipeline_module, "ThreadedSink", Threaded):
+        with (
+            _patched(files_module, "VideoReader", Reader),
+            _patched(files_module, "FaceTracker", Tracker),
+            _patched(files_module, "VideoFileSink", Sink),
+            _patched(files_module, "ThreadedSink", EncoderQueue),
+            _patched(pipeline_module, "ThreadedSink", Threaded),
+        ):
             start = clock()
-            result = apply_file(clip, output, Drawer(), force=True,
-                                detector_factory=lambda **kw: Detector(**kw))
+            result = apply_file(
+                clip, output, Drawer(), force=True, detector_factory=lambda **kw: Detector(**kw)
+            )
             wall = clock() - start
     finally:
         cpu = sampler.stop()
     own = process_cpu_s() - cpu0
     groups, threads = _groups(cpu, roles)
-    return Profile(filter.id, result.frames, wall, dict(roles.stages), groups, own, threads,
-                   _others_cores(busy0, own, wall))
+    return Profile(
+        filter.id,
+        result.frames,
+        wall,
+        dict(roles.stages),
+        groups,
+        own,
+        threads,
+        _others_cores(busy0, own, wall),
+    )
 
 
 def _others_cores(busy0: float | None, own_s: float, wall_s: float) -> float:
@@ -572,21 +679,31 @@ def profile_section(profiles: list[Profile], cores: int) -> Section:
     def stages(p: Profile, names: list[str]) -> str:
         return ", ".join(f"{s} {p.ms(s):.2f}" for s in names if s in p.stages)
 
-    lines.append(f"| bare | {bare.fps:.1f} | main | {stages(bare, ['decode', 'detect', 'encode'])}"
-                 " | none (sequential) |")
+    lines.append(
+        f"| bare | {bare.fps:.1f} | main | {stages(bare, ['decode', 'detect', 'encode'])}"
+        " | none (sequential) |"
+    )
     for p in applies:
         per_frame = 1000 * p.wall_s / p.frames
         dec_busy = p.ms("decode")
         sink_busy = p.ms("draw") + p.ms("wait for the encoder")
-        lines.append(f"| apply `{p.name}` | {p.fps:.1f} | decoder | decode {dec_busy:.2f} | "
-                     f"idle {per_frame - dec_busy:.2f} (queue full) |")
-        lines.append(f"| | | main | {stages(p, ['detect', 'track'])} | "
-                     f"{stages(p, ['wait for a frame', 'wait for the sink'])} |")
-        lines.append(f"| | | sink | {stages(p, ['draw'])} | "
-                     f"{stages(p, ['wait for the encoder'])}, idle "
-                     f"{per_frame - sink_busy:.2f} (queue empty) |")
-        lines.append(f"| | | encoder | {stages(p, ['encode'])} | "
-                     f"idle {per_frame - p.ms('encode'):.2f} (queue empty) |")
+        lines.append(
+            f"| apply `{p.name}` | {p.fps:.1f} | decoder | decode {dec_busy:.2f} | "
+            f"idle {per_frame - dec_busy:.2f} (queue full) |"
+        )
+        lines.append(
+            f"| | | main | {stages(p, ['detect', 'track'])} | "
+            f"{stages(p, ['wait for a frame', 'wait for the sink'])} |"
+        )
+        lines.append(
+            f"| | | sink | {stages(p, ['draw'])} | "
+            f"{stages(p, ['wait for the encoder'])}, idle "
+            f"{per_frame - sink_busy:.2f} (queue empty) |"
+        )
+        lines.append(
+            f"| | | encoder | {stages(p, ['encode'])} | "
+            f"idle {per_frame - p.ms('encode'):.2f} (queue empty) |"
+        )
     lines += [
         "",
         "*decode* is `VideoReader`'s iterator (demux, FFmpeg's decode, conversion to BGR); "
@@ -607,21 +724,40 @@ def profile_section(profiles: list[Profile], cores: int) -> Section:
         "run is the faster of two; CPU per frame rises when other work shares the cores).",
         "",
     ]
-    lines += ["Threads per group that used CPU: " + "; ".join(
-        f"{'bare' if p.name == 'bare' else p.name}: "
-        + ", ".join(f"{g} {p.threads[g]}" for g in GROUPS if p.threads.get(g))
-        for p in profiles) + ".", ""]
-    header = ["run", *GROUPS, "not sampled", "total CPU ms/frame", "cores used",
-              "CPU-bound ceiling fps", "others' cores"]
+    lines += [
+        "Threads per group that used CPU: "
+        + "; ".join(
+            f"{'bare' if p.name == 'bare' else p.name}: "
+            + ", ".join(f"{g} {p.threads[g]}" for g in GROUPS if p.threads.get(g))
+            for p in profiles
+        )
+        + ".",
+        "",
+    ]
+    header = [
+        "run",
+        *GROUPS,
+        "not sampled",
+        "total CPU ms/frame",
+        "cores used",
+        "CPU-bound ceiling fps",
+        "others' cores",
+    ]
     rows = []
     for p in profiles:
         total = p.cpu_ms_per_frame
         missed = total - p.sampled_ms_per_frame
-        rows.append([("bare" if p.name == "bare" else f"apply `{p.name}`"),
-                     *(f"{1000 * p.groups.get(g, 0.0) / p.frames:.2f}" for g in GROUPS),
-                     f"{missed:.2f}", f"{total:.2f}", f"{total * p.fps / 1000:.2f}",
-                     f"{cores * 1000 / total:.0f}" if total > 0 else "n/a",
-                     num(p.others_cores)])
+        rows.append(
+            [
+                ("bare" if p.name == "bare" else f"apply `{p.name}`"),
+                *(f"{1000 * p.groups.get(g, 0.0) / p.frames:.2f}" for g in GROUPS),
+                f"{missed:.2f}",
+                f"{total:.2f}",
+                f"{total * p.fps / 1000:.2f}",
+                f"{cores * 1000 / total:.0f}" if total > 0 else "n/a",
+                num(p.others_cores),
+            ]
+        )
     lines.append(table(header, rows))
     lines += [
         "",

@@ -40,8 +40,7 @@ def portraits() -> dict[str, np.ndarray]:
     """The two public-domain faces, BGR uint8, as the tests use them."""
     import skimage.data
 
-    hopper = cv2.imread(str(Path(matplotlib.get_data_path()) / "sample_data"
-                            / "grace_hopper.jpg"))
+    hopper = cv2.imread(str(Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"))
     astronaut = cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR)
     return {"grace_hopper": hopper, "astronaut": astronaut}
 
@@ -53,8 +52,14 @@ def on_canvas(photo: np.ndarray, detector: FaceMeshDetector) -> np.ndarray:
     nose = xy[1] * scale
     w, h = SIZE_WH
     matrix = np.float64([[scale, 0, w / 2 - nose[0]], [0, scale, h / 2 - nose[1]]])
-    return cv2.warpAffine(photo, matrix, SIZE_WH, flags=cv2.INTER_AREA,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=(128, 128, 128))
+    return cv2.warpAffine(
+        photo,
+        matrix,
+        SIZE_WH,
+        flags=cv2.INTER_AREA,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(128, 128, 128),
+    )
 
 
 @dataclass(frozen=True)
@@ -89,8 +94,9 @@ def _swaps(source: np.ndarray, detector: FaceMeshDetector) -> dict[str, Filter]:
     return out
 
 
-def still_run(target: str, canvas: np.ndarray, swaps: dict[str, Filter], sigma: float,
-              frames: int) -> StillRun:
+def still_run(
+    target: str, canvas: np.ndarray, swaps: dict[str, Filter], sigma: float, frames: int
+) -> StillRun:
     rng = np.random.default_rng(int(sigma * 10))
     camera: list[np.ndarray] = []
     results: dict[str, list[np.ndarray]] = {b: [] for b in swaps}
@@ -117,9 +123,12 @@ def still_run(target: str, canvas: np.ndarray, swaps: dict[str, Filter], sigma: 
     cv2.circle(mask, tuple(int(v) for v in xy[1]), int(0.8 * eye), 255, -1)
     skip = min(5, frames // 4)  # the tracker's and the colour match's first frames
     return StillRun(
-        target, sigma, face_flicker(camera[skip:], mask),
+        target,
+        sigma,
+        face_flicker(camera[skip:], mask),
         {b: face_flicker(r[skip:], mask) for b, r in results.items()},
-        {b: 1000 * median(t[skip:]) for b, t in times.items()})
+        {b: 1000 * median(t[skip:]) for b, t in times.items()},
+    )
 
 
 def measure_swap(frames: int) -> list[StillRun]:
@@ -127,48 +136,81 @@ def measure_swap(frames: int) -> list[StillRun]:
     runs = []
     with FaceMeshDetector(static_image_mode=True) as still:
         canvases = {name: on_canvas(photo, still) for name, photo in photos.items()}
-        swaps = {name: _swaps(photos[next(n for n in photos if n != name)], still)
-                 for name in photos}
+        swaps = {
+            name: _swaps(photos[next(n for n in photos if n != name)], still) for name in photos
+        }
     for name, canvas in canvases.items():
         for sigma in NOISE_SIGMAS:
             run = still_run(name, canvas, swaps[name], sigma, frames)
-            log(f"  {name}, noise {sigma:g}: flicker camera {run.camera:.3f}, alpha "
-                f"{run.flicker['alpha']:.3f}, seamless {run.flicker['seamless']:.3f}")
+            log(
+                f"  {name}, noise {sigma:g}: flicker camera {run.camera:.3f}, alpha "
+                f"{run.flicker['alpha']:.3f}, seamless {run.flicker['seamless']:.3f}"
+            )
             runs.append(run)
     return runs
 
 
 def swap_section(runs: list[StillRun], frames: int) -> Section:
-    rows = [[f"`{r.target}`", f"{r.sigma:g}", f"{r.camera:.3f}", f"{r.flicker['alpha']:.3f}",
-             f"{r.flicker['seamless']:.3f}", f"{r.ratio:.2f}", f"{r.ms['alpha']:.1f}",
-             f"{r.ms['seamless']:.1f}", verdict(r.ratio < 1)] for r in runs]
+    rows = [
+        [
+            f"`{r.target}`",
+            f"{r.sigma:g}",
+            f"{r.camera:.3f}",
+            f"{r.flicker['alpha']:.3f}",
+            f"{r.flicker['seamless']:.3f}",
+            f"{r.ratio:.2f}",
+            f"{r.ms['alpha']:.1f}",
+            f"{r.ms['seamless']:.1f}",
+            verdict(r.ratio < 1),
+        ]
+        for r in runs
+    ]
     ratios = sorted(r.ratio for r in runs)
     alpha_ms = [r.ms["alpha"] for r in runs]
     seamless_ms = [r.ms["seamless"] for r in runs]
-    body = "\n".join([
-        __doc__.split("\n\n", 1)[1].strip().replace("\n", " "),
-        "",
-        f"{frames} frames per run, the first {min(5, frames // 4)} not counted. *Flicker*: "
-        "the mean change, from one frame to the next, of the mean grey level inside a disc "
-        "of 0.8 eye distances around the nose tip (0..255). *ms*: median "
-        "`Filter.apply` time for the one face, label included. Aim: the alpha blend "
-        "flickers less than seamlessClone on every run, and costs at most "
-        f"{SWAP_FACE_AIM_MS:g} ms per face.",
-        "",
-        table(["target", "noise σ", "camera", "alpha", "seamless", "alpha / seamless",
-               "alpha ms", "seamless ms", "alpha steadier"], rows, "lrrrrrrrr"),
-        "",
-        f"Alpha over seamless flicker: median {median(ratios):.2f}, from {ratios[0]:.2f} to "
-        f"{ratios[-1]:.2f}. Cost per face: alpha median {median(alpha_ms):.1f} ms, "
-        f"seamlessClone {median(seamless_ms):.1f} ms "
-        f"({median(seamless_ms) / median(alpha_ms):.1f}x).",
-    ])
+    body = "\n".join(
+        [
+            __doc__.split("\n\n", 1)[1].strip().replace("\n", " "),
+            "",
+            f"{frames} frames per run, the first {min(5, frames // 4)} not counted. *Flicker*: "
+            "the mean change, from one frame to the next, of the mean grey level inside a disc "
+            "of 0.8 eye distances around the nose tip (0..255). *ms*: median "
+            "`Filter.apply` time for the one face, label included. Aim: the alpha blend "
+            "flickers less than seamlessClone on every run, and costs at most "
+            f"{SWAP_FACE_AIM_MS:g} ms per face.",
+            "",
+            table(
+                [
+                    "target",
+                    "noise σ",
+                    "camera",
+                    "alpha",
+                    "seamless",
+                    "alpha / seamless",
+                    "alpha ms",
+                    "seamless ms",
+                    "alpha steadier",
+                ],
+                rows,
+                "lrrrrrrrr",
+            ),
+            "",
+            f"Alpha over seamless flicker: median {median(ratios):.2f}, from {ratios[0]:.2f} to "
+            f"{ratios[-1]:.2f}. Cost per face: alpha median {median(alpha_ms):.1f} ms, "
+            f"seamlessClone {median(seamless_ms):.1f} ms "
+            f"({median(seamless_ms) / median(alpha_ms):.1f}x).",
+        ]
+    )
     summary = [
-        ["swap on a still face: flicker of the alpha blend < seamlessClone's",
-         f"median {median(ratios):.2f}x ({ratios[0]:.2f}-{ratios[-1]:.2f})",
-         verdict(all(r < 1 for r in ratios))],
-        [f"swap, alpha blend, one face <= {SWAP_FACE_AIM_MS:g} ms",
-         f"{median(alpha_ms):.1f} ms (seamless {median(seamless_ms):.1f} ms)",
-         verdict(max(alpha_ms) <= SWAP_FACE_AIM_MS)],
+        [
+            "swap on a still face: flicker of the alpha blend < seamlessClone's",
+            f"median {median(ratios):.2f}x ({ratios[0]:.2f}-{ratios[-1]:.2f})",
+            verdict(all(r < 1 for r in ratios)),
+        ],
+        [
+            f"swap, alpha blend, one face <= {SWAP_FACE_AIM_MS:g} ms",
+            f"{median(alpha_ms):.1f} ms (seamless {median(seamless_ms):.1f} ms)",
+            verdict(max(alpha_ms) <= SWAP_FACE_AIM_MS),
+        ],
     ]
     return Section("Face swap: alpha blend against seamlessClone", body, summary)

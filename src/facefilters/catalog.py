@@ -42,9 +42,23 @@ class FilterInfo:
     folder: Path
 
 
-SHOWCASE = ("dog", "glasses", "bunny", "big-eyes", "cat", "crying", "googly-eyes",
-            "face-paint", "chubby", "carnival", "tears", "mesh", "swap", "face-trade",
-            "anonymize")
+SHOWCASE = (
+    "dog",
+    "glasses",
+    "bunny",
+    "big-eyes",
+    "cat",
+    "crying",
+    "googly-eyes",
+    "face-paint",
+    "chubby",
+    "carnival",
+    "tears",
+    "mesh",
+    "swap",
+    "face-trade",
+    "anonymize",
+)
 """The built-in filters in demo order: the dog first; the mesh, then the deepfakes, as in
 the lesson; the teacher's tool last."""
 
@@ -109,8 +123,10 @@ class Catalog:
 
     def listing(self, warn: Callable[[str], None]) -> list[FilterInfo]:
         """What ``facefilters filters`` shows: every filter that loads (see :meth:`usable`)."""
-        return [FilterInfo(i, f.name, f.description, self._folders[i])
-                for i, f in self.usable(warn).items()]
+        return [
+            FilterInfo(i, f.name, f.description, self._folders[i])
+            for i, f in self.usable(warn).items()
+        ]
 
     def load(self, filter_id: str) -> Filter:
         """Load and validate a filter with its assets.
@@ -141,8 +157,9 @@ def load_filter(folder: Path) -> Filter:
     if not isinstance(layers_raw, list) or not layers_raw:
         raise v.error("layers", "expected at least one [[layers]] table", layers_raw)
     if len(layers_raw) > MAX_LAYERS:
-        raise v.error("layers", f"expected at most {MAX_LAYERS} [[layers]] tables, got "
-                      f"{len(layers_raw)}")
+        raise v.error(
+            "layers", f"expected at most {MAX_LAYERS} [[layers]] tables, got {len(layers_raw)}"
+        )
     layers = tuple(_layer(v, folder, f"layers[{k}]", raw) for k, raw in enumerate(layers_raw))
     return Filter(
         id=folder.name,
@@ -164,14 +181,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except OSError as e:
         raise FilterError(f"{path}: cannot read: {e.strerror}") from None
     if len(raw) > MAX_TOML_BYTES:
-        raise FilterError(f"{path}: too large; a filter.toml is at most "
-                          f"{MAX_TOML_BYTES // 1024} KB")
+        raise FilterError(
+            f"{path}: too large; a filter.toml is at most {MAX_TOML_BYTES // 1024} KB"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        raise FilterError(f"{path}: not UTF-8 text (byte 0x{raw[e.start]:02x} on line "
-                          f"{line}); save it as UTF-8") from None
+        line = raw[: e.start].count(b"\n") + 1
+        raise FilterError(
+            f"{path}: not UTF-8 text (byte 0x{raw[e.start]:02x} on line {line}); save it as UTF-8"
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -179,8 +198,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
     except RecursionError:
         # The parser recurses once per level of nesting; a key nested that deep is
         # found by the check below only if parsing gets that far, so name the line.
-        raise FilterError(f"{path}: {_deep_key(text)}: nested more than {MAX_DEPTH} "
-                          "levels deep") from None
+        raise FilterError(
+            f"{path}: {_deep_key(text)}: nested more than {MAX_DEPTH} levels deep"
+        ) from None
     _check_depth(path, data)
     return data
 
@@ -226,12 +246,10 @@ def _trigger(v: Validator, key: str, raw: Any) -> Trigger:
     # never (or always) show.
     on = v.number(raw, f"{key}.{'below' if below else 'above'}", low=-10, high=10)
     # Hysteresis: switching off takes a clear move back, a fifth of the threshold.
-    off = v.number(raw, f"{key}.off", default=on * (1.2 if below else 0.8), low=-12,
-                   high=12)
+    off = v.number(raw, f"{key}.off", default=on * (1.2 if below else 0.8), low=-12, high=12)
     if (off < on) if below else (off > on):
         side = "at least" if below else "at most"
-        raise v.error(f"{key}.off", f"expected a number {side} {on:g} (the switch-on value)",
-                      off)
+        raise v.error(f"{key}.off", f"expected a number {side} {on:g} (the switch-on value)", off)
     return Trigger(
         measure=v.choice(raw, f"{key}.measure", MEASURE_NAMES),
         on=on,

@@ -42,6 +42,7 @@ from .paths import samples_dir
 if TYPE_CHECKING:
     from .apps.files import ApplyResult
 
+
 def _examples(*lines: str) -> str:
     """A --help epilog: example command lines, one per line."""
     return "Examples:\n" + "\n".join(f"  {line}" for line in lines)
@@ -51,9 +52,12 @@ app = typer.Typer(
     name="facefilters",
     help="Snapchat-style face filters on MediaPipe's 478 face landmarks, "
     "and a look at how they work.",
-    epilog=_examples("facefilters demo", "facefilters live --filter dog",
-                     "facefilters apply photo.jpg -o dog.jpg --filter dog",
-                     "facefilters COMMAND --help"),
+    epilog=_examples(
+        "facefilters demo",
+        "facefilters live --filter dog",
+        "facefilters apply photo.jpg -o dog.jpg --filter dog",
+        "facefilters COMMAND --help",
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -64,15 +68,28 @@ out = Console()
 
 FiltersDir = Annotated[
     Optional[List[Path]],
-    typer.Option("--filters-dir", help="Extra folder of filter folders (repeatable).",
-                 file_okay=False),
+    typer.Option(
+        "--filters-dir", help="Extra folder of filter folders (repeatable).", file_okay=False
+    ),
 ]
-MaxFaces = Annotated[Optional[int], typer.Option(
-    "--max-faces", min=1, help="The most faces to find per frame, the largest first "
-    "(default: every face).", show_default=False)]
-Face = Annotated[Optional[Path], typer.Option(
-    "--face", help="For the face swap: a photo of the face to put on the faces (one face, "
-    "from the front).", show_default=False)]
+MaxFaces = Annotated[
+    Optional[int],
+    typer.Option(
+        "--max-faces",
+        min=1,
+        help="The most faces to find per frame, the largest first (default: every face).",
+        show_default=False,
+    ),
+]
+Face = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--face",
+        help="For the face swap: a photo of the face to put on the faces (one face, "
+        "from the front).",
+        show_default=False,
+    ),
+]
 
 
 class BackendName(str, Enum):
@@ -81,10 +98,16 @@ class BackendName(str, Enum):
     tasks = "tasks"
 
 
-Backend = Annotated[Optional[BackendName], typer.Option(
-    "--backend", help="Which MediaPipe finds the faces: facemesh (legacy, Python <= 3.12, "
-    "fastest), tasks (any Python, with expressions) or auto: facemesh where installed, "
-    "else tasks.", show_default="$FACEFILTERS_BACKEND, else auto")]
+Backend = Annotated[
+    Optional[BackendName],
+    typer.Option(
+        "--backend",
+        help="Which MediaPipe finds the faces: facemesh (legacy, Python <= 3.12, "
+        "fastest), tasks (any Python, with expressions) or auto: facemesh where installed, "
+        "else tasks.",
+        show_default="$FACEFILTERS_BACKEND, else auto",
+    ),
+]
 
 
 def _use_backend(backend: Optional[BackendName]) -> None:
@@ -107,8 +130,9 @@ class Interrupted(KeyboardInterrupt):
 
 
 # Signals that mean "stop now": a `timeout`, `docker stop`, `kill`, a closed terminal.
-_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
-                      if hasattr(signal, name))
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 @contextmanager
@@ -148,8 +172,12 @@ def _user_errors() -> Iterator[None]:
         signum = getattr(e, "signum", signal.SIGINT)
         # After SIGHUP the terminal may be gone, and writing to it fails.
         with contextlib.suppress(OSError):
-            err.print(Text(f"interrupted ({signal.Signals(signum).name}); nothing was written",
-                           style="yellow"))
+            err.print(
+                Text(
+                    f"interrupted ({signal.Signals(signum).name}); nothing was written",
+                    style="yellow",
+                )
+            )
         raise typer.Exit(128 + signum) from None
     except OSError as e:
         where = f" '{e.filename}'" if e.filename else ""
@@ -167,8 +195,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Snapchat-style face filters, and a look at how they work."""
 
@@ -181,10 +213,15 @@ class _FpsColumn(ProgressColumn):
 
 @contextmanager
 def _progress_bar(label: str) -> Iterator[Callable[[int, Optional[int]], None]]:
-    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               _FpsColumn(), TextColumn("eta"), TimeRemainingColumn()]
-    with Progress(*columns, console=err, transient=False,
-                  disable=not err.is_terminal) as bar:
+    columns = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _FpsColumn(),
+        TextColumn("eta"),
+        TimeRemainingColumn(),
+    ]
+    with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: Optional[int]) -> None:
@@ -193,25 +230,34 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, Optional[int]], None]]:
         yield update
 
 
-@app.command(epilog=_examples(
-    "facefilters apply photo.jpg -o dog.jpg",
-    "facefilters apply clip.mp4 -o crying.mp4 --filter tears",
-    "facefilters apply class.mp4 -o hidden.mp4 --filter anonymize --force",
-    "facefilters apply me.jpg -o swapped.jpg --filter swap --face someone.jpg"))
+@app.command(
+    epilog=_examples(
+        "facefilters apply photo.jpg -o dog.jpg",
+        "facefilters apply clip.mp4 -o crying.mp4 --filter tears",
+        "facefilters apply class.mp4 -o hidden.mp4 --filter anonymize --force",
+        "facefilters apply me.jpg -o swapped.jpg --filter swap --face someone.jpg",
+    )
+)
 def apply(
     input: Annotated[Path, typer.Argument(help="A photo or a video.", show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the result.",
-                                         show_default=False)],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the result.", show_default=False)
+    ],
     filter: Annotated[str, typer.Option("--filter", "-f", help="Which filter.")] = "dog",
     filters_dir: FiltersDir = None,
     max_faces: MaxFaces = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists "
-                                        "(a regular file only).")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace OUTPUT if it exists (a regular file only).")
+    ] = False,
     face: Face = None,
     backend: Backend = None,
-    keep_going: Annotated[bool, typer.Option(
-        "--keep-going", help="Write a damaged video even when more than 2 % of its frames "
-        "cannot be read.")] = False,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going",
+            help="Write a damaged video even when more than 2 % of its frames cannot be read.",
+        ),
+    ] = False,
 ) -> None:
     """Put a filter on the faces in a photo or a video."""
     from .apps.files import apply_file
@@ -220,8 +266,16 @@ def apply(
         _use_backend(backend)
         chosen = Catalog(filters_dir or []).load(filter)
         with _progress_bar(f"{chosen.name}") as progress:
-            result = apply_file(input, output, chosen, max_faces=max_faces, force=force,
-                                progress=progress, face=face, keep_going=keep_going)
+            result = apply_file(
+                input,
+                output,
+                chosen,
+                max_faces=max_faces,
+                force=force,
+                progress=progress,
+                face=face,
+                keep_going=keep_going,
+            )
     _report(result)
 
 
@@ -237,14 +291,24 @@ def _report(result: ApplyResult, lang: Optional[str] = None) -> None:
     if result.kind == "image":
         err.print(Text(m("apply.wrote", path=result.output)))
     else:
-        err.print(Text(m("apply.wrote_video", path=result.output, frames=result.frames,
-                         count=result.frames_with_faces)))
+        err.print(
+            Text(
+                m(
+                    "apply.wrote_video",
+                    path=result.output,
+                    frames=result.frames,
+                    count=result.frames_with_faces,
+                )
+            )
+        )
     if result.credentials:
         err.print(Text(m("apply.credentials")))
 
 
-@app.command("filters", epilog=_examples("facefilters filters",
-                                          "facefilters filters --filters-dir my-filters"))
+@app.command(
+    "filters",
+    epilog=_examples("facefilters filters", "facefilters filters --filters-dir my-filters"),
+)
 def list_filters(filters_dir: FiltersDir = None, lang: Lang = None) -> None:
     """List the filters and what they do."""
     from .i18n import Messages
@@ -257,20 +321,30 @@ def list_filters(filters_dir: FiltersDir = None, lang: Lang = None) -> None:
         table.add_column("name")
         table.add_column("description")
         # A broken folder is skipped with a warning; the others are still listed.
-        for info in catalog.listing(lambda line: err.print(Text(f"warning: {line}",
-                                                                 style="yellow"))):
-            table.add_row(info.id, messages.get(f"filter.{info.id}.name", info.name),
-                          messages.get(f"filter.{info.id}.description", info.description))
+        for info in catalog.listing(
+            lambda line: err.print(Text(f"warning: {line}", style="yellow"))
+        ):
+            table.add_row(
+                info.id,
+                messages.get(f"filter.{info.id}.name", info.name),
+                messages.get(f"filter.{info.id}.description", info.description),
+            )
         out.print(table)
 
 
-@app.command(epilog=_examples("facefilters inspect photo.jpg",
-                              "facefilters inspect photo.jpg --json > faces.json",
-                              "facefilters inspect clip.mp4 --json --max-faces 1"))
+@app.command(
+    epilog=_examples(
+        "facefilters inspect photo.jpg",
+        "facefilters inspect photo.jpg --json > faces.json",
+        "facefilters inspect clip.mp4 --json --max-faces 1",
+    )
+)
 def inspect(
     input: Annotated[Path, typer.Argument(help="A photo or a video.", show_default=False)],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (JSON Lines for a "
-                                          "video) with all 478 landmarks.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print JSON (JSON Lines for a video) with all 478 landmarks."),
+    ] = False,
     max_faces: MaxFaces = None,
     backend: Backend = None,
 ) -> None:
@@ -289,20 +363,29 @@ def inspect(
 
 def _print_record(record: dict) -> None:
     if "note" in record:
-        out.print(Text(f"label: this file says it was made by a face swap ({record['note']})",
-                       style="bold yellow"), soft_wrap=True)
+        out.print(
+            Text(
+                f"label: this file says it was made by a face swap ({record['note']})",
+                style="bold yellow",
+            ),
+            soft_wrap=True,
+        )
     if "credentials" in record:
-        out.print(Text(f"content credentials: {record['credentials']}", style="bold yellow"),
-                  soft_wrap=True)
+        out.print(
+            Text(f"content credentials: {record['credentials']}", style="bold yellow"),
+            soft_wrap=True,
+        )
     head = f"frame {record['frame']} at {record['time']:.3f} s: " if "frame" in record else ""
     faces = record["faces"]
     out.print(f"{head}{record['width']}x{record['height']}, {len(faces)} face(s)")
     for face in faces:
         x1, y1, x2, y2 = face["bbox"]
-        out.print(f"  face {face['id']}: box ({x1:.0f}, {y1:.0f})-({x2:.0f}, {y2:.0f}), "
-                  f"size {face['size_px']:.0f} px, roll {face['roll_deg']:+.1f} deg, "
-                  f"yaw {face['yaw_deg']:+.1f} deg, pitch {face['pitch_deg']:+.1f} deg, "
-                  f"mouth open {face['measures']['mouth_open']:.2f}")
+        out.print(
+            f"  face {face['id']}: box ({x1:.0f}, {y1:.0f})-({x2:.0f}, {y2:.0f}), "
+            f"size {face['size_px']:.0f} px, roll {face['roll_deg']:+.1f} deg, "
+            f"yaw {face['yaw_deg']:+.1f} deg, pitch {face['pitch_deg']:+.1f} deg, "
+            f"mouth open {face['measures']['mouth_open']:.2f}"
+        )
         for name, (x, y) in face["anchors"].items():
             out.print(f"    {name:<13} ({x:7.1f}, {y:7.1f})")
 
@@ -315,8 +398,9 @@ def _parse_size(value: Optional[str]) -> Optional[tuple[int, int]]:
         if w < 16 or h < 16 or w > 7680 or h > 4320:
             raise ValueError
     except ValueError:
-        raise typer.BadParameter(f"expected WIDTHxHEIGHT such as 1280x720, got {value!r}",
-                                 param_hint="--size") from None
+        raise typer.BadParameter(
+            f"expected WIDTHxHEIGHT such as 1280x720, got {value!r}", param_hint="--size"
+        ) from None
     return w, h
 
 
@@ -324,41 +408,74 @@ def _parse_size(value: Optional[str]) -> Optional[tuple[int, int]]:
 Language = Enum("Language", {code: code for code in LANGUAGES}, type=str)  # type: ignore[misc]
 
 
-Lang = Annotated[Optional[Language], typer.Option(
-    "--lang", help="Language of the window's text.",
-    show_default="the system's, else en")]
+Lang = Annotated[
+    Optional[Language],
+    typer.Option(
+        "--lang", help="Language of the window's text.", show_default="the system's, else en"
+    ),
+]
 
 
 def _lang(value: Optional[Language]) -> Optional[str]:
     return value.value if value is not None else None
 
 
-@app.command(epilog=_examples("facefilters live", "facefilters live --camera 1 --filter tears",
-                              "facefilters live --source clip.mp4 --size 1280x720",
-                              "facefilters live --filter swap --faces my-photos/"))
+@app.command(
+    epilog=_examples(
+        "facefilters live",
+        "facefilters live --camera 1 --filter tears",
+        "facefilters live --source clip.mp4 --size 1280x720",
+        "facefilters live --filter swap --faces my-photos/",
+    )
+)
 def live(
-    camera: Annotated[int, typer.Option("--camera", min=0, help="Which camera (0 is the "
-                                        "first).")] = 0,
-    source: Annotated[Optional[Path], typer.Option(
-        "--source", help="Play a video (looped) or a photo instead of a camera.",
-        show_default=False)] = None,
-    filter: Annotated[Optional[str], typer.Option("--filter", "-f",
-                                                  help="Filter to start with.")] = None,
-    size: Annotated[Optional[str], typer.Option("--size", help="Picture size WxH, e.g. "
-                                                "1280x720.", show_default=False)] = None,
-    no_mirror: Annotated[bool, typer.Option("--no-mirror", help="Show the picture as the "
-                                            "camera sees it, not as a mirror.")] = False,
+    camera: Annotated[
+        int, typer.Option("--camera", min=0, help="Which camera (0 is the first).")
+    ] = 0,
+    source: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--source",
+            help="Play a video (looped) or a photo instead of a camera.",
+            show_default=False,
+        ),
+    ] = None,
+    filter: Annotated[
+        Optional[str], typer.Option("--filter", "-f", help="Filter to start with.")
+    ] = None,
+    size: Annotated[
+        Optional[str],
+        typer.Option("--size", help="Picture size WxH, e.g. 1280x720.", show_default=False),
+    ] = None,
+    no_mirror: Annotated[
+        bool,
+        typer.Option(
+            "--no-mirror", help="Show the picture as the camera sees it, not as a mirror."
+        ),
+    ] = False,
     fullscreen: Annotated[bool, typer.Option("--fullscreen", help="Start fullscreen.")] = False,
     filters_dir: FiltersDir = None,
-    out: Annotated[Optional[Path], typer.Option(
-        "--out", help="Folder for snapshots and recordings.",
-        show_default="your pictures folder/facefilters", file_okay=False)] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--out",
+            help="Folder for snapshots and recordings.",
+            show_default="your pictures folder/facefilters",
+            file_okay=False,
+        ),
+    ] = None,
     max_faces: MaxFaces = None,
     lang: Lang = None,
     face: Face = None,
-    faces: Annotated[Optional[Path], typer.Option(
-        "--faces", help="For the face swap: a folder of photos to cycle through with the s "
-        "key.", show_default=False, file_okay=False)] = None,
+    faces: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--faces",
+            help="For the face swap: a folder of photos to cycle through with the s key.",
+            show_default=False,
+            file_okay=False,
+        ),
+    ] = None,
     backend: Backend = None,
 ) -> None:
     """Open the camera and play with filters in a window (keys: h for help)."""
@@ -367,29 +484,62 @@ def live(
     size_wh = _parse_size(size)
     with _user_errors():
         _use_backend(backend)
-        run_live(camera=camera, source=source, filter_id=filter, size_wh=size_wh,
-                 mirror=not no_mirror, fullscreen=fullscreen, filters_dirs=filters_dir or [],
-                 out_dir=out, max_faces=max_faces, lang=_lang(lang), face=face,
-                 faces_dir=faces, log=err.print)
+        run_live(
+            camera=camera,
+            source=source,
+            filter_id=filter,
+            size_wh=size_wh,
+            mirror=not no_mirror,
+            fullscreen=fullscreen,
+            filters_dirs=filters_dir or [],
+            out_dir=out,
+            max_faces=max_faces,
+            lang=_lang(lang),
+            face=face,
+            faces_dir=faces,
+            log=err.print,
+        )
 
 
-@app.command(epilog=_examples("facefilters lesson --lang nl --fullscreen",
-                              "facefilters lesson --source clip.mp4",
-                              "facefilters lesson --export slides/ --lang nl"))
+@app.command(
+    epilog=_examples(
+        "facefilters lesson --lang nl --fullscreen",
+        "facefilters lesson --source clip.mp4",
+        "facefilters lesson --export slides/ --lang nl",
+    )
+)
 def lesson(
-    camera: Annotated[int, typer.Option("--camera", min=0, help="Which camera (0 is the "
-                                        "first).")] = 0,
-    source: Annotated[Optional[Path], typer.Option(
-        "--source", help="A video (looped) or a photo instead of a camera; with --export, "
-        "the photo the slides are made from.", show_default="the sample portrait")] = None,
-    export: Annotated[Optional[Path], typer.Option(
-        "--export", help="Write the slides into this folder, no window: a PNG per step, "
-        "lesson.pdf, and lesson.pptx with the speaker notes.",
-        show_default=False, file_okay=False)] = None,
-    step: Annotated[int, typer.Option("--step", min=1, max=len(LESSON_STEPS),
-                                      help="Step to start at.")] = 1,
-    no_mirror: Annotated[bool, typer.Option("--no-mirror", help="Show the picture as the "
-                                            "camera sees it, not as a mirror.")] = False,
+    camera: Annotated[
+        int, typer.Option("--camera", min=0, help="Which camera (0 is the first).")
+    ] = 0,
+    source: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--source",
+            help="A video (looped) or a photo instead of a camera; with --export, "
+            "the photo the slides are made from.",
+            show_default="the sample portrait",
+        ),
+    ] = None,
+    export: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--export",
+            help="Write the slides into this folder, no window: a PNG per step, "
+            "lesson.pdf, and lesson.pptx with the speaker notes.",
+            show_default=False,
+            file_okay=False,
+        ),
+    ] = None,
+    step: Annotated[
+        int, typer.Option("--step", min=1, max=len(LESSON_STEPS), help="Step to start at.")
+    ] = 1,
+    no_mirror: Annotated[
+        bool,
+        typer.Option(
+            "--no-mirror", help="Show the picture as the camera sees it, not as a mirror."
+        ),
+    ] = False,
     fullscreen: Annotated[bool, typer.Option("--fullscreen", help="Start fullscreen.")] = False,
     lang: Lang = None,
     face: Face = None,
@@ -401,9 +551,16 @@ def lesson(
     with _user_errors():
         _use_backend(backend)
         if export is None:
-            run_lesson(camera=camera, source=source, mirror=not no_mirror,
-                       fullscreen=fullscreen, lang=_lang(lang), step=step, face=face,
-                       log=err.print)
+            run_lesson(
+                camera=camera,
+                source=source,
+                mirror=not no_mirror,
+                fullscreen=fullscreen,
+                lang=_lang(lang),
+                step=step,
+                face=face,
+                log=err.print,
+            )
             return
         from .apps.lesson.export import make_slides
 
@@ -416,7 +573,8 @@ def lesson(
 @app.command(epilog=_examples("facefilters demo", "facefilters demo --filter tears --lang nl"))
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the results.")] = Path(
-        "demo-output"),
+        "demo-output"
+    ),
     filter: Annotated[str, typer.Option("--filter", "-f", help="Which filter.")] = "dog",
     lang: Lang = None,
     backend: Backend = None,
@@ -439,8 +597,9 @@ def demo(
         out_dir.mkdir(parents=True, exist_ok=True)
         sample = samples_dir() / "demo.mp4"
         target = out_dir / f"demo-{filter}.mp4"
-        err.print(Text(messages("demo.fallback", reason=reason, sample=sample.name,
-                                filter=chosen.name)))
+        err.print(
+            Text(messages("demo.fallback", reason=reason, sample=sample.name, filter=chosen.name))
+        )
         with _progress_bar(chosen.name) as progress:
             result = apply_file(sample, target, chosen, force=True, progress=progress)
     _report(result, _lang(lang))

@@ -14,8 +14,12 @@ from . import __version__
 from .detect.base import installed_backends, mediapipe_version, resolve_backend
 from .errors import FaceFiltersError
 
-CV2_DISTRIBUTIONS = ("opencv-contrib-python", "opencv-python", "opencv-python-headless",
-                     "opencv-contrib-python-headless")
+CV2_DISTRIBUTIONS = (
+    "opencv-contrib-python",
+    "opencv-python",
+    "opencv-python-headless",
+    "opencv-contrib-python-headless",
+)
 """Packages that each install a ``cv2``; two of them overwrite each other's files."""
 
 
@@ -43,20 +47,25 @@ def summary(backend: str | None = None) -> str:
     except FaceFiltersError:
         chosen = "none"
     cv = next((v for d in CV2_DISTRIBUTIONS if (v := _version(d))), None)
-    return (f"facefilters {__version__} (backend {chosen}: mediapipe "
-            f"{mediapipe_version() or 'missing'}; Python {platform.python_version()}, "
-            f"numpy {_version('numpy')}, opencv {cv or 'missing'})")
+    return (
+        f"facefilters {__version__} (backend {chosen}: mediapipe "
+        f"{mediapipe_version() or 'missing'}; Python {platform.python_version()}, "
+        f"numpy {_version('numpy')}, opencv {cv or 'missing'})"
+    )
 
 
 def checks(backend: str | None = None) -> list[Check]:
     """Everything ``doctor`` reports, each with whether it is fine."""
     from .detect.tasks import MODEL_PATH, load_model
 
-    out = [Check("facefilters", __version__),
-           Check("python", f"{platform.python_version()} ({platform.platform()})")]
+    out = [
+        Check("facefilters", __version__),
+        Check("python", f"{platform.python_version()} ({platform.platform()})"),
+    ]
     installed = installed_backends()
-    out.append(Check("mediapipe", mediapipe_version() or "missing",
-                     mediapipe_version() is not None))
+    out.append(
+        Check("mediapipe", mediapipe_version() or "missing", mediapipe_version() is not None)
+    )
     out.append(Check("backends installed", ", ".join(installed) or "none", bool(installed)))
     try:
         out.append(Check("backend in use", resolve_backend(backend or "auto")))
@@ -72,6 +81,12 @@ def checks(backend: str | None = None) -> list[Check]:
     cv2s = [f"{d} {v}" for d in CV2_DISTRIBUTIONS if (v := _version(d))]
     out.append(Check("opencv", ", ".join(cv2s) or "missing", len(cv2s) == 1))
     if len(cv2s) > 1:
-        out.append(Check("fix", f"pip uninstall -y {' '.join(d.split()[0] for d in cv2s)} "
-                         "&& pip install opencv-contrib-python", False))
+        out.append(
+            Check(
+                "fix",
+                f"pip uninstall -y {' '.join(d.split()[0] for d in cv2s)} "
+                "&& pip install opencv-contrib-python",
+                False,
+            )
+        )
     return out

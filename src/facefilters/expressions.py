@@ -40,17 +40,58 @@ EXPRESSION_NAMES = ("smile", "jaw_open", "brows_up", "blink_left", "blink_right"
 """Expression scores, 0 (neutral) to 1, a filter's ``when.measure`` can name."""
 
 BLENDSHAPE_NAMES = (
-    "_neutral", "browDownLeft", "browDownRight", "browInnerUp", "browOuterUpLeft",
-    "browOuterUpRight", "cheekPuff", "cheekSquintLeft", "cheekSquintRight", "eyeBlinkLeft",
-    "eyeBlinkRight", "eyeLookDownLeft", "eyeLookDownRight", "eyeLookInLeft",
-    "eyeLookInRight", "eyeLookOutLeft", "eyeLookOutRight", "eyeLookUpLeft", "eyeLookUpRight",
-    "eyeSquintLeft", "eyeSquintRight", "eyeWideLeft", "eyeWideRight", "jawForward",
-    "jawLeft", "jawOpen", "jawRight", "mouthClose", "mouthDimpleLeft", "mouthDimpleRight",
-    "mouthFrownLeft", "mouthFrownRight", "mouthFunnel", "mouthLeft", "mouthLowerDownLeft",
-    "mouthLowerDownRight", "mouthPressLeft", "mouthPressRight", "mouthPucker", "mouthRight",
-    "mouthRollLower", "mouthRollUpper", "mouthShrugLower", "mouthShrugUpper",
-    "mouthSmileLeft", "mouthSmileRight", "mouthStretchLeft", "mouthStretchRight",
-    "mouthUpperUpLeft", "mouthUpperUpRight", "noseSneerLeft", "noseSneerRight",
+    "_neutral",
+    "browDownLeft",
+    "browDownRight",
+    "browInnerUp",
+    "browOuterUpLeft",
+    "browOuterUpRight",
+    "cheekPuff",
+    "cheekSquintLeft",
+    "cheekSquintRight",
+    "eyeBlinkLeft",
+    "eyeBlinkRight",
+    "eyeLookDownLeft",
+    "eyeLookDownRight",
+    "eyeLookInLeft",
+    "eyeLookInRight",
+    "eyeLookOutLeft",
+    "eyeLookOutRight",
+    "eyeLookUpLeft",
+    "eyeLookUpRight",
+    "eyeSquintLeft",
+    "eyeSquintRight",
+    "eyeWideLeft",
+    "eyeWideRight",
+    "jawForward",
+    "jawLeft",
+    "jawOpen",
+    "jawRight",
+    "mouthClose",
+    "mouthDimpleLeft",
+    "mouthDimpleRight",
+    "mouthFrownLeft",
+    "mouthFrownRight",
+    "mouthFunnel",
+    "mouthLeft",
+    "mouthLowerDownLeft",
+    "mouthLowerDownRight",
+    "mouthPressLeft",
+    "mouthPressRight",
+    "mouthPucker",
+    "mouthRight",
+    "mouthRollLower",
+    "mouthRollUpper",
+    "mouthShrugLower",
+    "mouthShrugUpper",
+    "mouthSmileLeft",
+    "mouthSmileRight",
+    "mouthStretchLeft",
+    "mouthStretchRight",
+    "mouthUpperUpLeft",
+    "mouthUpperUpRight",
+    "noseSneerLeft",
+    "noseSneerRight",
 )
 """MediaPipe's 52 blendshapes, in the order the Tasks model gives them."""
 
@@ -80,8 +121,9 @@ with the jaw pulled down; brows 0.375 neutral, 0.46-0.49 raised; eyes 0.29-0.38 
 _INDEX = {name: k for k, name in enumerate(BLENDSHAPE_NAMES)}
 
 
-def expressions(measures: Mapping[str, np.ndarray],
-                blendshapes: np.ndarray | None = None) -> dict[str, np.ndarray]:
+def expressions(
+    measures: Mapping[str, np.ndarray], blendshapes: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Every face's expression scores.
 
     Args:
@@ -95,8 +137,11 @@ def expressions(measures: Mapping[str, np.ndarray],
         :data:`EXPRESSION_NAMES`.
     """
     out = {}
-    use_shapes = blendshapes is not None and np.ndim(blendshapes) == 2 and (
-        np.shape(blendshapes)[1] >= len(BLENDSHAPE_NAMES))
+    use_shapes = (
+        blendshapes is not None
+        and np.ndim(blendshapes) == 2
+        and (np.shape(blendshapes)[1] >= len(BLENDSHAPE_NAMES))
+    )
     for name in EXPRESSION_NAMES:
         if use_shapes:
             columns = [_INDEX[b] for b in FROM_BLENDSHAPES[name]]

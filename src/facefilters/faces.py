@@ -49,16 +49,14 @@ class Faces:
             raise ValueError(f"ids must have shape ({len(landmarks)},), got {ids.shape}")
         n = len(landmarks)
         scores = self.scores
-        scores = (np.ones(n, np.float32) if scores is None
-                  else np.asarray(scores, np.float32))
+        scores = np.ones(n, np.float32) if scores is None else np.asarray(scores, np.float32)
         if scores.shape != (n,):
             raise ValueError(f"scores must have shape ({n},), got {scores.shape}")
         extras = {}
         for name, value in self.extras.items():
             value = np.asarray(value)
             if value.shape[:1] != (n,):
-                raise ValueError(f"extras[{name!r}] must have shape ({n}, ...), "
-                                 f"got {value.shape}")
+                raise ValueError(f"extras[{name!r}] must have shape ({n}, ...), got {value.shape}")
             extras[name] = value
         object.__setattr__(self, "landmarks", landmarks)
         object.__setattr__(self, "ids", ids)
@@ -79,8 +77,13 @@ class Faces:
             if not -n <= index < n:
                 raise IndexError(f"face index {index} out of range for {n} faces")
             index = slice(int(index) % n, int(index) % n + 1)
-        return Faces(self.landmarks[index], self.ids[index], self.mirrored,
-                     self.scores[index], {k: v[index] for k, v in self.extras.items()})
+        return Faces(
+            self.landmarks[index],
+            self.ids[index],
+            self.mirrored,
+            self.scores[index],
+            {k: v[index] for k, v in self.extras.items()},
+        )
 
     def with_landmarks(self, landmarks: np.ndarray, ids: np.ndarray | None = None) -> Faces:
         """The same faces (scores, extras, mirroring) with new landmarks, and ids if given.

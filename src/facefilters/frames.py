@@ -28,8 +28,9 @@ class Frame:
     cut: bool = False
 
 
-def letterbox_xywh(picture_wh: tuple[int, int],
-                   frame_wh: tuple[int, int]) -> tuple[int, int, int, int]:
+def letterbox_xywh(
+    picture_wh: tuple[int, int], frame_wh: tuple[int, int]
+) -> tuple[int, int, int, int]:
     """Where a picture goes, scaled whole into a frame of another shape (letterbox).
 
     Its aspect ratio is kept, so a face is never stretched; bars fill the rest.

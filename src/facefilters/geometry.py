@@ -33,17 +33,51 @@ RIGHT_CHEEK, LEFT_CHEEK = 234, 454
 # Eyelid contours, 16 points each: from the outer corner along the lower lid to the
 # inner corner, then back along the upper lid. Their centre is the eye socket's, which
 # stays put when the eyes look sideways, as the irises do not.
-RIGHT_EYE_CONTOUR = (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160,
-                     161, 246)
-LEFT_EYE_CONTOUR = (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387,
-                    388, 466)
+RIGHT_EYE_CONTOUR = (33, 7, 163, 144, 145, 153, 154, 155, 133, 173, 157, 158, 159, 160, 161, 246)
+LEFT_EYE_CONTOUR = (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466)
 
 RIGID = (
-    168, 6, 197, 195, 5, 4, 151, 9, 8,  # nose bridge and the middle of the forehead
-    108, 337, 67, 297, 109, 338, 69, 299, 104, 333, 54, 284,  # the rest of the forehead
-    130, 359, 243, 463, 226, 446,  # beside the eye corners
-    117, 346, 118, 347, 111, 340, 35, 265, 124, 353,  # cheekbones, below the eyes
-    188, 412, 114, 343,  # the sides of the nose bridge
+    168,
+    6,
+    197,
+    195,
+    5,
+    4,
+    151,
+    9,
+    8,  # nose bridge and the middle of the forehead
+    108,
+    337,
+    67,
+    297,
+    109,
+    338,
+    69,
+    299,
+    104,
+    333,
+    54,
+    284,  # the rest of the forehead
+    130,
+    359,
+    243,
+    463,
+    226,
+    446,  # beside the eye corners
+    117,
+    346,
+    118,
+    347,
+    111,
+    340,
+    35,
+    265,
+    124,
+    353,  # cheekbones, below the eyes
+    188,
+    412,
+    114,
+    343,  # the sides of the nose bridge
 )
 """Landmarks fitted to the canonical face for the head's pose and size: bone under thin
 skin, which holds still whatever the expression. Not the mouth, jaw, brows or lids, and
@@ -85,8 +119,15 @@ ANCHOR_NAMES = (
 )
 """Every anchor a filter can hold on to (see docs/FILTERS.md)."""
 
-MEASURE_NAMES = ("mouth_open", "left_eye_open", "right_eye_open", "eyes_open", "brow_raise",
-                 "mouth_corners", *EXPRESSION_NAMES)
+MEASURE_NAMES = (
+    "mouth_open",
+    "left_eye_open",
+    "right_eye_open",
+    "eyes_open",
+    "brow_raise",
+    "mouth_corners",
+    *EXPRESSION_NAMES,
+)
 """Expression measures: geometric ones normalised by face size, then the expression
 scores from 0 to 1 (:mod:`.expressions`: blendshapes on Tasks, these measures on
 FaceMesh)."""
@@ -162,11 +203,11 @@ class FaceGeometry:
             ndarray of shape (2,), float32.
         """
         dx, dy = offset_xy
-        return (self.anchors[anchor][i] + dx * self.plane_x[i]
-                + dy * self.plane_y[i]).astype(np.float32)
+        return (self.anchors[anchor][i] + dx * self.plane_x[i] + dy * self.plane_y[i]).astype(
+            np.float32
+        )
 
-    def facing(self, i: int, anchor: str, offset_xy: tuple[float, float] = (0.0, 0.0)
-               ) -> float:
+    def facing(self, i: int, anchor: str, offset_xy: tuple[float, float] = (0.0, 0.0)) -> float:
         """How squarely the head's surface at a point faces the camera.
 
         The head is taken as an upright cylinder ``HEAD_HALF_WIDTH`` wide either side of
@@ -189,8 +230,7 @@ class FaceGeometry:
         normal = np.array([np.sin(angle), 0.0, np.cos(angle)])
         return float(self.rotation[i, 2] @ normal)
 
-    def visibility(self, i: int, anchor: str, offset_xy: tuple[float, float] = (0.0, 0.0)
-                   ) -> float:
+    def visibility(self, i: int, anchor: str, offset_xy: tuple[float, float] = (0.0, 0.0)) -> float:
         """0 .. 1: how much of a thing at this point shows; 0 once the head hides it.
 
         :meth:`facing`, faded across the band ``FACING_HIDDEN`` .. ``FACING_SHOWN``.
@@ -251,8 +291,8 @@ def _canonical() -> tuple[np.ndarray, float]:
     model = canonical_face().canonical_xyz.astype(np.float64)
     xyz = np.zeros((N_LANDMARKS, 3))
     xyz[:468] = model * (1.0, -1.0, -1.0)
-    xyz[RIGHT_IRIS:RIGHT_IRIS + 5] = xyz[list(RIGHT_EYE_CONTOUR)].mean(axis=0)
-    xyz[LEFT_IRIS:LEFT_IRIS + 5] = xyz[list(LEFT_EYE_CONTOUR)].mean(axis=0)
+    xyz[RIGHT_IRIS : RIGHT_IRIS + 5] = xyz[list(RIGHT_EYE_CONTOUR)].mean(axis=0)
+    xyz[LEFT_IRIS : LEFT_IRIS + 5] = xyz[list(LEFT_EYE_CONTOUR)].mean(axis=0)
     eye_cm = float(np.hypot(*(xyz[LEFT_IRIS, :2] - xyz[RIGHT_IRIS, :2])))
     return xyz, eye_cm
 
@@ -316,8 +356,9 @@ def _polar(m: np.ndarray) -> np.ndarray:
     ok = np.ones(len(m), bool)
     for _ in range(_POLAR_STEPS):
         # Rows of the cofactor matrix; x^-T = cofactor / det.
-        cof = np.stack([_cross(x[:, 1], x[:, 2]), _cross(x[:, 2], x[:, 0]),
-                        _cross(x[:, 0], x[:, 1])], axis=1)
+        cof = np.stack(
+            [_cross(x[:, 1], x[:, 2]), _cross(x[:, 2], x[:, 0]), _cross(x[:, 0], x[:, 1])], axis=1
+        )
         det = np.sum(x[:, 0] * cof[:, 0], axis=1)
         ok &= det > 1e-300
         det = np.where(ok, det, 1.0)
@@ -360,8 +401,7 @@ def fit_canonical(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # A mirrored face is the model reflected: flip it back, fit a rotation, reflect that.
     # Which way round shows in the picture plane, where even a half-profile face keeps
     # its left eye on its own side.
-    handed = np.where(cov[:, 0, 0] * cov[:, 1, 1] - cov[:, 0, 1] * cov[:, 1, 0] < 0,
-                      -1.0, 1.0)
+    handed = np.where(cov[:, 0, 0] * cov[:, 1, 1] - cov[:, 0, 1] * cov[:, 1, 0] < 0, -1.0, 1.0)
     cov[:, 0] *= handed[:, None]
     # The picture's x and y rows of the map from the model; the third, towards the
     # camera, is at right angles to both, as long as their mean.
@@ -377,8 +417,7 @@ def fit_canonical(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # The scale that best lays the turned model's picture over the points' x, y: not
     # their depth either, or the head would shrink as it turns.
     seen = np.sum(rotation[:, :2] * cov[:, :2], axis=(1, 2))
-    spread_seen = np.einsum("nij,jk,nik->n", rotation[:, :2], _rigid_gram(),
-                            rotation[:, :2])
+    spread_seen = np.einsum("nij,jk,nik->n", rotation[:, :2], _rigid_gram(), rotation[:, :2])
     scale = seen / np.maximum(spread_seen, 1e-12)
     rotation[:, 0] *= handed[:, None]
     return rotation, np.maximum(scale, 0.0) * _canonical()[1]
@@ -431,8 +470,10 @@ def measure(faces: Faces) -> FaceGeometry:
         gap = _norm(xy[:, top] - xy[:, bottom])
         return gap / np.maximum(_norm(xy[:, outer] - xy[:, inner]), 1e-3)
 
-    brows = (_norm(xy[:, RIGHT_BROW] - anchors["right_eye"])
-             + _norm(xy[:, LEFT_BROW] - anchors["left_eye"])) / 2
+    brows = (
+        _norm(xy[:, RIGHT_BROW] - anchors["right_eye"])
+        + _norm(xy[:, LEFT_BROW] - anchors["left_eye"])
+    ) / 2
     left_open = eye_open(LEFT_EYE_TOP, LEFT_EYE_BOTTOM, LEFT_EYE_OUTER, LEFT_EYE_INNER)
     right_open = eye_open(RIGHT_EYE_TOP, RIGHT_EYE_BOTTOM, RIGHT_EYE_OUTER, RIGHT_EYE_INNER)
     measures = {
@@ -445,8 +486,10 @@ def measure(faces: Faces) -> FaceGeometry:
         "brow_raise": brows / size,
         # How far the mouth corners sit above the upper lip's middle: up in a smile,
         # down in a frown, and left alone by the jaw opening.
-        "mouth_corners": np.sum((xy[:, UPPER_LIP] - (xy[:, MOUTH_RIGHT] + xy[:, MOUTH_LEFT]) / 2)
-                                * axis_y, axis=1) / size,
+        "mouth_corners": np.sum(
+            (xy[:, UPPER_LIP] - (xy[:, MOUTH_RIGHT] + xy[:, MOUTH_LEFT]) / 2) * axis_y, axis=1
+        )
+        / size,
     }
     measures.update(expressions(measures, faces.extras.get("blendshapes")))
     f32 = np.float32

@@ -82,9 +82,15 @@ class Pipeline:
             ``frame.time_s - t0_s``.
     """
 
-    def __init__(self, detector: Detector, tracker: FaceTracker | None = None,
-                 drawers: Sequence[Drawer] = (), *, view: View | None = None,
-                 t0_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        detector: Detector,
+        tracker: FaceTracker | None = None,
+        drawers: Sequence[Drawer] = (),
+        *,
+        view: View | None = None,
+        t0_s: float = 0.0,
+    ) -> None:
         self.detector = detector
         self.tracker = tracker if tracker is not None else FaceTracker()
         self.drawers: MutableSequence[Drawer] = list(drawers)
@@ -95,8 +101,7 @@ class Pipeline:
         """The smoothed, tracked faces of a source frame (before the view)."""
         if frame.cut:
             self.tracker.reset()
-        return self.tracker.update(self.detector.detect(frame.image, frame.time_s),
-                                   frame.time_s)
+        return self.tracker.update(self.detector.detect(frame.image, frame.time_s), frame.time_s)
 
     def draw(self, image: np.ndarray, faces: Faces, t_s: float) -> tuple[np.ndarray, Faces]:
         """Apply the view and the drawers; returns the picture and its faces.
@@ -123,9 +128,15 @@ class Pipeline:
             sink.write(picture, frame.time_s)
         return Processed(frame, picture, faces)
 
-    def run(self, frames: Iterable[Frame], sinks: Sequence[Sink], *,
-            threaded: bool = False, progress: Progress | None = None,
-            total: int | None = None) -> RunStats:
+    def run(
+        self,
+        frames: Iterable[Frame],
+        sinks: Sequence[Sink],
+        *,
+        threaded: bool = False,
+        progress: Progress | None = None,
+        total: int | None = None,
+    ) -> RunStats:
         """Every frame through the pipeline, then close the sinks.
 
         Args:
@@ -145,7 +156,8 @@ class Pipeline:
         done = with_faces = 0
         renderer = _DrawAndWrite(self, sinks)
         stage: _DrawAndWrite | ThreadedSink = (
-            ThreadedSink(renderer, queue_size=4) if threaded else renderer)
+            ThreadedSink(renderer, queue_size=4) if threaded else renderer
+        )
         try:
             for frame in frames:
                 faces = self.analyse(frame)

@@ -110,8 +110,9 @@ def native_stderr_off() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     os.close(devnull)
-    sys.stderr = open(real, "w", buffering=1, encoding=sys.stderr.encoding,
-                      errors=sys.stderr.errors)
+    sys.stderr = open(
+        real, "w", buffering=1, encoding=sys.stderr.encoding, errors=sys.stderr.errors
+    )
 
 
 @contextmanager

@@ -138,9 +138,14 @@ class OneEuroFilter:
 
         if warm < 1.0:
             # Not from the first frames, which still carry the detector box's offset.
-            self._noise_px = typical_px if self._noise_px is None else (
-                self._noise_px + max(_alpha(self.shape_cutoff_hz, dt), warm)
-                * (typical_px - self._noise_px))
+            self._noise_px = (
+                typical_px
+                if self._noise_px is None
+                else (
+                    self._noise_px
+                    + max(_alpha(self.shape_cutoff_hz, dt), warm) * (typical_px - self._noise_px)
+                )
+            )
         self._smooth_pose(raw_pose, dt, unit, radius, warm)
 
         # Points that move within the noise are averaged over seconds; beyond it the gate
@@ -175,8 +180,9 @@ class OneEuroFilter:
             return self._pose + self._velocity * dt
         return self._pose.copy()
 
-    def _smooth_pose(self, raw_pose: np.ndarray, dt: float, unit: float, radius: float,
-                     warm: float) -> None:
+    def _smooth_pose(
+        self, raw_pose: np.ndarray, dt: float, unit: float, radius: float, warm: float
+    ) -> None:
         step = raw_pose - self._raw_pose
         step[3] = _wrap(step[3])
         # Since the last sample taken, which is older than dt after a held-back glitch.
@@ -190,8 +196,9 @@ class OneEuroFilter:
         vx, vy, v_zoom, v_turn = self._velocity
         # The root mean square speed of the face's points, in eye distances per second:
         # turning and zooming move a point in proportion to its distance from the centre.
-        speed = math.sqrt(vx * vx + vy * vy + (radius * v_zoom) ** 2
-                          + (radius * v_turn) ** 2) / unit
+        speed = (
+            math.sqrt(vx * vx + vy * vy + (radius * v_zoom) ** 2 + (radius * v_turn) ** 2) / unit
+        )
         alpha = max(_alpha(self.min_cutoff_hz + self.beta * speed, dt), warm)
         predicted = self._predicted(dt)
         error = raw_pose - predicted
@@ -203,8 +210,9 @@ class OneEuroFilter:
         return _place(self._pose, self._shape).astype(np.float32)
 
 
-def _fit_pose(shape: np.ndarray, x: np.ndarray,
-              pose: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+def _fit_pose(
+    shape: np.ndarray, x: np.ndarray, pose: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
     """The similarity transform that best maps ``shape`` onto ``x``, and ``x`` in the
     face frame it defines.
 
@@ -306,8 +314,12 @@ class FaceTracker:
         self.fade_s = fade_s
         self.keep_lost_s = keep_lost_s
         self.max_jump = max_jump
-        self._filter_args = {"min_cutoff_hz": min_cutoff_hz, "beta": beta,
-                             "shape_cutoff_hz": shape_cutoff_hz, "gate": gate}
+        self._filter_args = {
+            "min_cutoff_hz": min_cutoff_hz,
+            "beta": beta,
+            "shape_cutoff_hz": shape_cutoff_hz,
+            "gate": gate,
+        }
         self._tracks: list[_Track] = []
         self._next_id = 0
 
@@ -335,10 +347,15 @@ class FaceTracker:
     def _with_fading(self, seen: Faces, t: float) -> Faces:
         """The faces seen (presence 1) and the lost ones still fading out."""
         shown = set(seen.ids.tolist())
-        fading = [tr for tr in self._tracks if tr.id not in shown and tr.last_xyz is not None
-                  and 0 < t - tr.last_seen_t < self.fade_s]
+        fading = [
+            tr
+            for tr in self._tracks
+            if tr.id not in shown
+            and tr.last_xyz is not None
+            and 0 < t - tr.last_seen_t < self.fade_s
+        ]
         presence = np.ones(len(seen) + len(fading), np.float32)
-        presence[len(seen):] = [1.0 - (t - tr.last_seen_t) / self.fade_s for tr in fading]
+        presence[len(seen) :] = [1.0 - (t - tr.last_seen_t) / self.fade_s for tr in fading]
         extras = {}
         for name, value in seen.extras.items():
             # A fading face keeps none of a backend's extras (blendshapes): zeros.
@@ -346,12 +363,16 @@ class FaceTracker:
             extras[name] = np.concatenate([value, pad])
         extras["presence"] = presence
         lost = np.array([tr.last_xyz for tr in fading], np.float32).reshape(
-            len(fading), *seen.landmarks.shape[1:])
+            len(fading), *seen.landmarks.shape[1:]
+        )
         landmarks = np.concatenate([seen.landmarks, lost])
-        return Faces(landmarks, ids=np.array([*seen.ids, *[tr.id for tr in fading]]),
-                     mirrored=seen.mirrored,
-                     scores=np.concatenate([seen.scores, np.zeros(len(fading), np.float32)]),
-                     extras=extras)
+        return Faces(
+            landmarks,
+            ids=np.array([*seen.ids, *[tr.id for tr in fading]]),
+            mirrored=seen.mirrored,
+            scores=np.concatenate([seen.scores, np.zeros(len(fading), np.float32)]),
+            extras=extras,
+        )
 
     def _seen(self, faces: Faces, t: float) -> Faces:
         xy = faces.xy

@@ -54,19 +54,27 @@ class Validator:
             raise self.error(key, "missing required key")
         return default
 
-    def string(self, table: dict[str, Any], key: str, default: Any = _MISSING, *,
-               longest: int = MAX_STRING) -> str:
+    def string(
+        self, table: dict[str, Any], key: str, default: Any = _MISSING, *, longest: int = MAX_STRING
+    ) -> str:
         value = self._get(key, table, default)
         if not isinstance(value, str):
             raise self.error(key, "expected a string", value)
         if len(value) > longest:
-            raise self.error(key, f"expected at most {longest} characters, got "
-                             f"{len(value)}")
+            raise self.error(key, f"expected at most {longest} characters, got {len(value)}")
         return value
 
-    def number(self, table: dict[str, Any], key: str, default: Any = _MISSING, *,
-               positive: bool = False, integer: bool = False,
-               low: float | None = None, high: float | None = None) -> float:
+    def number(
+        self,
+        table: dict[str, Any],
+        key: str,
+        default: Any = _MISSING,
+        *,
+        positive: bool = False,
+        integer: bool = False,
+        low: float | None = None,
+        high: float | None = None,
+    ) -> float:
         """A finite number; ``low``/``high`` bound it (inclusive)."""
         value = self._get(key, table, default)
         ok = _is_number(value)
@@ -87,21 +95,32 @@ class Validator:
             raise self.error(key, "expected true or false", value)
         return value
 
-    def pair(self, table: dict[str, Any], key: str, default: Any = _MISSING, *,
-             low: tuple[float, float] | None = None,
-             high: tuple[float, float] | None = None) -> tuple[float, float]:
+    def pair(
+        self,
+        table: dict[str, Any],
+        key: str,
+        default: Any = _MISSING,
+        *,
+        low: tuple[float, float] | None = None,
+        high: tuple[float, float] | None = None,
+    ) -> tuple[float, float]:
         """Two finite numbers ``[x, y]``; ``low``/``high`` bound each (inclusive)."""
         value = self._get(key, table, default)
-        if not isinstance(value, (list, tuple)) or len(value) != 2 or not all(
-                _is_number(x) for x in value):
+        if (
+            not isinstance(value, (list, tuple))
+            or len(value) != 2
+            or not all(_is_number(x) for x in value)
+        ):
             raise self.error(key, "expected two numbers [x, y]", value)
         for k in (0, 1):
-            if (low is not None and value[k] < low[k]) or (
-                    high is not None and value[k] > high[k]):
+            if (low is not None and value[k] < low[k]) or (high is not None and value[k] > high[k]):
                 lo = (None, None) if low is None else low
                 hi = (None, None) if high is None else high
-                raise self.error(key, f"expected [x, y] with x {_bounds(lo[0], hi[0])} and "
-                                 f"y {_bounds(lo[1], hi[1])}", value)
+                raise self.error(
+                    key,
+                    f"expected [x, y] with x {_bounds(lo[0], hi[0])} and y {_bounds(lo[1], hi[1])}",
+                    value,
+                )
         return float(value[0]), float(value[1])
 
     def items(self, value: Any, key: str, most: int, what: str) -> list[Any]:
@@ -112,8 +131,9 @@ class Validator:
             raise self.error(key, f"expected at most {most} {what}, got {len(value)}")
         return value
 
-    def choice(self, table: dict[str, Any], key: str, options: Iterable[str],
-               default: Any = _MISSING) -> str:
+    def choice(
+        self, table: dict[str, Any], key: str, options: Iterable[str], default: Any = _MISSING
+    ) -> str:
         options = tuple(options)
         value = self._get(key, table, default)
         if value not in options:
@@ -124,7 +144,7 @@ class Validator:
         value = self._get(key, table, default)
         if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value):
             raise self.error(key, 'expected a colour "#rrggbb"', value)
-        r, g, b = (int(value[k:k + 2], 16) for k in (1, 3, 5))
+        r, g, b = (int(value[k : k + 2], 16) for k in (1, 3, 5))
         return b, g, r
 
     def picture(self, folder: Path, table: dict[str, Any], key: str) -> np.ndarray:
@@ -142,11 +162,12 @@ class Validator:
         if not asset.is_file():
             raise self.error(key, "expected an existing PNG file", name)
         if asset.stat().st_size > MAX_PICTURE_BYTES:
-            raise self.error(key, f"expected a picture file of at most "
-                             f"{MAX_PICTURE_BYTES // 2**20} MB", name)
+            raise self.error(
+                key, f"expected a picture file of at most {MAX_PICTURE_BYTES // 2**20} MB", name
+            )
         data = asset.read_bytes()
         # The header first: a small PNG can unpack to gigabytes.
-        problem = picture_problem(data, MAX_PICTURE_SIDE ** 2)
+        problem = picture_problem(data, MAX_PICTURE_SIDE**2)
         if problem is None:
             # libpng reports a truncated file on fd 2 itself; our one line says it.
             with native_stderr_muted():
@@ -154,8 +175,10 @@ class Validator:
             if image is None:
                 problem = DAMAGED
             elif max(image.shape[:2]) > MAX_PICTURE_SIDE:
-                problem = (f"{image.shape[1]} x {image.shape[0]} pixels is more than "
-                           f"{MAX_PICTURE_SIDE} a side")
+                problem = (
+                    f"{image.shape[1]} x {image.shape[0]} pixels is more than "
+                    f"{MAX_PICTURE_SIDE} a side"
+                )
         if problem is not None:
             raise self.error(key, f"expected a readable PNG image, got {name!r} ({problem})")
         if image.dtype == np.uint16:
@@ -185,10 +208,9 @@ def _short(value: Any, longest: int = 60) -> str:
         text = repr(value)
     except RecursionError:
         text = "a deeply nested value"
-    return text if len(text) <= longest else text[:longest - 3] + "..."
+    return text if len(text) <= longest else text[: longest - 3] + "..."
 
 
 def _is_number(value: Any) -> bool:
     # TOML has inf and nan; neither places anything anywhere.
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -73,8 +73,7 @@ def run(*args: object):
 
     result = _runner.invoke(app, [str(a) for a in args])
     assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        result.exception)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
 
 
@@ -102,8 +101,9 @@ def open_mouth_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     yy, xx = np.mgrid[:h, :w].astype(np.float32)
     below = np.clip((yy - lip[1]) / (0.08 * eye), 0, 1)
     fade = np.clip(1 - (yy - chin[1]) / eye, 0, 1) * np.exp(-(((xx - lip[0]) / (1.1 * eye)) ** 2))
-    warped = cv2.remap(img, xx, yy - 0.3 * eye * below * fade, cv2.INTER_LINEAR,
-                       borderMode=cv2.BORDER_REFLECT)
+    warped = cv2.remap(
+        img, xx, yy - 0.3 * eye * below * fade, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+    )
     path = tmp_path_factory.mktemp("photos") / "astronaut-mouth-open.png"
     cv2.imwrite(str(path), warped)
     return path
@@ -127,12 +127,14 @@ def variant(frame: np.ndarray, name: str) -> np.ndarray:
         return cv2.resize(frame, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
     angle = {"turned_left": 20.0, "turned_right": -20.0}[name]
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(frame, matrix, (w, h), flags=cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(
+        frame, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
-def redrawn(image: np.ndarray, xyz: np.ndarray, rotation: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray]:
+def redrawn(
+    image: np.ndarray, xyz: np.ndarray, rotation: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """The photo with its face turned in 3-D about the middle of its mesh.
 
     The face is re-drawn through its own mesh, rotated and projected straight on (nearer
@@ -157,6 +159,13 @@ def redrawn(image: np.ndarray, xyz: np.ndarray, rotation: np.ndarray
     centre = xyz.mean(axis=0)
     turned = ((xyz - centre) * flip) @ np.asarray(rotation, np.float64).T * flip + centre
     turned = turned.astype(np.float32)
-    picture = swap_face(image.copy(), turned, SwapSource.from_image(image, xyz),
-                        keep_mouth=False, keep_eyes=False, color_match=False, feather=0.1)
+    picture = swap_face(
+        image.copy(),
+        turned,
+        SwapSource.from_image(image, xyz),
+        keep_mouth=False,
+        keep_eyes=False,
+        color_match=False,
+        feather=0.1,
+    )
     return picture, turned

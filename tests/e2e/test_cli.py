@@ -22,8 +22,6 @@ from .conftest import changed, read, run
 pytestmark = pytest.mark.e2e
 
 
-
-
 @pytest.fixture(scope="module")
 def anchors_of(photos):
     with landmark_detector(static_image_mode=True) as d:
@@ -64,7 +62,7 @@ def test_apply_photo(tmp_path: Path, photos, anchors_of, photo: str, filter_id: 
             # Sunglasses are dark over the eye area (a pupil alone may be darker).
             x, y = np.round(a[eye_name]).astype(int)
             r = int(0.3 * eye)
-            patch = np.s_[y - r:y + r, x - r:x + r]
+            patch = np.s_[y - r : y + r, x - r : x + r]
             assert after[patch].mean() < 0.8 * before[patch].mean()
     elif filter_id == "tears":
         for eye_name in ("left_eye", "right_eye"):
@@ -76,7 +74,7 @@ def test_apply_photo(tmp_path: Path, photos, anchors_of, photo: str, filter_id: 
     x1, y1 = a["right_eye"][0] - 2.5 * eye, a["forehead"][1] - 2.5 * eye
     x2, y2 = a["left_eye"][0] + 2.5 * eye, a["chin"][1] + 2.5 * eye
     far = mask.copy()
-    far[max(int(y1), 0):int(y2), max(int(x1), 0):int(x2)] = False
+    far[max(int(y1), 0) : int(y2), max(int(x1), 0) : int(x2)] = False
     assert far.mean() < 0.01
 
 
@@ -158,8 +156,12 @@ def test_filters_lists_builtins() -> None:
 def test_version() -> None:
     result = run("--version")
     assert result.exit_code == 0 and __version__ in result.stdout
-    proc = subprocess.run([sys.executable, "-m", "facefilters", "--version"],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "facefilters", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert __version__ in proc.stdout
 
 
@@ -184,8 +186,9 @@ def _truncated(tmp: Path, clip: Path) -> Path:
         ("bad max faces", 2, "max-faces"),
     ],
 )
-def test_bad_input(tmp_path: Path, photos, demo_clip: Path, case: str, code: int,
-                   message: str) -> None:
+def test_bad_input(
+    tmp_path: Path, photos, demo_clip: Path, case: str, code: int, message: str
+) -> None:
     photo = tmp_path / "photo.jpg"
     shutil.copy(photos["grace_hopper"], photo)
     out = tmp_path / "out.png"
@@ -225,14 +228,17 @@ def test_bad_input(tmp_path: Path, photos, demo_clip: Path, case: str, code: int
     assert after == before
 
 
-def test_dog_tongue_appears_when_the_mouth_opens(tmp_path: Path, photos,
-                                                 open_mouth_photo: Path) -> None:
+def test_dog_tongue_appears_when_the_mouth_opens(
+    tmp_path: Path, photos, open_mouth_photo: Path
+) -> None:
     with landmark_detector(static_image_mode=True) as d:
         closed_g = measure(d.detect(read(photos["astronaut"])))
         open_g = measure(d.detect(read(open_mouth_photo)))
     assert closed_g.measures["mouth_open"][0] < 0.25 < open_g.measures["mouth_open"][0]
-    for photo, g, tongue_expected in ((photos["astronaut"], closed_g, False),
-                                      (open_mouth_photo, open_g, True)):
+    for photo, g, tongue_expected in (
+        (photos["astronaut"], closed_g, False),
+        (open_mouth_photo, open_g, True),
+    ):
         out = tmp_path / f"{photo.stem}-dog.png"
         assert run("apply", photo, "-o", out, "--filter", "dog").exit_code == 0
         mask = changed(read(photo), read(out))

@@ -20,7 +20,6 @@ BUILTIN = tuple(Catalog().ids())
 PLAIN = tuple(i for i in BUILTIN if not Catalog().load(i).deepfake)
 
 
-
 @pytest.fixture(scope="module")
 def applied(tmp_path_factory, photos, detector):
     """``applied(filter_id, photo)`` -> (before, after, faces before): cached CLI runs."""
@@ -48,8 +47,19 @@ def disc_share(mask: np.ndarray, xy, r: float) -> float:
 
 def test_at_least_twelve_filters_are_built_in() -> None:
     assert len(BUILTIN) >= 12
-    for must in ("dog", "cat", "bunny", "crying", "big-eyes", "glasses", "googly-eyes",
-                 "face-paint", "anonymize", "mesh", "carnival"):
+    for must in (
+        "dog",
+        "cat",
+        "bunny",
+        "crying",
+        "big-eyes",
+        "glasses",
+        "googly-eyes",
+        "face-paint",
+        "anonymize",
+        "mesh",
+        "carnival",
+    ):
         assert must in BUILTIN
 
 
@@ -76,7 +86,7 @@ def test_every_filter_changes_the_face_and_only_around_it(applied, photo, filter
     x1, y1 = a["right_eye"][0] - 2.5 * eye, a["forehead"][1] - 2.5 * eye
     x2, y2 = a["left_eye"][0] + 2.5 * eye, a["chin"][1] + 2.5 * eye
     far = mask.copy()
-    far[max(int(y1), 0):int(y2), max(int(x1), 0):int(x2)] = False
+    far[max(int(y1), 0) : int(y2), max(int(x1), 0) : int(x2)] = False
     assert far.mean() < 0.005
 
 
@@ -144,6 +154,6 @@ def test_googly_eyes_cover_the_eyes_in_white(applied, photo) -> None:
     for name in ("left_eye", "right_eye"):
         x, y = np.round(g.anchors[name][0]).astype(int)
         r = int(0.25 * eye)
-        patch = after[y - r:y + r, x - r:x + r].astype(int)
+        patch = after[y - r : y + r, x - r : x + r].astype(int)
         white = (patch.min(axis=2) > 200).mean()
         assert white > 0.3, name

@@ -57,7 +57,11 @@ def test_a_photo_in_any_container_comes_out_as_a_filtered_jpeg(
     ],
 )
 def test_an_output_name_that_does_not_fit_is_one_line(
-    tmp_path: Path, grace_hopper_path: Path, demo_clip: Path, input_kind: str, output: str,
+    tmp_path: Path,
+    grace_hopper_path: Path,
+    demo_clip: Path,
+    input_kind: str,
+    output: str,
     message: str,
 ) -> None:
     source = grace_hopper_path if input_kind == "photo" else demo_clip
@@ -125,8 +129,9 @@ def test_without_force_an_output_that_appears_mid_run_is_kept(
     assert [p.name for p in tmp_path.iterdir()] == ["out.mp4"]
 
 
-def test_errors_name_the_output_not_the_temporary_file(tmp_path: Path, demo_clip: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_errors_name_the_output_not_the_temporary_file(
+    tmp_path: Path, demo_clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from facefilters.io.video import writer
 
     def disk_full(self, frame: np.ndarray) -> None:

@@ -19,18 +19,22 @@ pytestmark = pytest.mark.e2e
 def has_label(frame: np.ndarray) -> bool:
     """Whether the red DEEPFAKE badge is in the bottom-left corner of a BGR picture."""
     h, w = frame.shape[:2]
-    corner = frame[h * 3 // 4:, : w // 2].astype(int)
+    corner = frame[h * 3 // 4 :, : w // 2].astype(int)
     # The badge's flat red, within video compression's reach; the photos have < 0.1 %.
     red = np.abs(corner - np.array(LABEL_RED)).max(axis=2) < 15
     return red.mean() > 0.03
 
 
-
 # The built-in filter's first face is the astronaut's; on the astronaut it takes Hopper's.
-@pytest.mark.parametrize(("target", "face"), [("grace_hopper", None),
-                                              ("astronaut", None),
-                                              ("astronaut", "grace_hopper"),
-                                              ("grace_hopper", "astronaut")])
+@pytest.mark.parametrize(
+    ("target", "face"),
+    [
+        ("grace_hopper", None),
+        ("astronaut", None),
+        ("astronaut", "grace_hopper"),
+        ("grace_hopper", "astronaut"),
+    ],
+)
 def test_apply_swap_photo(tmp_path, photos, detector, target, face) -> None:
     out = tmp_path / "swapped.png"
     args = ["apply", photos[target], "-o", out, "--filter", "swap"]
@@ -74,10 +78,13 @@ def test_apply_swap_video_labels_every_frame_and_says_so(tmp_path, demo_clip) ->
     assert "face swap" in (read_note(out) or "")
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    ("no face", "no face found in the photo"),
-    ("missing", "no such file"),
-])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        ("no face", "no face found in the photo"),
+        ("missing", "no such file"),
+    ],
+)
 def test_bad_face_photo_is_one_line(tmp_path, photos, no_face_photo, make, message) -> None:
     face = no_face_photo if make == "no face" else tmp_path / "nope.jpg"
     out = tmp_path / "out.png"
@@ -90,15 +97,32 @@ def test_bad_face_photo_is_one_line(tmp_path, photos, no_face_photo, make, messa
 
 
 def test_face_with_a_filter_that_swaps_nothing_is_refused(tmp_path, photos) -> None:
-    result = run("apply", photos["astronaut"], "-o", tmp_path / "o.png", "--filter", "dog",
-                 "--face", photos["grace_hopper"])
+    result = run(
+        "apply",
+        photos["astronaut"],
+        "-o",
+        tmp_path / "o.png",
+        "--filter",
+        "dog",
+        "--face",
+        photos["grace_hopper"],
+    )
     assert result.exit_code == 1
     assert "--face is for the filters that swap faces" in result.output
 
 
 def test_lesson_export_step_8_is_a_labelled_swap(tmp_path, photos) -> None:
-    result = run("lesson", "--export", tmp_path / "slides", "--lang", "nl",
-                 "--source", photos["grace_hopper"], "--face", photos["astronaut"])
+    result = run(
+        "lesson",
+        "--export",
+        tmp_path / "slides",
+        "--lang",
+        "nl",
+        "--source",
+        photos["grace_hopper"],
+        "--face",
+        photos["astronaut"],
+    )
     assert result.exit_code == 0, result.output
     slides = tmp_path / "slides"
     slide = read(slides / "08-swap.png")

@@ -19,12 +19,18 @@ pytestmark = pytest.mark.e2e
 # of the model: the pupils, the tip of the nose, between the lips, the bottom of the chin.
 HAND_LABELLED = {
     "grace_hopper": {
-        "right_eye": (221, 188), "left_eye": (305, 186), "nose_tip": (268, 238),
-        "mouth_center": (266, 275), "chin": (270, 330),
+        "right_eye": (221, 188),
+        "left_eye": (305, 186),
+        "nose_tip": (268, 238),
+        "mouth_center": (266, 275),
+        "chin": (270, 330),
     },
     "astronaut": {
-        "right_eye": (204, 101), "left_eye": (245, 103), "nose_tip": (223, 127),
-        "mouth_center": (223, 146), "chin": (220, 177),
+        "right_eye": (204, 101),
+        "left_eye": (245, 103),
+        "nose_tip": (223, 127),
+        "mouth_center": (223, 146),
+        "chin": (220, 177),
     },
 }
 
@@ -36,8 +42,9 @@ def detector() -> Iterator[Detector]:
 
 
 @pytest.mark.parametrize("name", sorted(HAND_LABELLED))
-def test_anchors_land_on_the_features(detector: Detector, photos: dict[str, Path],
-                                      name: str) -> None:
+def test_anchors_land_on_the_features(
+    detector: Detector, photos: dict[str, Path], name: str
+) -> None:
     frame = read(photos[name])
     faces = detector.detect(frame)
     assert len(faces) == 1
@@ -52,8 +59,9 @@ def test_anchors_land_on_the_features(detector: Detector, photos: dict[str, Path
 
 
 @pytest.mark.parametrize("name", ["grace_hopper", "astronaut"])
-def test_person_left_eye_is_on_image_right(detector: Detector,
-                                           photos: dict[str, Path], name: str) -> None:
+def test_person_left_eye_is_on_image_right(
+    detector: Detector, photos: dict[str, Path], name: str
+) -> None:
     geometry = measure(detector.detect(read(photos[name])))
     assert geometry.anchors["left_eye"][0, 0] > geometry.anchors["right_eye"][0, 0]
     # Upright portraits: small roll, facing the camera, mouth closed or a smile.
@@ -62,8 +70,9 @@ def test_person_left_eye_is_on_image_right(detector: Detector,
     assert geometry.measures["mouth_open"][0] < 0.35
 
 
-def test_mirrored_frame_keeps_the_persons_sides(detector: Detector,
-                                                photos: dict[str, Path]) -> None:
+def test_mirrored_frame_keeps_the_persons_sides(
+    detector: Detector, photos: dict[str, Path]
+) -> None:
     frame = read(photos["grace_hopper"])
     width = frame.shape[1]
     mirrored = measure(detector.detect(frame).mirror(width))
@@ -73,8 +82,7 @@ def test_mirrored_frame_keeps_the_persons_sides(detector: Detector,
     assert mirrored.axis_y[0, 1] > 0.9  # still "down the face"
 
 
-def test_rotated_photo_gives_matching_roll(detector: Detector,
-                                           photos: dict[str, Path]) -> None:
+def test_rotated_photo_gives_matching_roll(detector: Detector, photos: dict[str, Path]) -> None:
     import cv2
 
     frame = read(photos["astronaut"])

@@ -32,8 +32,12 @@ def smiling(image: np.ndarray, faces: Faces, amount: float = 1.0) -> np.ndarray:
     xy = faces.xy[0]
     eye = float(g.eye_distance[0])
     up, out = -g.axis_y[0] * eye * amount, g.axis_x[0] * eye * amount
-    moves = [(61, 0.10 * up - 0.07 * out), (291, 0.10 * up + 0.07 * out),
-             (146, 0.05 * up - 0.03 * out), (375, 0.05 * up + 0.03 * out)]
+    moves = [
+        (61, 0.10 * up - 0.07 * out),
+        (291, 0.10 * up + 0.07 * out),
+        (146, 0.05 * up - 0.03 * out),
+        (375, 0.05 * up + 0.03 * out),
+    ]
     held = [13, 14, 1, 152, 0, 17]
     src = np.array([xy[i] for i, _ in moves] + [xy[i] for i in held], np.float32)
     dst = np.array([xy[i] + d for i, d in moves] + [xy[i] for i in held], np.float32)
@@ -66,8 +70,9 @@ def clip(photos: dict[str, Path]) -> list[np.ndarray]:
 
 
 @pytest.mark.parametrize("backend", ["facemesh", "tasks"])
-def test_the_hearts_come_with_a_smile_and_go(clip: list[np.ndarray], backend: str,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_hearts_come_with_a_smile_and_go(
+    clip: list[np.ndarray], backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if backend not in installed_backends():
         pytest.skip(f"the {backend} backend is not installed here")
     from facefilters.detect import base

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])
 @pytest.mark.parametrize("existing", [False, True])
-def test_interrupted_video_leaves_no_output(tmp_path: Path, demo_clip: Path, error: type,
-                                            existing: bool) -> None:
+def test_interrupted_video_leaves_no_output(
+    tmp_path: Path, demo_clip: Path, error: type, existing: bool
+) -> None:
     out = tmp_path / "out.mp4"
     if existing:
         out.write_bytes(b"an older result")
@@ -48,7 +49,7 @@ def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with VideoWriter(path, (160, 120), 30) as writer:
         for i in range(1800):
             frame = np.full((120, 160, 3), 60 + i % 120, np.uint8)
-            frame[40:80, (i % 120):(i % 120) + 40] = rng.integers(0, 256, 3, dtype=np.uint8)
+            frame[40:80, (i % 120) : (i % 120) + 40] = rng.integers(0, 256, 3, dtype=np.uint8)
             writer.write(frame)
     return path
 
@@ -57,18 +58,30 @@ def _temporaries(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if ".tmp-" in p.name]
 
 
-@pytest.mark.parametrize(("sig", "existing"),
-                         [(signal.SIGTERM, True), (signal.SIGHUP, False), (signal.SIGINT, True)],
-                         ids=["SIGTERM-existing", "SIGHUP-new", "SIGINT-existing"])
-def test_stop_signal_mid_run_leaves_nothing_half_written(tmp_path: Path, long_clip: Path,
-                                                         sig: int, existing: bool) -> None:
+@pytest.mark.parametrize(
+    ("sig", "existing"),
+    [(signal.SIGTERM, True), (signal.SIGHUP, False), (signal.SIGINT, True)],
+    ids=["SIGTERM-existing", "SIGHUP-new", "SIGINT-existing"],
+)
+def test_stop_signal_mid_run_leaves_nothing_half_written(
+    tmp_path: Path, long_clip: Path, sig: int, existing: bool
+) -> None:
     out = tmp_path / "out.mp4"
     if existing:
         out.write_bytes(b"an older result")
-    command = [sys.executable, "-m", "facefilters", "apply", str(long_clip), "-o", str(out),
-               "--filter", "mesh", "--force"]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "facefilters",
+        "apply",
+        str(long_clip),
+        "-o",
+        str(out),
+        "--filter",
+        "mesh",
+        "--force",
+    ]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
         # Signal once frames are being written into the temporary file.

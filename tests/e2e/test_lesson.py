@@ -44,7 +44,7 @@ def band_top(messages: Messages) -> int:
 def red_share(picture: np.ndarray) -> float:
     """Share of a picture's bottom-left quarter in the deepfake badge's flat red."""
     h, w = picture.shape[:2]
-    corner = picture[h * 3 // 4:, : w // 2].astype(int)
+    corner = picture[h * 3 // 4 :, : w // 2].astype(int)
     return float((np.abs(corner - np.array(LABEL_RED)).max(axis=2) < 15).mean())
 
 
@@ -67,8 +67,10 @@ def detectors():
 @pytest.fixture(scope="module")
 def swaps() -> dict:
     """The built-in swap, prepared, labelled in each language."""
-    return {lang: prepare_filter(Catalog().load("swap"), default_detector,
-                                 messages=Messages(lang)) for lang in LANGUAGES}
+    return {
+        lang: prepare_filter(Catalog().load("swap"), default_detector, messages=Messages(lang))
+        for lang in LANGUAGES
+    }
 
 
 @pytest.fixture(scope="module")
@@ -86,13 +88,21 @@ def pictures(photos) -> dict[str, np.ndarray]:
 FACES = {"grace_hopper": 1, "astronaut": 1, "two": 2, "three": 3}
 
 
-def make_lesson(detectors, swaps=None, lang: str = "en", step: int = 0, *,
-                mirror: bool = False, fake_right: bool | None = None) -> Lesson:
+def make_lesson(
+    detectors,
+    swaps=None,
+    lang: str = "en",
+    step: int = 0,
+    *,
+    mirror: bool = False,
+    fake_right: bool | None = None,
+) -> Lesson:
     # A copy: a swap remembers which source each face id looked like, and the pictures
     # here give different faces the same id.
     swap = copy.deepcopy(swaps[lang]) if swaps else None
-    lesson = Lesson(*detectors, Messages(lang), mirror=mirror, smoothing=False, swap=swap,
-                    rng=random.Random(0))
+    lesson = Lesson(
+        *detectors, Messages(lang), mirror=mirror, smoothing=False, swap=swap, rng=random.Random(0)
+    )
     if fake_right is not None:
         lesson.fake_right = fake_right
     lesson.step = step
@@ -117,8 +127,9 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.parametrize("scene", list(FACES))
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("step", range(len(STEPS)), ids=STEPS)
-def test_each_step_in_each_language(detectors, swaps, pictures, scene: str, lang: str,
-                                    step: int) -> None:
+def test_each_step_in_each_language(
+    detectors, swaps, pictures, scene: str, lang: str, step: int
+) -> None:
     lesson = make_lesson(detectors, swaps, lang, step)
     picture = lesson.render(pictures[scene], 0.0, T)
     assert picture.shape == (H, W, 3) and picture.dtype == np.uint8
@@ -130,7 +141,7 @@ def test_each_step_in_each_language(detectors, swaps, pictures, scene: str, lang
     # and the picture entirely above it.
     y0 = band_top(messages)
     assert 0.6 * H < y0 < 0.75 * H
-    band = picture[y0 + 2:]
+    band = picture[y0 + 2 :]
     assert np.median(band) < 40
     assert (band.min(axis=2) > 230).sum() > 300  # body text
     b, g, r = (band[..., k].astype(int) for k in range(3))
@@ -183,12 +194,13 @@ def test_step_2_boxes_every_face(detectors, pictures, scene: str) -> None:
 
 def halves(picture: np.ndarray, messages: Messages) -> tuple[np.ndarray, np.ndarray]:
     y0 = band_top(messages)
-    return picture[:y0, : W // 2], picture[:y0, W // 2:]
+    return picture[:y0, : W // 2], picture[:y0, W // 2 :]
 
 
 @pytest.mark.parametrize("scene", ["grace_hopper", "astronaut"])
-def test_swap_step_shows_the_other_portraits_face(detectors, swaps, pictures, photos,
-                                                  scene: str) -> None:
+def test_swap_step_shows_the_other_portraits_face(
+    detectors, swaps, pictures, photos, scene: str
+) -> None:
     lesson = make_lesson(detectors, swaps, "nl", STEP["swap"])
     picture = lesson.render(pictures[scene], 0.0, T)
     ctx = lesson.last
@@ -208,7 +220,8 @@ def test_swap_step_shows_the_other_portraits_face(detectors, swaps, pictures, ph
     # looks partly like them; measured: own 0.999 -> 0.87, other 0.43 -> 0.54-0.60.
     assert likeness(swapped, prints[scene]) < likeness(original, prints[scene]) - 0.08
     assert likeness(swapped, prints[other]) > likeness(original, prints[other]) + 0.07, (
-        "the right half shows the other portrait's face")
+        "the right half shows the other portrait's face"
+    )
     # Labelled as fake (NEP), on the swapped half only.
     assert red_share(right) > 0.01 and red_share(left) < 0.001
 
@@ -261,16 +274,24 @@ def test_real_or_fake_then_the_answer(detectors, swaps, pictures, fake_right: bo
 
 
 def test_the_fakes_side_is_random() -> None:
-    sides = {Lesson(object(), object(), Messages("en"),  # type: ignore[arg-type]
-                    rng=random.Random(seed)).fake_right for seed in range(20)}
+    sides = {
+        Lesson(
+            object(),
+            object(),
+            Messages("en"),  # type: ignore[arg-type]
+            rng=random.Random(seed),
+        ).fake_right
+        for seed in range(20)
+    }
     assert sides == {False, True}
 
 
 @pytest.mark.parametrize("step", [STEP["anchors"], STEP["pixels"], STEP["reacting"]])
 def test_labels_follow_the_language(detectors, pictures, step: int) -> None:
     image = pictures["grace_hopper"]
-    shown = {lang: make_lesson(detectors, None, lang, step).render(image, 0.0, T)
-             for lang in LANGUAGES}
+    shown = {
+        lang: make_lesson(detectors, None, lang, step).render(image, 0.0, T) for lang in LANGUAGES
+    }
     y0 = min(band_top(Messages(lang)) for lang in LANGUAGES)
     for a, b in itertools.combinations(LANGUAGES, 2):
         assert changed(shown[a][y0:], shown[b][y0:]).mean() > 0.01  # the caption
@@ -299,7 +320,7 @@ def tongue_share(detectors, image: np.ndarray) -> float:
     x, y = (int(v) for v in faces.xy[0, LOWER_LIP])
     without = make_lesson(detectors, step=STEP["filter"]).render(image, 0.0, T)
     d = int(0.15 * eye)
-    region = np.s_[y + 4:y + 2 * d, x - d:x + d]
+    region = np.s_[y + 4 : y + 2 * d, x - d : x + d]
     b, g, r = (picture[region][..., k].astype(int) for k in range(3))
     pink = (r > 150) & (r - g > 50) & (r - b > 30)
     return float((changed(picture, without)[region] & pink).mean())
@@ -309,8 +330,10 @@ def test_step_6_no_tongue_while_the_mouth_is_closed(detectors, pictures) -> None
     assert tongue_share(detectors, pictures["astronaut"]) < 0.05
 
 
-def test_step_6_tongue_comes_out_when_the_mouth_opens(detectors, open_mouth_photo: Path,
-                                                      ) -> None:
+def test_step_6_tongue_comes_out_when_the_mouth_opens(
+    detectors,
+    open_mouth_photo: Path,
+) -> None:
     assert tongue_share(detectors, read(open_mouth_photo)) > 0.5
 
 
@@ -423,8 +446,9 @@ def test_export_into_an_existing_folder(tmp_path: Path) -> None:
         ("export is a file", 2, "--export"),
     ],
 )
-def test_export_bad_input(tmp_path: Path, no_face_photo: Path, case: str, code: int,
-                          message: str) -> None:
+def test_export_bad_input(
+    tmp_path: Path, no_face_photo: Path, case: str, code: int, message: str
+) -> None:
     folder = tmp_path / "slides"
     args: list = ["lesson", "--export", folder]
     if case == "missing source":
@@ -522,10 +546,13 @@ def test_walking_through_the_whole_lesson() -> None:
 # -- the window --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("extra", "word"), [([], "display"), (["--source", "photo"], "display"),
-                                            (["--lang", "nl"], "scherm")])
-def test_lesson_without_a_display(monkeypatch: pytest.MonkeyPatch, photos,
-                                  extra: list[str], word: str) -> None:
+@pytest.mark.parametrize(
+    ("extra", "word"),
+    [([], "display"), (["--source", "photo"], "display"), (["--lang", "nl"], "scherm")],
+)
+def test_lesson_without_a_display(
+    monkeypatch: pytest.MonkeyPatch, photos, extra: list[str], word: str
+) -> None:
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     args = [photos["grace_hopper"] if a == "photo" else a for a in extra]

@@ -31,7 +31,7 @@ W, H = 1280, 720  # the lesson's canvas
 def red_share(picture: np.ndarray) -> float:
     """Share of a picture's bottom-left quarter in the deepfake badge's flat red."""
     h, w = picture.shape[:2]
-    corner = picture[h * 3 // 4:, : w // 2].astype(int)
+    corner = picture[h * 3 // 4 :, : w // 2].astype(int)
     return float((np.abs(corner - np.array(LABEL_RED)).max(axis=2) < 20).mean())
 
 
@@ -44,8 +44,11 @@ def test_lesson_window(tmp_path: Path, xdisplay: str, portrait_clip) -> None:  #
     stderr_path = tmp_path / "app.err"
     with (tmp_path / "app.out").open("w") as stdout, stderr_path.open("w") as stderr:
         app = subprocess.Popen(
-            [sys.executable, "-m", "facefilters", "lesson", "--source", str(clip),
-             "--lang", "nl"], env=env, stdout=stdout, stderr=stderr)
+            [sys.executable, "-m", "facefilters", "lesson", "--source", str(clip), "--lang", "nl"],
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+        )
 
     def log() -> str:
         return stderr_path.read_text(errors="replace")
@@ -69,7 +72,7 @@ def test_lesson_window(tmp_path: Path, xdisplay: str, portrait_clip) -> None:  #
         assert (where["WIDTH"], where["HEIGHT"]) == (W, H)
 
         def grab(name: str) -> np.ndarray:
-            shot = np.asarray(ImageGrab.grab(xdisplay=xdisplay))[y0:y0 + H, x0:x0 + W]
+            shot = np.asarray(ImageGrab.grab(xdisplay=xdisplay))[y0 : y0 + H, x0 : x0 + W]
             bgr = cv2.cvtColor(shot, cv2.COLOR_RGB2BGR)
             cv2.imwrite(str(tmp_path / f"{name}.png"), bgr)
             return bgr
@@ -84,7 +87,7 @@ def test_lesson_window(tmp_path: Path, xdisplay: str, portrait_clip) -> None:  #
 
         def halves(shot: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             above = shot[: int(H * 0.68)]
-            return above[:, : W // 2], above[:, W // 2:]
+            return above[:, : W // 2], above[:, W // 2 :]
 
         # Step 8: the original left, the swap right, labelled NEP; nothing on the left.
         press("8")
@@ -92,8 +95,10 @@ def test_lesson_window(tmp_path: Path, xdisplay: str, portrait_clip) -> None:  #
         def swap_shown(shot: np.ndarray) -> bool:
             left, right = halves(shot)
             return red_share(right) > 0.01 and red_share(left) < 0.001
+
         assert _wait_for(lambda: swap_shown(grab("8-swap")), 15.0, 0.3), (
-            f"no labelled swap beside the original:\n{log()}")
+            f"no labelled swap beside the original:\n{log()}"
+        )
 
         # Step 13: both pictures carry the question; r gives the answer, one labelled.
         press("9")
@@ -102,12 +107,14 @@ def test_lesson_window(tmp_path: Path, xdisplay: str, portrait_clip) -> None:  #
 
         def both_ask(shot: np.ndarray) -> bool:
             return all(red_share(half) > 0.005 for half in halves(shot))
+
         assert _wait_for(lambda: both_ask(grab("13-guess")), 10.0, 0.3)
         press("r")
 
         def one_answer(shot: np.ndarray) -> bool:
             shares = sorted(red_share(half) for half in halves(shot))
             return shares[0] < 0.001 < shares[1]
+
         assert _wait_for(lambda: one_answer(grab("14-reveal")), 10.0, 0.3)
 
         press("q")

@@ -15,7 +15,6 @@ from .conftest import run
 pytestmark = pytest.mark.e2e
 
 
-
 def one_error_line(output: str) -> str:
     lines = [line for line in output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:"), output
@@ -36,8 +35,9 @@ def some_display(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(("lang", "words"), [("en", "no camera"), ("nl", "geen camera")])
-def test_live_without_that_camera(some_display: None, tmp_path: Path, lang: str,
-                                  words: str) -> None:
+def test_live_without_that_camera(
+    some_display: None, tmp_path: Path, lang: str, words: str
+) -> None:
     result = run("live", "--camera", "57", "--out", tmp_path / "out", "--lang", lang)
     assert result.exit_code == 1, result.output
     line = one_error_line(result.output)
@@ -53,8 +53,9 @@ def test_live_without_a_display(no_display: None, tmp_path: Path) -> None:
     assert "display" in line and "facefilters apply" in line
 
 
-def test_live_with_an_unknown_filter_lists_the_known_ones(no_display: None,
-                                                         demo_clip: Path) -> None:
+def test_live_with_an_unknown_filter_lists_the_known_ones(
+    no_display: None, demo_clip: Path
+) -> None:
     result = run("live", "--source", demo_clip, "--filter", "unicorn", "--lang", "en")
     assert result.exit_code == 1, result.output
     line = one_error_line(result.output)

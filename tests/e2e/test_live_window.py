@@ -54,7 +54,9 @@ def xdisplay() -> Iterator[str]:
             continue
         server = subprocess.Popen(
             ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             # Another run may have taken the number meanwhile: then Xvfb exits at once.
             _wait_for(lambda s=socket, x=server: s.exists() or x.poll() is not None, 10.0, 0.05)
@@ -80,7 +82,7 @@ def portrait_clip(tmp_path: Path, grace_hopper_path: Path) -> tuple[Path, np.nda
     small = cv2.resize(photo, (round(w * H / h), H), interpolation=cv2.INTER_AREA)
     picture = np.full((H, W, 3), 60, np.uint8)
     x0 = (W - small.shape[1]) // 2
-    picture[:, x0:x0 + small.shape[1]] = small
+    picture[:, x0 : x0 + small.shape[1]] = small
     path = tmp_path / "portrait.mp4"
     with VideoWriter(path, (W, H), Fraction(30)) as writer:
         for _ in range(60):
@@ -105,15 +107,21 @@ def anchors(portrait_clip: tuple[Path, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def xdotool(display: str, *args: str) -> str:
-    result = subprocess.run(["xdotool", *args], env={**os.environ, "DISPLAY": display},
-                            capture_output=True, text=True, timeout=10)
+    result = subprocess.run(
+        ["xdotool", *args],
+        env={**os.environ, "DISPLAY": display},
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
     return result.stdout.strip()
 
 
 def brightness(frame: np.ndarray, xy: np.ndarray, r: float) -> float:
     x, y, r = int(round(xy[0])), int(round(xy[1])), max(2, int(round(r)))
-    return float(cv2.cvtColor(frame[y - r:y + r + 1, x - r:x + r + 1],
-                              cv2.COLOR_BGR2GRAY).mean())
+    return float(
+        cv2.cvtColor(frame[y - r : y + r + 1, x - r : x + r + 1], cv2.COLOR_BGR2GRAY).mean()
+    )
 
 
 def test_live_window(tmp_path: Path, xdisplay: str, portrait_clip, anchors) -> None:
@@ -128,9 +136,24 @@ def test_live_window(tmp_path: Path, xdisplay: str, portrait_clip, anchors) -> N
     # own copies of the descriptors.
     with (tmp_path / "app.out").open("w") as stdout, stderr_path.open("w") as stderr:
         app = subprocess.Popen(
-            [sys.executable, "-m", "facefilters", "live", "--source", str(clip),
-             "--filter", "dog", "--out", str(out_dir), "--lang", "en"],
-            env=env, stdout=stdout, stderr=stderr)
+            [
+                sys.executable,
+                "-m",
+                "facefilters",
+                "live",
+                "--source",
+                str(clip),
+                "--filter",
+                "dog",
+                "--out",
+                str(out_dir),
+                "--lang",
+                "en",
+            ],
+            env=env,
+            stdout=stdout,
+            stderr=stderr,
+        )
 
     def log() -> str:
         return stderr_path.read_text(errors="replace")
@@ -140,7 +163,7 @@ def test_live_window(tmp_path: Path, xdisplay: str, portrait_clip, anchors) -> N
         return xdotool(xdisplay, "search", "--onlyvisible", "--name", "^facefilters")
 
     def grab(name: str) -> np.ndarray:
-        shot = np.asarray(ImageGrab.grab(xdisplay=xdisplay))[y0:y0 + wh[1], x0:x0 + wh[0]]
+        shot = np.asarray(ImageGrab.grab(xdisplay=xdisplay))[y0 : y0 + wh[1], x0 : x0 + wh[0]]
         bgr = cv2.cvtColor(shot, cv2.COLOR_RGB2BGR)
         cv2.imwrite(str(tmp_path / f"{name}.png"), bgr)
         return bgr
@@ -169,13 +192,12 @@ def test_live_window(tmp_path: Path, xdisplay: str, portrait_clip, anchors) -> N
 
         flipped = cv2.flip(picture, 1)
         # Beside her (flag, wall) nothing is drawn: there the window is the flipped picture.
-        sides = np.s_[40:, np.r_[0:W // 3, W - W // 3:W]]
+        sides = np.s_[40:, np.r_[0 : W // 3, W - W // 3 : W]]
 
         def mirror_error(frame: np.ndarray) -> float:
             return float(np.abs(frame[sides].astype(int) - flipped[sides]).mean())
 
-        def settle(name: str, ok: Callable[[np.ndarray], bool], timeout_s: float
-                   ) -> np.ndarray:
+        def settle(name: str, ok: Callable[[np.ndarray], bool], timeout_s: float) -> np.ndarray:
             """Screenshots until ``ok`` holds (a window paints a moment after it maps)."""
             shots = []
 
@@ -196,8 +218,9 @@ def test_live_window(tmp_path: Path, xdisplay: str, portrait_clip, anchors) -> N
 
         # (a) The dog: once the picture is up and the detector runs, a dark nose sits on
         # her nose, which is skin-coloured in the picture itself.
-        dog = settle("1-dog", lambda f: mirror_error(f) < 6
-                     and brightness(f, nose, 0.1 * eye) < 60, 15.0)
+        dog = settle(
+            "1-dog", lambda f: mirror_error(f) < 6 and brightness(f, nose, 0.1 * eye) < 60, 15.0
+        )
         assert mirror_error(dog) < 6, f"the window does not show the mirrored clip:\n{log()}"
         assert np.abs(dog[sides].astype(int) - picture[sides]).mean() > 20
         assert brightness(flipped, nose, 0.1 * eye) > 100
@@ -207,8 +230,13 @@ def test_live_window(tmp_path: Path, xdisplay: str, portrait_clip, anchors) -> N
         # Lens-sized patches: her own glasses and skin around the eye, or dark lenses.
         eyes_before = [brightness(dog, e, 0.25 * eye) for e in (left_eye, right_eye)]
         press("Right")
-        glasses = settle("2-glasses", lambda f: brightness(f, nose, 0.1 * eye) > 100
-                         and brightness(f, left_eye, 0.25 * eye) < 70, 5.0)
+        glasses = settle(
+            "2-glasses",
+            lambda f: (
+                brightness(f, nose, 0.1 * eye) > 100 and brightness(f, left_eye, 0.25 * eye) < 70
+            ),
+            5.0,
+        )
         assert brightness(glasses, nose, 0.1 * eye) > 100, "the dog nose is still there"
         for e, before in zip((left_eye, right_eye), eyes_before):
             after = brightness(glasses, e, 0.25 * eye)

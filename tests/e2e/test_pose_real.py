@@ -42,9 +42,11 @@ pytestmark = [
     # short-range detector misses the heads turned 45 degrees: the astronaut's at full
     # size at confidence 0.5, Grace Hopper's pasted small (25 px between the irises)
     # even at 0.3, where FaceMesh's full-range detector finds them.
-    pytest.mark.skipif(current_backend() == "tasks",
-                       reason="pose readings tuned on FaceMesh; Tasks misses 45-degree "
-                              "turned heads (no full-range detector in its bundle)"),
+    pytest.mark.skipif(
+        current_backend() == "tasks",
+        reason="pose readings tuned on FaceMesh; Tasks misses 45-degree "
+        "turned heads (no full-range detector in its bundle)",
+    ),
 ]
 
 PHOTOS = ("grace_hopper", "astronaut")
@@ -54,6 +56,8 @@ MAX_SIZE_CHANGE = 0.10
 """Largest change of ``size_px`` from the portrait's own, as a share of it. A whole head
 turned (not only the face inside its mesh) moves it more: 8.3 % at worst (Grace Hopper
 nodding down 25 degrees, at half size)."""
+
+
 @pytest.fixture(scope="module")
 def portraits(photos: dict[str, Path], detector: Detector):
     """Each portrait, its head lifted to 3-D, its own fitted rotation and size, and its
@@ -65,8 +69,13 @@ def portraits(photos: dict[str, Path], detector: Detector):
         assert len(faces) == 1
         rotation, size = fit_canonical(faces.landmarks)
         irises = faces.landmarks[0, [RIGHT_IRIS, LEFT_IRIS], :2]
-        out[name] = (image, HeadModel.lift(image, faces.landmarks[0]), rotation[0],
-                     float(size[0]), float(np.hypot(*(irises[1] - irises[0]))))
+        out[name] = (
+            image,
+            HeadModel.lift(image, faces.landmarks[0]),
+            rotation[0],
+            float(size[0]),
+            float(np.hypot(*(irises[1] - irises[0]))),
+        )
     return out
 
 
@@ -90,11 +99,15 @@ def readings(portraits, detector: Detector, finder: Detector) -> dict[str, list[
         for j, (turn_id, axis, degrees) in enumerate(TURNS):
             picture, turn, eyes_xy = turned_picture(image, head, axis, degrees)
             expected = angles(turn @ own)
-            drawn = expected if axis == "roll" else angles(
-                fit_canonical(head.turned_landmarks(turn)[None])[0][0])
+            drawn = (
+                expected
+                if axis == "roll"
+                else angles(fit_canonical(head.turned_landmarks(turn)[None])[0][0])
+            )
             for c, cond in enumerate(CONDITIONS):
-                shown, scale = condition(picture, cond, name, eyes_xy, eye_px,
-                                         seed=100 * k + 10 * j + c)
+                shown, scale = condition(
+                    picture, cond, name, eyes_xy, eye_px, seed=100 * k + 10 * j + c
+                )
                 faces = (finder if cond == "pasted_small" else detector).detect(shown, 0.0)
                 assert len(faces) == 1, f"{name} {turn_id} {cond}: {len(faces)} faces"
                 g = measure(Faces(faces.landmarks))
@@ -129,8 +142,10 @@ def test_the_fit_turns_exactly_with_a_real_face(name: str, readings) -> None:
     # a real face's own shape bends a little away from the canonical face's; within four
     # degrees up to 45.
     errors = np.array([r[3] for r in readings[name]])
-    print(f"\n{name}, drawn landmarks: worst error yaw {np.abs(errors[:, 0]).max():.2f}, "
-          f"pitch {np.abs(errors[:, 1]).max():.2f}, roll {np.abs(errors[:, 2]).max():.2f}")
+    print(
+        f"\n{name}, drawn landmarks: worst error yaw {np.abs(errors[:, 0]).max():.2f}, "
+        f"pitch {np.abs(errors[:, 1]).max():.2f}, roll {np.abs(errors[:, 2]).max():.2f}"
+    )
     assert np.abs(errors).max() < 4.0
 
 
@@ -143,36 +158,45 @@ GROUPS = {
 ASTRONAUT_NOD = pytest.mark.xfail(
     strict=True,
     reason="the astronaut's nods read too little: down 25 degrees by 8-12, down 15 by "
-           "5.5-8.5, up by 4-7.5 (Grace Hopper's within 4.8). The fit on the landmarks "
-           "the picture was drawn with is within 3.5, so it is FaceMesh's reading of her "
-           "nodded head. On these same pictures the older fit through FaceMesh's depth "
-           "reads her nods within 4.1 but her yaws up to 15.8 short (Hopper's 18.6)")
+    "5.5-8.5, up by 4-7.5 (Grace Hopper's within 4.8). The fit on the landmarks "
+    "the picture was drawn with is within 3.5, so it is FaceMesh's reading of her "
+    "nodded head. On these same pictures the older fit through FaceMesh's depth "
+    "reads her nods within 4.1 but her yaws up to 15.8 short (Hopper's 18.6)",
+)
 ASTRONAUT_YAW_PITCH = pytest.mark.xfail(
     strict=True,
     reason="the astronaut's yaw reads within 4.8 degrees, but turned 45 degrees to her "
-           "right at full size her pitch reads 8.1 too low (6.4 at 30)")
+    "right at full size her pitch reads 8.1 too low (6.4 at 30)",
+)
 
 
-@pytest.mark.parametrize(("name", "group"), [
-    *[(name, "roll") for name in PHOTOS],
-    ("grace_hopper", "yaw"),
-    pytest.param("astronaut", "yaw", marks=ASTRONAUT_YAW_PITCH),
-    ("grace_hopper", "pitch15"),
-    ("grace_hopper", "pitch25"),
-    pytest.param("astronaut", "pitch15", marks=ASTRONAUT_NOD),
-    pytest.param("astronaut", "pitch25", marks=ASTRONAUT_NOD),
-])
+@pytest.mark.parametrize(
+    ("name", "group"),
+    [
+        *[(name, "roll") for name in PHOTOS],
+        ("grace_hopper", "yaw"),
+        pytest.param("astronaut", "yaw", marks=ASTRONAUT_YAW_PITCH),
+        ("grace_hopper", "pitch15"),
+        ("grace_hopper", "pitch25"),
+        pytest.param("astronaut", "pitch15", marks=ASTRONAUT_NOD),
+        pytest.param("astronaut", "pitch25", marks=ASTRONAUT_NOD),
+    ],
+)
 def test_turned_heads_read_within_eight_degrees(name: str, group: str, readings) -> None:
     rows = [r for r in readings[name] if r[0] in GROUPS[group]]
     print(f"\n{name}: error in degrees (read - applied), yaw / pitch / roll")
     for turn_id, cond, err, _, size_change in rows:
-        print(f"  {turn_id:>8} {cond:<10} {err[0]:+6.1f} {err[1]:+6.1f} {err[2]:+6.1f}   "
-              f"size {size_change * 100:+5.1f} %")
+        print(
+            f"  {turn_id:>8} {cond:<10} {err[0]:+6.1f} {err[1]:+6.1f} {err[2]:+6.1f}   "
+            f"size {size_change * 100:+5.1f} %"
+        )
     errors = np.array([r[2] for r in rows])
     for cond in CONDITIONS:
         e = np.abs(errors[[r[1] == cond for r in rows]])
-        print(f"  {cond:<10} mean |error| yaw {e[:, 0].mean():.1f} pitch {e[:, 1].mean():.1f} "
-              f"roll {e[:, 2].mean():.1f}; worst {e.max():.1f}")
+        print(
+            f"  {cond:<10} mean |error| yaw {e[:, 0].mean():.1f} pitch {e[:, 1].mean():.1f} "
+            f"roll {e[:, 2].mean():.1f}; worst {e.max():.1f}"
+        )
     assert np.abs(errors).max() < MAX_ERROR_DEG
 
 
@@ -186,6 +210,8 @@ def test_yaw_itself_reads_within_eight_degrees(name: str, readings) -> None:
 @pytest.mark.parametrize("name", PHOTOS)
 def test_size_holds_as_the_head_turns(name: str, readings) -> None:
     changes = np.array([r[4] for r in readings[name]])
-    print(f"\n{name}: size_px change from the portrait's, {changes.min() * 100:+.1f} % .. "
-          f"{changes.max() * 100:+.1f} % (median {np.median(changes) * 100:+.1f} %)")
+    print(
+        f"\n{name}: size_px change from the portrait's, {changes.min() * 100:+.1f} % .. "
+        f"{changes.max() * 100:+.1f} % (median {np.median(changes) * 100:+.1f} %)"
+    )
     assert np.abs(changes).max() < MAX_SIZE_CHANGE

@@ -25,21 +25,42 @@ import pictures
 pytestmark = pytest.mark.e2e
 
 FACEFILTERS = [sys.executable, "-m", "facefilters"]
-NATIVE_MARKS = ("W0000", "I0000", "E0000", "INFO:", "WARNING:", "[ WARN", "[ERROR",
-                "libpng", "Corrupt JPEG", "XNNPACK", "TensorFlow", "absl", "gl_context")
+NATIVE_MARKS = (
+    "W0000",
+    "I0000",
+    "E0000",
+    "INFO:",
+    "WARNING:",
+    "[ WARN",
+    "[ERROR",
+    "libpng",
+    "Corrupt JPEG",
+    "XNNPACK",
+    "TensorFlow",
+    "absl",
+    "gl_context",
+)
 
 
 def quiet_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("FACEFILTERS_DEBUG", "GLOG_minloglevel", "TF_CPP_MIN_LOG_LEVEL",
-                        "OPENCV_LOG_LEVEL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in ("FACEFILTERS_DEBUG", "GLOG_minloglevel", "TF_CPP_MIN_LOG_LEVEL", "OPENCV_LOG_LEVEL")
+    }
     env["COLUMNS"] = "200"
     return env
 
 
 def facefilters(*args: object, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*FACEFILTERS, *(str(a) for a in args)], capture_output=True,
-                          text=True, env=quiet_env(), timeout=timeout)
+    return subprocess.run(
+        [*FACEFILTERS, *(str(a) for a in args)],
+        capture_output=True,
+        text=True,
+        env=quiet_env(),
+        timeout=timeout,
+    )
 
 
 def assert_only(stderr: str, expected: list[str]) -> None:
@@ -76,8 +97,7 @@ def test_apply_on_a_photo_says_one_line(grace_hopper_path: Path, tmp_path: Path)
     assert_only(run.stderr, [f"wrote {out}"])
 
 
-def test_apply_on_a_video_where_a_face_arrives_late(late_face_clip: Path,
-                                                    tmp_path: Path) -> None:
+def test_apply_on_a_video_where_a_face_arrives_late(late_face_clip: Path, tmp_path: Path) -> None:
     out = tmp_path / "tears.mp4"
     run = facefilters("apply", late_face_clip, "-o", out, "--filter", "tears")
     assert run.returncode == 0, run.stderr
@@ -92,30 +112,39 @@ def test_inspect_writes_json_and_nothing_else(grace_hopper_path: Path) -> None:
     assert_only(run.stderr, [])
 
 
-@pytest.mark.parametrize("make", [pictures.truncated_png, pictures.fake_png],
-                         ids=["truncated", "fake"])
+@pytest.mark.parametrize(
+    "make", [pictures.truncated_png, pictures.fake_png], ids=["truncated", "fake"]
+)
 def test_a_damaged_photo_is_one_line(tmp_path: Path, make) -> None:
     photo = pictures.write(tmp_path / "odd.png", make())
     run = facefilters("apply", photo, "-o", tmp_path / "out.jpg")
     assert run.returncode == 1
-    assert_only(run.stderr, [f"error: cannot read '{photo}': not an image, or the image is "
-                             "damaged"])
+    assert_only(
+        run.stderr, [f"error: cannot read '{photo}': not an image, or the image is damaged"]
+    )
 
 
-@pytest.mark.skipif(not (shutil.which("xvfb-run") and shutil.which("xdotool")),
-                    reason="needs xvfb-run and xdotool")
+@pytest.mark.skipif(
+    not (shutil.which("xvfb-run") and shutil.which("xdotool")), reason="needs xvfb-run and xdotool"
+)
 def test_live_window_says_only_its_own_lines(late_face_clip: Path, tmp_path: Path) -> None:
     # Every filter is shown in turn (n), with the mesh (m) and a snapshot (space), then q.
     keys = " ".join(["n"] * 16 + ["m", "space", "q"])
-    script = (f"{' '.join(FACEFILTERS)} live --source {late_face_clip} --out {tmp_path} "
-              "--lang en & pid=$!; "
-              "win=$(xdotool search --sync --onlyvisible --name 'facefilters: ' 2>/dev/null "
-              "| head -1); "
-              f"for k in {keys}; do sleep 0.4; xdotool key --window $win $k 2>/dev/null; done; "
-              "wait $pid")
-    run = subprocess.run(["xvfb-run", "-a", "sh", "-c", script], capture_output=True,
-                         text=True, env=quiet_env(), timeout=240)
+    script = (
+        f"{' '.join(FACEFILTERS)} live --source {late_face_clip} --out {tmp_path} "
+        "--lang en & pid=$!; "
+        "win=$(xdotool search --sync --onlyvisible --name 'facefilters: ' 2>/dev/null "
+        "| head -1); "
+        f"for k in {keys}; do sleep 0.4; xdotool key --window $win $k 2>/dev/null; done; "
+        "wait $pid"
+    )
+    run = subprocess.run(
+        ["xvfb-run", "-a", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        env=quiet_env(),
+        timeout=240,
+    )
     assert run.returncode == 0, run.stderr
     (snapshot,) = tmp_path.glob("*.png")
-    assert_only(run.stderr, [f"Saving snapshots and recordings to {tmp_path}",
-                             f"saved {snapshot}"])
+    assert_only(run.stderr, [f"Saving snapshots and recordings to {tmp_path}", f"saved {snapshot}"])

@@ -35,15 +35,21 @@ main()
 
 
 def guarded_facefilters(*args: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", GUARDED, *(str(a) for a in args)],
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-c", GUARDED, *(str(a) for a in args)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
-def test_lesson_slides_and_a_photo_use_the_package_font(tmp_path: Path,
-                                                        grace_hopper_path: Path) -> None:
+def test_lesson_slides_and_a_photo_use_the_package_font(
+    tmp_path: Path, grace_hopper_path: Path
+) -> None:
     slides = tmp_path / "slides"
-    run = guarded_facefilters("lesson", "--export", slides, "--source", grace_hopper_path,
-                              "--lang", "nl")
+    run = guarded_facefilters(
+        "lesson", "--export", slides, "--source", grace_hopper_path, "--lang", "nl"
+    )
     assert run.returncode == 0, run.stderr
     assert len(list(slides.glob("*.png"))) >= 8
     out = tmp_path / "swap.png"

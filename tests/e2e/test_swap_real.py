@@ -58,8 +58,6 @@ SEAMLESS_MARGIN = 0.1
 colours on the mask's border: glasses, hair) into the face."""
 
 
-
-
 def eye_distance(xyz: np.ndarray) -> float:
     return float(np.hypot(*(xyz[473, :2] - xyz[468, :2])))
 
@@ -122,25 +120,30 @@ class Swapped:
     to_target: float
 
 
-def swap_and_judge(source: tuple[np.ndarray, np.ndarray], target: np.ndarray,
-                   detector: Detector) -> Swapped:
+def swap_and_judge(
+    source: tuple[np.ndarray, np.ndarray], target: np.ndarray, detector: Detector
+) -> Swapped:
     """Swap the source's face onto the target's one face; where FaceMesh then finds it
     (median landmark error in eye distances) and how alike it looks to each face."""
     source_image, source_xyz = source
     target_xyz = one_face(detector, target)
-    result = swap_face(target.copy(), target_xyz, SwapSource.from_image(source_image,
-                                                                           source_xyz))
+    result = swap_face(target.copy(), target_xyz, SwapSource.from_image(source_image, source_xyz))
     found = one_face(detector, result)
     place = float(np.median(np.hypot(*(found[:, :2] - target_xyz[:, :2]).T)))
     flat = flat_gray(result, found)
-    return Swapped(result, found, place / eye_distance(target_xyz),
-                   likeness(flat, flat_gray(source_image, source_xyz)),
-                   likeness(flat, flat_gray(target, target_xyz)))
+    return Swapped(
+        result,
+        found,
+        place / eye_distance(target_xyz),
+        likeness(flat, flat_gray(source_image, source_xyz)),
+        likeness(flat, flat_gray(target, target_xyz)),
+    )
 
 
 @pytest.fixture(scope="module")
-def sources(photos: dict[str, Path], detector: Detector
-            ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def sources(
+    photos: dict[str, Path], detector: Detector
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each photo and its face's landmarks."""
     out = {}
     for name in PHOTOS:
@@ -161,10 +164,12 @@ def test_the_swapped_face_is_the_sources_in_the_targets_place(
     judged = swap_and_judge(sources[source_name], target, detector)
 
     place, to_source, to_target = judged.place, judged.to_source, judged.to_target
-    print(f"\n{source_name} on {target_name} {variant_name}: eye {eye:.0f} px, landmarks "
-          f"off by {place:.3f} eye distances (max {MAX_PLACE_ERROR}); likeness to source "
-          f"{to_source:.3f}, to target {to_target:.3f}, margin {to_source - to_target:.3f} "
-          f"(min {MIN_LIKENESS_MARGIN})")
+    print(
+        f"\n{source_name} on {target_name} {variant_name}: eye {eye:.0f} px, landmarks "
+        f"off by {place:.3f} eye distances (max {MAX_PLACE_ERROR}); likeness to source "
+        f"{to_source:.3f}, to target {to_target:.3f}, margin {to_source - to_target:.3f} "
+        f"(min {MIN_LIKENESS_MARGIN})"
+    )
     assert place < MAX_PLACE_ERROR
     assert to_source > MIN_LIKENESS
     assert to_source > to_target + MIN_LIKENESS_MARGIN
@@ -176,14 +181,14 @@ def test_the_swapped_face_is_the_sources_in_the_targets_place(
     ids=["seamless", "keep_nothing", "no_colour_match"],
 )
 @pytest.mark.parametrize("source_name", PHOTOS)
-def test_every_option_still_swaps(source_name: str, options, sources,
-                                  detector: Detector) -> None:
+def test_every_option_still_swaps(source_name: str, options, sources, detector: Detector) -> None:
     target_name = next(p for p in PHOTOS if p != source_name)
     source_image, source_xyz = sources[source_name]
     target, target_xyz = sources[target_name]
 
-    result = swap_face(target.copy(), target_xyz,
-                       SwapSource.from_image(source_image, source_xyz), **options)
+    result = swap_face(
+        target.copy(), target_xyz, SwapSource.from_image(source_image, source_xyz), **options
+    )
 
     found = one_face(detector, result)
     place = float(np.median(np.hypot(*(found[:, :2] - target_xyz[:, :2]).T)))
@@ -191,9 +196,11 @@ def test_every_option_still_swaps(source_name: str, options, sources,
     flat = flat_gray(result, found)
     to_source = likeness(flat, flat_gray(source_image, source_xyz))
     to_target = likeness(flat, flat_gray(target, target_xyz))
-    print(f"\n{source_name} on {target_name} {options}: landmarks off by {place:.3f}; "
-          f"likeness to source {to_source:.3f}, to target {to_target:.3f}, margin "
-          f"{to_source - to_target:.3f}")
+    print(
+        f"\n{source_name} on {target_name} {options}: landmarks off by {place:.3f}; "
+        f"likeness to source {to_source:.3f}, to target {to_target:.3f}, margin "
+        f"{to_source - to_target:.3f}"
+    )
     assert place < MAX_PLACE_ERROR
     if options.get("blend") == "seamless":
         assert to_source > to_target + SEAMLESS_MARGIN
@@ -230,9 +237,11 @@ def test_two_faces_in_one_picture_trade_places(sources, detector: Detector) -> N
         flat = flat_gray(result, found_xyz[k])
         to_other = likeness(flat, flat_gray(picture, xyz[other]))
         to_own = likeness(flat, flat_gray(picture, xyz[k]))
-        print(f"\ntrade, face {k}: landmarks off by {place:.3f} eye distances; likeness to "
-              f"the other face {to_other:.3f}, to its own {to_own:.3f}, margin "
-              f"{to_other - to_own:.3f}")
+        print(
+            f"\ntrade, face {k}: landmarks off by {place:.3f} eye distances; likeness to "
+            f"the other face {to_other:.3f}, to its own {to_own:.3f}, margin "
+            f"{to_other - to_own:.3f}"
+        )
         assert place < MAX_PLACE_ERROR
         assert to_other > MIN_LIKENESS
         assert to_other > to_own + MIN_LIKENESS_MARGIN
@@ -256,7 +265,8 @@ def swap_with_filter(swap, detector: Detector, image: np.ndarray) -> np.ndarray:
 @pytest.mark.parametrize("variant_name", VARIANTS)
 @pytest.mark.parametrize("target_name", PHOTOS)
 def test_the_built_in_swap_puts_the_other_portrait_on_each_portrait(
-        target_name: str, variant_name: str, sources, detector: Detector) -> None:
+    target_name: str, variant_name: str, sources, detector: Detector
+) -> None:
     # Its portraits are the sample photos themselves: a face matching the chosen source
     # must get the other one, or the class would see no swap at all.
     other = next(p for p in PHOTOS if p != target_name)
@@ -269,13 +279,16 @@ def test_the_built_in_swap_puts_the_other_portrait_on_each_portrait(
     flat = flat_gray(result, found)
     to_other = likeness(flat, flat_gray(*sources[other]))
     to_own = likeness(flat, flat_gray(target, target_xyz))
-    print(f"\nbuilt-in swap on {target_name} {variant_name}: likeness to {other} "
-          f"{to_other:.3f}, to itself {to_own:.3f}")
+    print(
+        f"\nbuilt-in swap on {target_name} {variant_name}: likeness to {other} "
+        f"{to_other:.3f}, to itself {to_own:.3f}"
+    )
     assert to_other > to_own + MIN_LIKENESS_MARGIN
 
 
 def test_the_built_in_swap_on_the_demo_clip_changes_every_face(
-        tmp_path: Path, demo_clip: Path, sources, detector: Detector) -> None:
+    tmp_path: Path, demo_clip: Path, sources, detector: Detector
+) -> None:
     import av
 
     from .conftest import run
@@ -285,8 +298,11 @@ def test_the_built_in_swap_on_the_demo_clip_changes_every_face(
 
     def frames(path: Path) -> list[np.ndarray]:
         with av.open(str(path)) as container:
-            return [f.to_ndarray(format="bgr24") for k, f in
-                    enumerate(container.decode(video=0)) if k % 15 == 7]
+            return [
+                f.to_ndarray(format="bgr24")
+                for k, f in enumerate(container.decode(video=0))
+                if k % 15 == 7
+            ]
 
     portraits = {name: flat_gray(*sources[name]) for name in PHOTOS}
     checked = 0
@@ -295,8 +311,12 @@ def test_the_built_in_swap_on_the_demo_clip_changes_every_face(
         now = detector.detect(after, 0.0)
         h, w = before.shape[:2]
         for xyz in was.landmarks:
-            if xyz[:, 0].min() < 0 or xyz[:, 1].min() < 0 or xyz[:, 0].max() >= w or \
-                    xyz[:, 1].max() >= h:
+            if (
+                xyz[:, 0].min() < 0
+                or xyz[:, 1].min() < 0
+                or xyz[:, 0].max() >= w
+                or xyz[:, 1].max() >= h
+            ):
                 continue  # cut by the frame's edge: its flat layout is part border
             # Who the card shows, and what the same place shows after the swap.
             own = max(PHOTOS, key=lambda n: likeness(flat_gray(before, xyz), portraits[n]))
@@ -323,21 +343,28 @@ def yawed(image: np.ndarray, xyz: np.ndarray, degrees: float) -> tuple[np.ndarra
 @pytest.mark.parametrize("degrees", [-30, 30])
 @pytest.mark.parametrize("source_name", PHOTOS)
 def test_a_turned_head_gets_the_source_face_turned_the_same_way(
-        source_name: str, degrees: float, sources, detector: Detector) -> None:
+    source_name: str, degrees: float, sources, detector: Detector
+) -> None:
     target_name = next(p for p in PHOTOS if p != source_name)
     target, _ = yawed(*sources[target_name], degrees)
     target_xyz = one_face(detector, target)
 
     judged = swap_and_judge(sources[source_name], target, detector)
 
-    place, to_source, to_target, found = (judged.place, judged.to_source, judged.to_target,
-                                          judged.found)
+    place, to_source, to_target, found = (
+        judged.place,
+        judged.to_source,
+        judged.to_target,
+        judged.found,
+    )
     # FaceMesh's own depth tells which way the head turned: the same way after the swap.
     turn_before = float(np.polyfit(target_xyz[:468, 0], target_xyz[:468, 2], 1)[0])
     turn_after = float(np.polyfit(found[:468, 0], found[:468, 2], 1)[0])
-    print(f"\n{source_name} on {target_name} turned {degrees:+}: landmarks off by "
-          f"{place:.3f} eye distances; depth slope {turn_before:+.3f} -> {turn_after:+.3f}; "
-          f"likeness to source {to_source:.3f}, to target {to_target:.3f}")
+    print(
+        f"\n{source_name} on {target_name} turned {degrees:+}: landmarks off by "
+        f"{place:.3f} eye distances; depth slope {turn_before:+.3f} -> {turn_after:+.3f}; "
+        f"likeness to source {to_source:.3f}, to target {to_target:.3f}"
+    )
     assert place < MAX_PLACE_ERROR
     assert np.sign(turn_after) == np.sign(turn_before) == np.sign(degrees)
     assert to_source > to_target + MIN_LIKENESS_MARGIN

@@ -25,10 +25,12 @@ def face_flicker(frames: list[np.ndarray], mask: np.ndarray) -> float:
     return float(np.abs(np.diff(means)).mean())
 
 
-@pytest.mark.parametrize(("target", "source_name"), [("grace_hopper", "astronaut"),
-                                                     ("astronaut", "grace_hopper")])
-def test_alpha_swap_flickers_less_than_seamless_clone(photos, detector, target,
-                                                      source_name) -> None:
+@pytest.mark.parametrize(
+    ("target", "source_name"), [("grace_hopper", "astronaut"), ("astronaut", "grace_hopper")]
+)
+def test_alpha_swap_flickers_less_than_seamless_clone(
+    photos, detector, target, source_name
+) -> None:
     def find(photo):
         return detector.detect(photo, 0.0)
 
@@ -60,7 +62,9 @@ def test_alpha_swap_flickers_less_than_seamless_clone(photos, detector, target,
     mask = (xx - centre[0]) ** 2 + (yy - centre[1]) ** 2 < (0.8 * eye) ** 2
     flicker = {blend: face_flicker(frames, mask) for blend, frames in results.items()}
     baseline = face_flicker(camera, mask)
-    print(f"flicker of the face's mean brightness: camera {baseline:.3f}, "
-          f"alpha {flicker['alpha']:.3f}, seamless {flicker['seamless']:.3f}")
+    print(
+        f"flicker of the face's mean brightness: camera {baseline:.3f}, "
+        f"alpha {flicker['alpha']:.3f}, seamless {flicker['seamless']:.3f}"
+    )
     assert flicker["alpha"] < 0.5 * flicker["seamless"]
     assert flicker["alpha"] < 4 * baseline + 0.1

@@ -18,9 +18,12 @@ from facefilters.geometry import measure
 
 from .conftest import read
 
-pytestmark = [pytest.mark.e2e,
-              pytest.mark.skipif("tasks" not in installed_backends(),
-                                 reason="the Tasks backend is not installed")]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        "tasks" not in installed_backends(), reason="the Tasks backend is not installed"
+    ),
+]
 STORED = json.loads((Path(__file__).parent / "data" / "facemesh_anchors.json").read_text())
 ANCHOR_TOLERANCE = 0.06
 """Tasks' anchors lie within this many eye distances of FaceMesh's (measured: 0.04 at
@@ -84,8 +87,7 @@ def test_video_mode_follows_a_looping_source(photos: dict[str, Path]) -> None:
 
 
 @pytest.mark.parametrize("static", [True, False])
-def test_the_two_stage_finder_keeps_the_blendshapes(photos: dict[str, Path],
-                                                    static: bool) -> None:
+def test_the_two_stage_finder_keeps_the_blendshapes(photos: dict[str, Path], static: bool) -> None:
     from facefilters.detect.twostage import tasks_two_stage
 
     frame = read(photos["grace_hopper"])

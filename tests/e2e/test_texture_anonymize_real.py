@@ -24,9 +24,15 @@ from .conftest import changed, read
 pytestmark = pytest.mark.e2e
 
 PHOTOS = ("grace_hopper", "astronaut")
-VARIANTS = ("original", "half", "double", "turned_left", "turned_right", "jpeg60_before",
-            "jpeg60_after")
-
+VARIANTS = (
+    "original",
+    "half",
+    "double",
+    "turned_left",
+    "turned_right",
+    "jpeg60_before",
+    "jpeg60_after",
+)
 
 
 def turned(frame: np.ndarray, degrees: float) -> np.ndarray:
@@ -67,8 +73,9 @@ def face_crop(frame: np.ndarray, detector: Detector, size: int = 320) -> np.ndar
     return cv2.resize(frame[y0:y1, x0:x1], (size, size), interpolation=cv2.INTER_AREA)
 
 
-def hide_all(frame: np.ndarray, detector: Detector, mode: str, strength: float = 1.0
-             ) -> tuple[np.ndarray, int]:
+def hide_all(
+    frame: np.ndarray, detector: Detector, mode: str, strength: float = 1.0
+) -> tuple[np.ndarray, int]:
     """The picture with every face FaceMesh finds hidden, and how many it found."""
     faces = detector.detect(frame)
     out = frame.copy()
@@ -80,8 +87,9 @@ def hide_all(frame: np.ndarray, detector: Detector, mode: str, strength: float =
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", VARIANTS)
 @pytest.mark.parametrize("photo", PHOTOS)
-def test_anonymised_faces_are_not_found(photos: dict[str, Path], detector, photo, name, mode
-                                        ) -> None:
+def test_anonymised_faces_are_not_found(
+    photos: dict[str, Path], detector, photo, name, mode
+) -> None:
     frame = variant(read(photos[photo]), name)
     hidden, found = hide_all(frame, detector, mode)
     assert found == 1
@@ -91,10 +99,12 @@ def test_anonymised_faces_are_not_found(photos: dict[str, Path], detector, photo
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_two_faces_side_by_side_are_both_hidden(grace_hopper_path: Path, astronaut_path: Path,
-                                                detector, mode: str) -> None:
-    pair = np.hstack([face_crop(read(grace_hopper_path), detector),
-                      face_crop(read(astronaut_path), detector)])
+def test_two_faces_side_by_side_are_both_hidden(
+    grace_hopper_path: Path, astronaut_path: Path, detector, mode: str
+) -> None:
+    pair = np.hstack(
+        [face_crop(read(grace_hopper_path), detector), face_crop(read(astronaut_path), detector)]
+    )
     hidden, found = hide_all(pair, detector, mode)
     assert found == 2
     assert len(detector.detect(hidden)) == 0
@@ -123,13 +133,20 @@ def squeezed(frame: np.ndarray, detector: Detector) -> np.ndarray:
     h, w = frame.shape[:2]
     xs = np.arange(w, dtype=np.float32)
     new_edge = nose_x + 0.6 * (edge_x - nose_x)
-    src_x = np.where(xs <= nose_x, xs,
-                     np.where(xs <= new_edge, nose_x + (xs - nose_x) / 0.6,
-                              edge_x + (xs - new_edge) * (w - edge_x) / max(w - new_edge, 1)))
+    src_x = np.where(
+        xs <= nose_x,
+        xs,
+        np.where(
+            xs <= new_edge,
+            nose_x + (xs - nose_x) / 0.6,
+            edge_x + (xs - new_edge) * (w - edge_x) / max(w - new_edge, 1),
+        ),
+    )
     map_x = np.broadcast_to(src_x, (h, w)).astype(np.float32)
     map_y = np.broadcast_to(np.arange(h, dtype=np.float32)[:, None], (h, w)).copy()
-    return cv2.remap(frame, np.ascontiguousarray(map_x), map_y, cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE)
+    return cv2.remap(
+        frame, np.ascontiguousarray(map_x), map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +156,10 @@ def textures() -> dict[str, tuple[FaceTexture, str]]:
         assert bgra is not None, name
         return FaceTexture.from_bgra(bgra)
 
-    return {"paint": (load("face-paint/paint.png"), "paint"),
-            "mask": (load("carnival/mask.png"), "normal")}
+    return {
+        "paint": (load("face-paint/paint.png"), "paint"),
+        "mask": (load("carnival/mask.png"), "normal"),
+    }
 
 
 @pytest.mark.parametrize("texture", ["paint", "mask"])
@@ -160,8 +179,9 @@ def test_texture_stays_on_the_face(photos, detector, textures, photo, pose, text
 
 
 @pytest.mark.parametrize("photo", PHOTOS)
-def test_paint_lands_on_the_cheeks_and_the_mask_leaves_the_eyes(photos, detector, textures,
-                                                                photo) -> None:
+def test_paint_lands_on_the_cheeks_and_the_mask_leaves_the_eyes(
+    photos, detector, textures, photo
+) -> None:
     frame = read(photos[photo])
     xyz = detector.detect(frame).landmarks[0]
     eye = float(np.linalg.norm(xyz[468, :2] - xyz[473, :2]))

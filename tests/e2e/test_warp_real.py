@@ -38,7 +38,6 @@ FROWN = 0.03 if current_backend() == "facemesh" else 0.015
 distances); Tasks reads the astronaut's turned face's corners a little higher (0.021)."""
 
 
-
 def _area(points: np.ndarray) -> float:
     x, y = points[:, 0], points[:, 1]
     return 0.5 * abs(float(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))))
@@ -73,7 +72,6 @@ def readings(faces: Faces) -> dict[str, float]:
         / eye,
         "cheek_width": span(234, 454),
     }
-
 
 
 Reader = Callable[[str, str, str], dict[str, float]]
@@ -120,8 +118,7 @@ def test_big_eyes_read_back_bigger(read_back: Reader, photo: str, name: str) -> 
 
 @pytest.mark.parametrize("name", VARIANTS)
 @pytest.mark.parametrize("photo", PHOTOS)
-def test_crying_reads_back_lower_mouth_corners(read_back: Reader, photo: str,
-                                               name: str) -> None:
+def test_crying_reads_back_lower_mouth_corners(read_back: Reader, photo: str, name: str) -> None:
     before, after = read_back(photo, name, "none"), read_back(photo, name, "crying")
     assert after["corner_drop"] > before["corner_drop"] + 0.06, (before, after)
     # A frown, not merely a weaker smile: the corners end up below the lips' middle.
@@ -130,8 +127,7 @@ def test_crying_reads_back_lower_mouth_corners(read_back: Reader, photo: str,
 
 @pytest.mark.parametrize("name", VARIANTS)
 @pytest.mark.parametrize("photo", PHOTOS)
-def test_slim_and_chubby_read_back_face_width(read_back: Reader, photo: str,
-                                              name: str) -> None:
+def test_slim_and_chubby_read_back_face_width(read_back: Reader, photo: str, name: str) -> None:
     before = read_back(photo, name, "none")["cheek_width"]
     slim = read_back(photo, name, "slim")["cheek_width"]
     chubby = read_back(photo, name, "chubby")["cheek_width"]

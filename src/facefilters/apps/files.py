@@ -119,24 +119,32 @@ def apply_file(
             pipeline = Pipeline(detector, tracker, [drawer])
             notices: list[Notice] = []
             if photo:
-                stats = pipeline.run([Frame(0, 0.0, read_image(input_path))],
-                                     [ImageFileSink(tmp, note=note)])
+                stats = pipeline.run(
+                    [Frame(0, 0.0, read_image(input_path))], [ImageFileSink(tmp, note=note)]
+                )
                 pictures = count_pictures(Path(input_path)) or 1
                 if pictures > 1:  # an animated WebP, which FFmpeg cannot play
-                    notices.append(Notice("apply.first_picture", {
-                        "path": input_path, "count": pictures}))
+                    notices.append(
+                        Notice("apply.first_picture", {"path": input_path, "count": pictures})
+                    )
             else:
                 with VideoReader(input_path, prefetch=True) as reader:
                     info = reader.info
                     # start_s: keep time with the input, whatever its frame rate does.
                     video = VideoFileSink(
-                        tmp, info.size_wh, info.fps, start_s=0.0,
+                        tmp,
+                        info.size_wh,
+                        info.fps,
+                        start_s=0.0,
                         audio_from=input_path if info.has_audio else None,
-                        x264_params=APPLY_X264_PARAMS, note=note)
+                        x264_params=APPLY_X264_PARAMS,
+                        note=note,
+                    )
                     # Its own thread for x264, so drawing frame n+1 overlaps encoding n.
                     sink: Sink = ThreadedSink(video, queue_size=4)
-                    stats = pipeline.run(reader, [sink], threaded=True, progress=progress,
-                                         total=info.frame_count)
+                    stats = pipeline.run(
+                        reader, [sink], threaded=True, progress=progress, total=info.frame_count
+                    )
                     notices = _video_notices(reader, video, input_path, keep_going)
         finally:
             close_detector(detector)
@@ -144,12 +152,14 @@ def apply_file(
             raise InputError(f"cannot read '{input_path}': the video has no frames")
         # Last of all, since any later change to the bytes would break its signature.
         signed = note is not None and add_credentials(tmp, note, title=output_path.name)
-        return ApplyResult(kind, output_path, stats.frames, stats.frames_with_faces, signed,
-                           tuple(notices))
+        return ApplyResult(
+            kind, output_path, stats.frames, stats.frames_with_faces, signed, tuple(notices)
+        )
 
 
-def _video_notices(reader: VideoReader, video: VideoFileSink, input_path: Path,
-                   keep_going: bool) -> list[Notice]:
+def _video_notices(
+    reader: VideoReader, video: VideoFileSink, input_path: Path, keep_going: bool
+) -> list[Notice]:
     """What the user should hear about how a video was read and written.
 
     Raises:
@@ -162,20 +172,35 @@ def _video_notices(reader: VideoReader, video: VideoFileSink, input_path: Path,
         raise InputError(
             f"{lost} of {total} frames of '{input_path}' could not be read (the file is "
             f"damaged or cut short); nothing was written. Use --keep-going to write the "
-            f"{reader.frames_read} that could be read")
+            f"{reader.frames_read} that could be read"
+        )
     if lost:
         notices.append(Notice("apply.lost", {"count": lost, "total": total}))
     if reader.size_change is not None:
-        notices.append(Notice("apply.resized", {
-            "index": reader.size_change.frame, "count": reader.resized,
-            "name": "x".join(map(str, reader.info.size_wh))}))
+        notices.append(
+            Notice(
+                "apply.resized",
+                {
+                    "index": reader.size_change.frame,
+                    "count": reader.resized,
+                    "name": "x".join(map(str, reader.info.size_wh)),
+                },
+            )
+        )
     # A lost frame's time is filled by the picture before it; that is no change of rate.
     repeated = max(0, video.repeated - lost)
     if repeated or video.dropped:
         fps = reader.info.fps
-        notices.append(Notice("apply.retimed", {
-            "fps": int(fps) if fps.denominator == 1 else round(float(fps), 3),
-            "count": repeated, "n": video.dropped}))
+        notices.append(
+            Notice(
+                "apply.retimed",
+                {
+                    "fps": int(fps) if fps.denominator == 1 else round(float(fps), 3),
+                    "count": repeated,
+                    "n": video.dropped,
+                },
+            )
+        )
     return notices
 
 
@@ -194,19 +219,23 @@ def check_output_suffix(kind: str, input_path: Path, output_path: Path) -> None:
     if not suffix:
         raise OutputError(
             f"'{output_path}' has no extension, which names the kind of file to write; "
-            f"add one: {photos} for a photo, {videos} for a video")
+            f"add one: {photos} for a photo, {videos} for a video"
+        )
     if kind == "image" and suffix not in IMAGE_SUFFIXES:
         if suffix in VIDEO_SUFFIXES:
             raise OutputError(
                 f"'{input_path}' is a photo, so the result is a photo, not a "
-                f"'{output_path.suffix}' video; name the output {photos}")
-        raise OutputError(f"cannot write '{output_path}': unknown image type "
-                          f"'{output_path.suffix}'; use {photos}")
+                f"'{output_path.suffix}' video; name the output {photos}"
+            )
+        raise OutputError(
+            f"cannot write '{output_path}': unknown image type '{output_path.suffix}'; use {photos}"
+        )
     if kind == "video" and suffix not in VIDEO_SUFFIXES:
         what = "a photo" if suffix in IMAGE_SUFFIXES else f"a '{output_path.suffix}' file"
         raise OutputError(
             f"'{input_path}' is a video, so the result is a video, not {what}; "
-            f"name the output {videos}")
+            f"name the output {videos}"
+        )
 
 
 def describe_faces(faces: Faces, *, with_landmarks: bool = True) -> list[dict[str, Any]]:
@@ -235,8 +264,9 @@ def describe_faces(faces: Faces, *, with_landmarks: bool = True) -> list[dict[st
         }
         shapes = faces.extras.get("blendshapes")
         if shapes is not None:  # the Tasks backend's 52 expression scores
-            face["blendshapes"] = {name: round(float(v), 4)
-                                   for name, v in zip(BLENDSHAPE_NAMES, shapes[i])}
+            face["blendshapes"] = {
+                name: round(float(v), 4) for name, v in zip(BLENDSHAPE_NAMES, shapes[i])
+            }
         if with_landmarks:
             face["landmarks"] = np.round(faces.landmarks[i].astype(np.float64), 2).tolist()
         result.append(face)
@@ -281,8 +311,14 @@ def inspect_file(
             total = reader.info.frame_count
             for frame in reader:
                 faces = pipeline.step(frame).faces
-                yield {"frame": frame.index, "time": round(frame.time_s, 6), "width": w,
-                       "height": h, "faces": describe_faces(faces), **about_file}
+                yield {
+                    "frame": frame.index,
+                    "time": round(frame.time_s, 6),
+                    "width": w,
+                    "height": h,
+                    "faces": describe_faces(faces),
+                    **about_file,
+                }
                 about_file = {}
                 if progress:
                     progress(frame.index + 1, total)

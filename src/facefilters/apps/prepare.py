@@ -18,10 +18,15 @@ from ..io.image import read_image
 from ..render.mesh import MESH_WORDS
 
 
-def prepare_filter(chosen: Filter, detector_factory: DetectorFactory, *,
-                   face: Path | None = None, faces_dir: Path | None = None,
-                   messages: Messages | None = None,
-                   log: Callable[[str], None] | None = None) -> Filter:
+def prepare_filter(
+    chosen: Filter,
+    detector_factory: DetectorFactory,
+    *,
+    face: Path | None = None,
+    faces_dir: Path | None = None,
+    messages: Messages | None = None,
+    log: Callable[[str], None] | None = None,
+) -> Filter:
     """Find the faces a swap needs, and label a deepfake in the user's language.
 
     Args:
@@ -75,11 +80,18 @@ def in_language(chosen: Filter, messages: Messages) -> Filter:
     ``mesh.<word>``); a filter they do not name keeps the name in its filter.toml.
     """
     words = tuple((key, messages.get(f"mesh.{key}", key)) for key in MESH_WORDS)
-    layers = tuple(replace(layer, effect=replace(layer.effect, words=words))
-                   if hasattr(layer.effect, "words") else layer for layer in chosen.layers)
-    return replace(chosen, name=messages.get(f"filter.{chosen.id}.name", chosen.name),
-                   description=messages.get(f"filter.{chosen.id}.description",
-                                            chosen.description), layers=layers)
+    layers = tuple(
+        replace(layer, effect=replace(layer.effect, words=words))
+        if hasattr(layer.effect, "words")
+        else layer
+        for layer in chosen.layers
+    )
+    return replace(
+        chosen,
+        name=messages.get(f"filter.{chosen.id}.name", chosen.name),
+        description=messages.get(f"filter.{chosen.id}.description", chosen.description),
+        layers=layers,
+    )
 
 
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
@@ -93,5 +105,4 @@ def photos_in(folder: Path) -> list[Path]:
     """
     if not folder.is_dir():
         raise InputError(f"not a folder: '{folder}'")
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)

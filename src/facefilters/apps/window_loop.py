@@ -15,8 +15,9 @@ from ..io.sources import FrameSource
 from ..io.window import Window
 
 
-def window_frames(source: FrameSource, window: Window,
-                  on_key: Callable[[str], bool]) -> Iterator[Frame]:
+def window_frames(
+    source: FrameSource, window: Window, on_key: Callable[[str], bool]
+) -> Iterator[Frame]:
     """Yield the newest frame of ``source`` until ``on_key`` returns False or the window closes.
 
     Args:

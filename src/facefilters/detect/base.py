@@ -75,10 +75,11 @@ def installed_backends() -> tuple[str, ...]:
     for, not imported (importing it takes a second)."""
     spec = importlib.util.find_spec("mediapipe")
     roots = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
-    marks = {"facemesh": "python/solutions/face_mesh.py",
-             "tasks": "tasks/python/vision/face_landmarker.py"}
-    return tuple(name for name in BACKENDS
-                 if any((root / marks[name]).is_file() for root in roots))
+    marks = {
+        "facemesh": "python/solutions/face_mesh.py",
+        "tasks": "tasks/python/vision/face_landmarker.py",
+    }
+    return tuple(name for name in BACKENDS if any((root / marks[name]).is_file() for root in roots))
 
 
 def resolve_backend(name: str = "auto") -> str:
@@ -91,16 +92,22 @@ def resolve_backend(name: str = "auto") -> str:
     installed = installed_backends()
     if name == "auto":
         if not installed:
-            raise BackendError("MediaPipe is not installed; run 'make demo' or "
-                               "'pip install facefilters' again")
+            raise BackendError(
+                "MediaPipe is not installed; run 'make demo' or 'pip install facefilters' again"
+            )
         return installed[0]
     if name not in BACKENDS:
         raise BackendError(f"unknown backend '{name}'; choose auto, {', '.join(BACKENDS)}")
     if name not in installed:
-        need = ("mediapipe 0.10.21 (Python 3.9 to 3.12)" if name == "facemesh"
-                else "mediapipe with the Tasks API")
-        raise BackendError(f"the {name} backend needs {need}; installed here: "
-                           f"{mediapipe_version() or 'no mediapipe'}; try --backend auto")
+        need = (
+            "mediapipe 0.10.21 (Python 3.9 to 3.12)"
+            if name == "facemesh"
+            else "mediapipe with the Tasks API"
+        )
+        raise BackendError(
+            f"the {name} backend needs {need}; installed here: "
+            f"{mediapipe_version() or 'no mediapipe'}; try --backend auto"
+        )
     return name
 
 
@@ -165,8 +172,9 @@ def box_detector(*, full_range: bool = False) -> BoxDetector:
     return FaceBoxDetector(full_range=full_range)
 
 
-def default_detector(*, static_image_mode: bool, max_faces: int | None = None,
-                     background_scan: bool = False) -> Detector:
+def default_detector(
+    *, static_image_mode: bool, max_faces: int | None = None, background_scan: bool = False
+) -> Detector:
     """The default detector: the two stages (:mod:`.twostage`) on the backend in use.
 
     Args:
@@ -180,8 +188,9 @@ def default_detector(*, static_image_mode: bool, max_faces: int | None = None,
     from .twostage import facemesh_two_stage, tasks_two_stage
 
     make = tasks_two_stage if current_backend() == "tasks" else facemesh_two_stage
-    return make(static_image_mode=static_image_mode, max_faces=max_faces,
-                background_scan=background_scan)
+    return make(
+        static_image_mode=static_image_mode, max_faces=max_faces, background_scan=background_scan
+    )
 
 
 def close_detector(detector: object) -> None:

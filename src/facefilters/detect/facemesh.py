@@ -35,20 +35,27 @@ class FaceMeshDetector(_Solution):
         min_tracking_confidence: below this, tracking falls back to detection.
     """
 
-    def __init__(self, *, static_image_mode: bool, max_faces: int = 4,
-                 min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5) -> None:
+    def __init__(
+        self,
+        *,
+        static_image_mode: bool,
+        max_faces: int = 4,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+    ) -> None:
         from absl import logging as absl_logging
         from mediapipe.python.solutions import face_mesh
 
         absl_logging.set_verbosity(absl_logging.ERROR)
-        self._start(lambda: face_mesh.FaceMesh(
-            static_image_mode=static_image_mode,
-            max_num_faces=max_faces,
-            refine_landmarks=True,
-            min_detection_confidence=min_detection_confidence,
-            min_tracking_confidence=min_tracking_confidence,
-        ))
+        self._start(
+            lambda: face_mesh.FaceMesh(
+                static_image_mode=static_image_mode,
+                max_num_faces=max_faces,
+                refine_landmarks=True,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
+        )
 
     def detect(self, frame: np.ndarray, t_s: float = 0.0) -> Faces:
         """Landmarks of every face in a frame.
@@ -88,8 +95,11 @@ class FaceBoxDetector(_Solution):
     def __init__(self, *, full_range: bool = False, min_confidence: float = 0.5) -> None:
         from mediapipe.python.solutions import face_detection
 
-        self._start(lambda: face_detection.FaceDetection(
-            model_selection=1 if full_range else 0, min_detection_confidence=min_confidence))
+        self._start(
+            lambda: face_detection.FaceDetection(
+                model_selection=1 if full_range else 0, min_detection_confidence=min_confidence
+            )
+        )
 
     def detect(self, frame: np.ndarray, t_s: float = 0.0) -> FaceBoxes:
         """Boxes of the faces in a BGR uint8 frame of shape (H, W, 3) at time ``t_s``."""
@@ -99,8 +109,11 @@ class FaceBoxDetector(_Solution):
         scores = np.zeros(len(found), np.float32)
         for i, det in enumerate(found):
             box = det.location_data.relative_bounding_box
-            boxes[i] = (box.xmin * w, box.ymin * h, (box.xmin + box.width) * w,
-                        (box.ymin + box.height) * h)
+            boxes[i] = (
+                box.xmin * w,
+                box.ymin * h,
+                (box.xmin + box.width) * w,
+                (box.ymin + box.height) * h,
+            )
             scores[i] = det.score[0] if det.score else 0.0
         return FaceBoxes(boxes, scores)
-

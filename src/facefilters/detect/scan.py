@@ -57,8 +57,9 @@ def tiles_xyxy(size_wh: tuple[int, int], fraction: float = 0.5) -> np.ndarray:
         out = list(range(0, length - side, step))
         return [*out, length - side]
 
-    return np.array([(x, y, min(x + side, w), min(y + side, h))
-                     for y in starts(h) for x in starts(w)], np.int64)
+    return np.array(
+        [(x, y, min(x + side, w), min(y + side, h)) for y in starts(h) for x in starts(w)], np.int64
+    )
 
 
 def box_iou(a_xyxy: np.ndarray, b_xyxy: np.ndarray) -> np.ndarray:
@@ -99,12 +100,12 @@ def merge_boxes(xyxy: np.ndarray, scores: np.ndarray, iou: float = 0.3) -> np.nd
     overlap = box_iou(xyxy, xyxy)
     area = (xyxy[:, 2] - xyxy[:, 0]) * (xyxy[:, 3] - xyxy[:, 1])
     # Share of box j's area that lies inside box i.
-    inside = overlap * (area[:, None] + area[None, :]) / (1 + overlap) / np.maximum(
-        area[None, :], 1e-9)
+    inside = (
+        overlap * (area[:, None] + area[None, :]) / (1 + overlap) / np.maximum(area[None, :], 1e-9)
+    )
     keep: list[int] = []
     for i in order:
-        if all(overlap[k, i] <= iou and inside[k, i] <= 0.7 and inside[i, k] <= 0.7
-               for k in keep):
+        if all(overlap[k, i] <= iou and inside[k, i] <= 0.7 and inside[i, k] <= 0.7 for k in keep):
             keep.append(int(i))
     return np.array(keep, np.int64)
 
@@ -143,8 +144,7 @@ class Crop:
         return out.astype(np.float32)
 
 
-def square_crop(frame: np.ndarray, centre_xy: np.ndarray, side: float,
-                size: int = CROP_PX) -> Crop:
+def square_crop(frame: np.ndarray, centre_xy: np.ndarray, side: float, size: int = CROP_PX) -> Crop:
     """The square of ``side`` picture pixels around ``centre_xy``, scaled to ``size``.
 
     Parts outside the picture are filled by repeating its edge, so a face at the border
@@ -162,8 +162,9 @@ def square_crop(frame: np.ndarray, centre_xy: np.ndarray, side: float,
     # One affine warp does the cut, the scaling and the padding at once.
     matrix = np.array([[scale, 0, -origin[0] * scale], [0, scale, -origin[1] * scale]])
     flags = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    image = cv2.warpAffine(frame, matrix, (size, size), flags=flags,
-                           borderMode=cv2.BORDER_REPLICATE)
+    image = cv2.warpAffine(
+        frame, matrix, (size, size), flags=flags, borderMode=cv2.BORDER_REPLICATE
+    )
     return Crop(origin, scale, image)
 
 
@@ -192,12 +193,13 @@ Pass = tuple[BoxDetector, np.ndarray, tuple[int, int]]
 and where that picture's top-left corner lies in the frame."""
 
 
-def tile_passes(detector: BoxDetector, frame: np.ndarray, fraction: float = 0.5
-                ) -> list[Pass]:
+def tile_passes(detector: BoxDetector, frame: np.ndarray, fraction: float = 0.5) -> list[Pass]:
     """A look at each tile of ``frame`` (ndarray (H, W, 3), uint8, BGR) by ``detector``,
     the tiles a ``fraction`` of the long side (see :func:`tiles_xyxy`)."""
-    return [(detector, np.ascontiguousarray(frame[y0:y1, x0:x1]), (x0, y0))
-            for x0, y0, x1, y1 in tiles_xyxy(frame.shape[1::-1], fraction)]
+    return [
+        (detector, np.ascontiguousarray(frame[y0:y1, x0:x1]), (x0, y0))
+        for x0, y0, x1, y1 in tiles_xyxy(frame.shape[1::-1], fraction)
+    ]
 
 
 def boxes_of(passes: list[Pass], first_wins: bool = False) -> FaceBoxes:

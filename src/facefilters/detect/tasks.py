@@ -36,6 +36,7 @@ MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "face_landmarker.t
 MODEL_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff"
 """SHA-256 of MediaPipe's face_landmarker.task, float16, version 1."""
 
+
 def load_model(path: Path = MODEL_PATH) -> bytes:
     """The model bundle's bytes, checked against :data:`MODEL_SHA256`.
 
@@ -45,13 +46,16 @@ def load_model(path: Path = MODEL_PATH) -> bytes:
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise BackendError(f"cannot read the face model '{path}': {e.strerror or e}; "
-                           "reinstall facefilters") from None
+        raise BackendError(
+            f"cannot read the face model '{path}': {e.strerror or e}; reinstall facefilters"
+        ) from None
     digest = hashlib.sha256(data).hexdigest()
     if digest != MODEL_SHA256:
-        raise BackendError(f"the face model '{path}' is damaged or replaced (SHA-256 "
-                           f"{digest[:16]}..., expected {MODEL_SHA256[:16]}...); "
-                           "reinstall facefilters")
+        raise BackendError(
+            f"the face model '{path}' is damaged or replaced (SHA-256 "
+            f"{digest[:16]}..., expected {MODEL_SHA256[:16]}...); "
+            "reinstall facefilters"
+        )
     return data
 
 
@@ -89,9 +93,15 @@ class TasksLandmarker(QuietModel):
             measures it on video.
     """
 
-    def __init__(self, *, static_image_mode: bool, max_faces: int = 4,
-                 min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5, blendshapes: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        static_image_mode: bool,
+        max_faces: int = 4,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+        blendshapes: bool = True,
+    ) -> None:
         model = _model()
         from mediapipe.tasks.python import BaseOptions, vision
 
@@ -138,9 +148,10 @@ class TasksLandmarker(QuietModel):
         self._ran()
         found = result.face_landmarks or []
         if not found:
-            return Faces(np.zeros((0, N_LANDMARKS, 3), np.float32),
-                         extras={"blendshapes": np.zeros((0, len(BLENDSHAPE_NAMES)),
-                                                         np.float32)})
+            return Faces(
+                np.zeros((0, N_LANDMARKS, 3), np.float32),
+                extras={"blendshapes": np.zeros((0, len(BLENDSHAPE_NAMES)), np.float32)},
+            )
         landmarks = np.array([[(p.x, p.y, p.z) for p in face] for face in found], np.float32)
         if landmarks.shape[1] != N_LANDMARKS:  # pragma: no cover - the bundled model
             raise RuntimeError(f"FaceLandmarker returned {landmarks.shape[1]} landmarks")
@@ -185,7 +196,11 @@ class TasksFaceBoxDetector(QuietModel):
         scores = np.zeros(len(found), np.float32)
         for i, det in enumerate(found):
             box = det.bounding_box
-            boxes[i] = (box.origin_x, box.origin_y, box.origin_x + box.width,
-                        box.origin_y + box.height)
+            boxes[i] = (
+                box.origin_x,
+                box.origin_y,
+                box.origin_x + box.width,
+                box.origin_y + box.height,
+            )
             scores[i] = det.categories[0].score if det.categories else 0.0
         return FaceBoxes(boxes, scores)

@@ -118,8 +118,10 @@ class _Track:
         box = landmark_box(self.xyz)
         centre = (box[:2] + box[2:]) / 2
         side = LANDMARK_CROP * max(box[2] - box[0], box[3] - box[1], 1.0)
-        if (np.hypot(*(centre - self.centre_xy)) < HOLD_MOVE * self.side
-                and abs(side / self.side - 1) < HOLD_RESIZE):
+        if (
+            np.hypot(*(centre - self.centre_xy)) < HOLD_MOVE * self.side
+            and abs(side / self.side - 1) < HOLD_RESIZE
+        ):
             return self.centre_xy, self.side
         return centre, side
 
@@ -149,13 +151,20 @@ class TwoStageDetector:
             tiling is also the ``FAR`` scan.
     """
 
-    def __init__(self, near: BoxDetector, far: BoxDetector,
-                 landmarker: Callable[[], Detector], *,
-                 static_image_mode: bool, max_faces: int | None = None,
-                 far_every: int = FAR_EVERY, tiles_every: int = TILES_EVERY,
-                 background_scan: bool = False,
-                 follower: Callable[[], Detector] | None = None,
-                 tile_fractions: tuple[float, ...] = (0.5,)) -> None:
+    def __init__(
+        self,
+        near: BoxDetector,
+        far: BoxDetector,
+        landmarker: Callable[[], Detector],
+        *,
+        static_image_mode: bool,
+        max_faces: int | None = None,
+        far_every: int = FAR_EVERY,
+        tiles_every: int = TILES_EVERY,
+        background_scan: bool = False,
+        follower: Callable[[], Detector] | None = None,
+        tile_fractions: tuple[float, ...] = (0.5,),
+    ) -> None:
         self.near = near
         self.far = far
         self.make_landmarker = landmarker
@@ -175,8 +184,9 @@ class TwoStageDetector:
         self._lost = False
         self._pending: Future[FaceBoxes] | None = None
         self.background_scan = background_scan and not static_image_mode
-        self._worker = (None if static_image_mode
-                        else ThreadPoolExecutor(1, thread_name_prefix="face scan"))
+        self._worker = (
+            None if static_image_mode else ThreadPoolExecutor(1, thread_name_prefix="face scan")
+        )
         self._scan_lock = threading.Lock()
         self.scans = 0
         """How many scans have run (for tests and benchmarks)."""
@@ -197,18 +207,30 @@ class TwoStageDetector:
             one_model = self.far is self.near
             if level >= FAR and not one_model:
                 passes.append((self.far, frame, (0, 0)))
-            fractions = (self.tile_fractions if level >= TILES
-                         else self.tile_fractions[:1] if level >= FAR and one_model else ())
-            passes += [tile for fraction in fractions
-                       for tile in tile_passes(self.far, frame, fraction)]
+            fractions = (
+                self.tile_fractions
+                if level >= TILES
+                else self.tile_fractions[:1]
+                if level >= FAR and one_model
+                else ()
+            )
+            passes += [
+                tile for fraction in fractions for tile in tile_passes(self.far, frame, fraction)
+            ]
             found = boxes_of(passes)
             self.scans += 1
         return found
 
     # -- stage 2 ------------------------------------------------------------------------
 
-    def face_in(self, frame: np.ndarray, centre_xy: np.ndarray, side: float,
-                model: Detector | None = None, t_s: float = 0.0) -> Faces | None:
+    def face_in(
+        self,
+        frame: np.ndarray,
+        centre_xy: np.ndarray,
+        side: float,
+        model: Detector | None = None,
+        t_s: float = 0.0,
+    ) -> Faces | None:
         """The face in a square crop, with the model's extras (blendshapes); None if
         there is none.
 
@@ -233,8 +255,14 @@ class TwoStageDetector:
             return None
         return found[k].with_landmarks(crop.to_picture(xyz)[None])
 
-    def landmarks_in(self, frame: np.ndarray, centre_xy: np.ndarray, side: float,
-                     model: Detector | None = None, t_s: float = 0.0) -> np.ndarray | None:
+    def landmarks_in(
+        self,
+        frame: np.ndarray,
+        centre_xy: np.ndarray,
+        side: float,
+        model: Detector | None = None,
+        t_s: float = 0.0,
+    ) -> np.ndarray | None:
         """The landmarks of the face in a square crop (see :meth:`face_in`): ndarray
         (478, 3), float32, in picture pixels; or None."""
         face = self.face_in(frame, centre_xy, side, model, t_s)
@@ -253,9 +281,15 @@ class TwoStageDetector:
         # (someone walking in is found at once) and the tiles keep their own pace, so an
         # empty room does not keep a core busy with tiles.
         first = self.scans == 0 and self._pending is None
-        level = (TILES if first or self._lost or self._since_tiles >= self.tiles_every
-                 else FAR if not self._tracks or self._since_far >= self.far_every
-                 else NEAR if self._since_near >= NEAR_EVERY else None)
+        level = (
+            TILES
+            if first or self._lost or self._since_tiles >= self.tiles_every
+            else FAR
+            if not self._tracks or self._since_far >= self.far_every
+            else NEAR
+            if self._since_near >= NEAR_EVERY
+            else None
+        )
         # The scan runs on its own thread while this one follows the known faces: the
         # models wait in native code, so the two overlap on two cores.
         scan = self._start_scan(frame, level)
@@ -268,8 +302,9 @@ class TwoStageDetector:
                 self._lost = self._lost or track.seen >= CONFIRM_FRAMES
                 self._release(follower)
             else:
-                found.append(_Track(face.landmarks[0], centre, side, track.seen + 1,
-                                    follower, face.extras))
+                found.append(
+                    _Track(face.landmarks[0], centre, side, track.seen + 1, follower, face.extras)
+                )
         boxes = self._scan_result(scan)
         if boxes is not None:
             found = self._from_boxes(frame, boxes, found, t_s)
@@ -331,8 +366,9 @@ class TwoStageDetector:
         self._pending = None
         return pending.result()
 
-    def _from_boxes(self, frame: np.ndarray, boxes: FaceBoxes, found: list[_Track],
-                    t_s: float = 0.0) -> list[_Track]:
+    def _from_boxes(
+        self, frame: np.ndarray, boxes: FaceBoxes, found: list[_Track], t_s: float = 0.0
+    ) -> list[_Track]:
         """``found`` and the faces in those boxes that are not already in it."""
         out = list(found)
         known = np.array([landmark_box(t.xyz) for t in out]).reshape(-1, 4)
@@ -347,16 +383,18 @@ class TwoStageDetector:
             follower = None if self.static_image_mode else self._follower()
             face = self.face_in(frame, centre, side, follower, t_s)
             xyz = None if face is None else face.landmarks[0]
-            if xyz is not None and (follower is not None
-                                    or self._second_look(frame, xyz, centre, box_side)):
+            if xyz is not None and (
+                follower is not None or self._second_look(frame, xyz, centre, box_side)
+            ):
                 out.append(_Track(xyz, centre, side, follower=follower, extras=face.extras))
                 known = np.vstack([known, landmark_box(xyz)])
             else:
                 self._release(follower)
         return out
 
-    def _second_look(self, frame: np.ndarray, xyz: np.ndarray, centre_xy: np.ndarray,
-                     box_side: float) -> bool:
+    def _second_look(
+        self, frame: np.ndarray, xyz: np.ndarray, centre_xy: np.ndarray, box_side: float
+    ) -> bool:
         """Whether a tighter crop, shifted off-centre, finds the same face."""
         again = self.landmarks_in(frame, centre_xy + 0.1 * box_side, SECOND_LOOK_CROP * box_side)
         if again is None:
@@ -373,7 +411,8 @@ class TwoStageDetector:
         for track in sorted(found, key=lambda t: -_size(t.xyz)):
             box = landmark_box(track.xyz)
             if _size(track.xyz) < MIN_FACE_PX or (
-                    boxes and box_iou(box, np.array(boxes)).max() > SAME_FACE_IOU):
+                boxes and box_iou(box, np.array(boxes)).max() > SAME_FACE_IOU
+            ):
                 continue
             kept.append(track)
             boxes.append(box)
@@ -408,34 +447,54 @@ def _size(xyz: np.ndarray) -> float:
     return float(np.ptp(np.asarray(xyz)[:, :2], axis=0).max())
 
 
-def facemesh_two_stage(*, static_image_mode: bool, max_faces: int | None = None,
-                       background_scan: bool = False) -> TwoStageDetector:
+def facemesh_two_stage(
+    *, static_image_mode: bool, max_faces: int | None = None, background_scan: bool = False
+) -> TwoStageDetector:
     """The two stages on the legacy MediaPipe backend: BlazeFace short- and full-range
     for the scan, FaceMesh on the crops (still-photo mode; video mode for the faces
     followed)."""
     from .facemesh import FaceBoxDetector, FaceMeshDetector
 
-    return _on_crops(FaceBoxDetector(full_range=False), FaceBoxDetector(full_range=True),
-                     FaceMeshDetector, static_image_mode=static_image_mode,
-                     max_faces=max_faces, background_scan=background_scan)
+    return _on_crops(
+        FaceBoxDetector(full_range=False),
+        FaceBoxDetector(full_range=True),
+        FaceMeshDetector,
+        static_image_mode=static_image_mode,
+        max_faces=max_faces,
+        background_scan=background_scan,
+    )
 
 
-def tasks_two_stage(*, static_image_mode: bool, max_faces: int | None = None,
-                    background_scan: bool = False) -> TwoStageDetector:
+def tasks_two_stage(
+    *, static_image_mode: bool, max_faces: int | None = None, background_scan: bool = False
+) -> TwoStageDetector:
     """The two stages on the Tasks backend: the landmarker bundle's own face detector
     (short-range) on the whole picture and on tiles for the scan, the Tasks landmarker
     on the crops (IMAGE mode; VIDEO mode for the faces followed)."""
     from .tasks import TasksFaceBoxDetector, TasksLandmarker
 
     boxes = TasksFaceBoxDetector()
-    return _on_crops(boxes, boxes, TasksLandmarker, static_image_mode=static_image_mode,
-                     max_faces=max_faces, background_scan=background_scan,
-                     tile_fractions=TASKS_TILES)
+    return _on_crops(
+        boxes,
+        boxes,
+        TasksLandmarker,
+        static_image_mode=static_image_mode,
+        max_faces=max_faces,
+        background_scan=background_scan,
+        tile_fractions=TASKS_TILES,
+    )
 
 
-def _on_crops(near: BoxDetector, far: BoxDetector, landmarker: Callable[..., Detector], *,
-              static_image_mode: bool, max_faces: int | None, background_scan: bool,
-              tile_fractions: tuple[float, ...] = (0.5,)) -> TwoStageDetector:
+def _on_crops(
+    near: BoxDetector,
+    far: BoxDetector,
+    landmarker: Callable[..., Detector],
+    *,
+    static_image_mode: bool,
+    max_faces: int | None,
+    background_scan: bool,
+    tile_fractions: tuple[float, ...] = (0.5,),
+) -> TwoStageDetector:
     """A two-stage finder whose crops are read by ``landmarker(static_image_mode=...,
     max_faces=...)``: up to three faces a photo crop, one a followed crop."""
 
@@ -445,6 +504,13 @@ def _on_crops(near: BoxDetector, far: BoxDetector, landmarker: Callable[..., Det
     def follower() -> Detector:
         return landmarker(static_image_mode=False, max_faces=1)
 
-    return TwoStageDetector(near, far, still, static_image_mode=static_image_mode,
-                            max_faces=max_faces, background_scan=background_scan,
-                            follower=follower, tile_fractions=tile_fractions)
+    return TwoStageDetector(
+        near,
+        far,
+        still,
+        static_image_mode=static_image_mode,
+        max_faces=max_faces,
+        background_scan=background_scan,
+        follower=follower,
+        tile_fractions=tile_fractions,
+    )

@@ -18,8 +18,16 @@ from .warp import WarpEffect
 
 KINDS: dict[str, type[Effect]] = {
     cls.kind: cls
-    for cls in (SpriteEffect, TearsEffect, MeshEffect, WarpEffect, AnonymizeEffect,
-                TextureEffect, GooglyEffect, SwapEffect)
+    for cls in (
+        SpriteEffect,
+        TearsEffect,
+        MeshEffect,
+        WarpEffect,
+        AnonymizeEffect,
+        TextureEffect,
+        GooglyEffect,
+        SwapEffect,
+    )
 }
 """``kind`` in ``filter.toml`` -> the effect class that reads and draws it."""
 

@@ -40,12 +40,12 @@ class AnonymizeEffect:
     strength: float = 1.0
 
     @classmethod
-    def from_toml(cls, v: Validator, folder: Path, key: str,
-                  table: dict[str, Any]) -> AnonymizeEffect:
+    def from_toml(
+        cls, v: Validator, folder: Path, key: str, table: dict[str, Any]
+    ) -> AnonymizeEffect:
         return cls(
             mode=v.choice(table, f"{key}.mode", MODES, default="pixelate"),
-            strength=v.number(table, f"{key}.strength", default=1.0, low=0.5,
-                              high=MAX_STRENGTH),
+            strength=v.number(table, f"{key}.strength", default=1.0, low=0.5, high=MAX_STRENGTH),
         )
 
     def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:

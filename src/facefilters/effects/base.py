@@ -126,8 +126,12 @@ class Filter:
         """The same filter, stamping ``label`` (e.g. "NEP" in Dutch); never none."""
         return replace(self, label=label.strip() or DEEPFAKE_LABEL)
 
-    def prepare(self, find_faces: FaceFinder, face: np.ndarray | None = None,
-                more: Sequence[tuple[str, np.ndarray]] = ()) -> list[str]:
+    def prepare(
+        self,
+        find_faces: FaceFinder,
+        face: np.ndarray | None = None,
+        more: Sequence[tuple[str, np.ndarray]] = (),
+    ) -> list[str]:
         """Let layers that need a face from a photo find it (a swap's source faces).
 
         Args:
@@ -202,8 +206,10 @@ class Filter:
         ones = np.ones(len(faces), np.float32)
         # Triggers keep time even while their layer is not drawn, so they are all read
         # every frame, before anything is drawn.
-        weights = [layer.when.weights(geometry, faces.ids, t) if layer.when else ones
-                   for layer in self.layers]
+        weights = [
+            layer.when.weights(geometry, faces.ids, t) if layer.when else ones
+            for layer in self.layers
+        ]
         for phase in (WARP, OVERLAY):
             for layer, w in zip(self.layers, weights):
                 if layer.effect.phase == phase and w.any():

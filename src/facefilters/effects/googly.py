@@ -38,8 +38,9 @@ class _Rattle:
         self.damping = 0.35 - 0.25 * wobble
         self._balls: dict[tuple[int, int], _Ball] = {}
 
-    def position(self, key: tuple[int, int], felt: tuple[float, float, float]
-                 ) -> tuple[float, float]:
+    def position(
+        self, key: tuple[int, int], felt: tuple[float, float, float]
+    ) -> tuple[float, float]:
         gx, gy, dt = felt
         ball = self._balls.setdefault(key, _Ball())
         # Where the ball would settle: towards the felt gravity, up to the rim.
@@ -53,7 +54,7 @@ class _Rattle:
         (x, y), (vx, vy) = ball.xy, ball.velocity
         steps = max(1, math.ceil(dt / MAX_STEP_S))
         h = dt / steps
-        k, c = self.omega ** 2, 2 * self.damping * self.omega
+        k, c = self.omega**2, 2 * self.damping * self.omega
         for _ in range(steps):
             vx += (k * (tx - x) - c * vx) * h
             vy += (k * (ty - y) - c * vy) * h
@@ -98,8 +99,7 @@ class GooglyEffect:
             object.__setattr__(self, "_rattle", _Rattle(self.wobble))
 
     @classmethod
-    def from_toml(cls, v: Validator, folder: Path, key: str,
-                  table: dict[str, Any]) -> GooglyEffect:
+    def from_toml(cls, v: Validator, folder: Path, key: str, table: dict[str, Any]) -> GooglyEffect:
         return cls(
             size=v.number(table, f"{key}.size", default=0.32, positive=True, high=1.0),
             wobble=v.number(table, f"{key}.wobble", default=0.5, low=0, high=1),
@@ -118,5 +118,11 @@ class GooglyEffect:
                 felt = self._motion.felt_gravity(key, center, ctx.t, size)
                 bx, by = self._rattle.position(key, felt)
                 opacity = float(ctx.weights[i]) * g.visibility(i, anchor)
-                draw_googly_eye(frame, center, radius, (bx * travel, by * travel),
-                                axis_x=g.axis_x[i], opacity=opacity)
+                draw_googly_eye(
+                    frame,
+                    center,
+                    radius,
+                    (bx * travel, by * travel),
+                    axis_x=g.axis_x[i],
+                    opacity=opacity,
+                )

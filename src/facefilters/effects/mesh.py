@@ -33,8 +33,7 @@ class MeshEffect:
     words: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def from_toml(cls, v: Validator, folder: Path, key: str,
-                  table: dict[str, Any]) -> MeshEffect:
+    def from_toml(cls, v: Validator, folder: Path, key: str, table: dict[str, Any]) -> MeshEffect:
         return cls(
             tessellation=v.boolean(table, f"{key}.tessellation", default=True),
             box=v.boolean(table, f"{key}.box", default=True),
@@ -43,5 +42,13 @@ class MeshEffect:
 
     def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:
         for i in ctx.active():
-            draw_mesh(frame, ctx.faces, ctx.geometry, i, tessellation=self.tessellation,
-                      box=self.box, anchors=self.anchors, words=dict(self.words))
+            draw_mesh(
+                frame,
+                ctx.faces,
+                ctx.geometry,
+                i,
+                tessellation=self.tessellation,
+                box=self.box,
+                anchors=self.anchors,
+                words=dict(self.words),
+            )

@@ -34,8 +34,9 @@ class PivotMotion:
     def __init__(self) -> None:
         self._last: dict[tuple[int, int], _Point] = {}
 
-    def felt_gravity(self, key: tuple[int, int], xy: np.ndarray, t: float,
-                     size_px: float) -> tuple[float, float, float]:
+    def felt_gravity(
+        self, key: tuple[int, int], xy: np.ndarray, t: float, size_px: float
+    ) -> tuple[float, float, float]:
         """Gravity minus the point's acceleration, in face sizes per second squared.
 
         Args:
@@ -74,16 +75,18 @@ class Pendulum:
             freely: a floppy ear) to 1 (stays put).
     """
 
-    def __init__(self, max_deg: float, hz: float = 1.6, damping: float = 0.18,
-                 stiffness: float = 0.0) -> None:
+    def __init__(
+        self, max_deg: float, hz: float = 1.6, damping: float = 0.18, stiffness: float = 0.0
+    ) -> None:
         self.max_rad = math.radians(max_deg)
         self.omega = 2 * math.pi * hz
         self.damping = damping
         self.stiffness = stiffness
         self._state: dict[tuple[int, int], tuple[float, float]] = {}
 
-    def angle(self, key: tuple[int, int], gravity: tuple[float, float, float],
-              rest_down: np.ndarray) -> float:
+    def angle(
+        self, key: tuple[int, int], gravity: tuple[float, float, float], rest_down: np.ndarray
+    ) -> float:
         """The part's angle now, in radians (positive turns the picture's +x into +y).
 
         Args:
@@ -104,7 +107,7 @@ class Pendulum:
             theta, omega = 0.0, 0.0
         steps = max(1, math.ceil(dt / MAX_STEP_S))
         h = dt / steps
-        k = self.omega ** 2
+        k = self.omega**2
         for _ in range(steps):
             accel = -k * (theta - pull * strength) - 2 * self.damping * self.omega * omega
             omega += accel * h

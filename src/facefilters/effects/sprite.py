@@ -53,7 +53,8 @@ class SpriteEffect:
 
     kind: ClassVar[str] = "sprite"
     keys: ClassVar[frozenset[str]] = frozenset(
-        {"image", "pin", "anchor", "offset", "width", "swing", "stiffness", "plane"})
+        {"image", "pin", "anchor", "offset", "width", "swing", "stiffness", "plane"}
+    )
     phase: ClassVar[int] = OVERLAY
     reads_source: ClassVar[bool] = False
 
@@ -70,25 +71,33 @@ class SpriteEffect:
 
     def __post_init__(self) -> None:
         if self.swing_deg > 0 and self._pendulum is None:
-            object.__setattr__(self, "_pendulum",
-                               Pendulum(self.swing_deg, stiffness=self.stiffness))
+            object.__setattr__(
+                self, "_pendulum", Pendulum(self.swing_deg, stiffness=self.stiffness)
+            )
 
     @classmethod
-    def from_toml(cls, v: Validator, folder: Path, key: str,
-                  table: dict[str, Any]) -> SpriteEffect:
+    def from_toml(cls, v: Validator, folder: Path, key: str, table: dict[str, Any]) -> SpriteEffect:
         sprite = Sprite.from_bgra(v.picture(folder, table, f"{key}.image"))
         w, h = sprite.size_wh
         plane = v.choice(table, f"{key}.plane", PLANES, default="camera")
         if plane != "camera" and "swing" in table:
-            raise v.error(f"{key}.swing", 'only a picture facing the camera (plane = "camera") '
-                          "can swing", table["swing"])
+            raise v.error(
+                f"{key}.swing",
+                'only a picture facing the camera (plane = "camera") can swing',
+                table["swing"],
+            )
         return cls(
             sprite=sprite,
             # A pin may sit off the picture (a pendulum's pivot), but not far off.
             pin_xy=v.pair(table, f"{key}.pin", low=(-w, -h), high=(2 * w, 2 * h)),
             anchor=v.choice(table, f"{key}.anchor", ANCHOR_NAMES),
-            offset_xy=v.pair(table, f"{key}.offset", default=(0.0, 0.0),
-                             low=(-MAX_SIZES, -MAX_SIZES), high=(MAX_SIZES, MAX_SIZES)),
+            offset_xy=v.pair(
+                table,
+                f"{key}.offset",
+                default=(0.0, 0.0),
+                low=(-MAX_SIZES, -MAX_SIZES),
+                high=(MAX_SIZES, MAX_SIZES),
+            ),
             width=v.number(table, f"{key}.width", positive=True, high=MAX_SIZES),
             swing_deg=v.number(table, f"{key}.swing", default=0.0, low=0, high=90),
             stiffness=v.number(table, f"{key}.stiffness", default=0.0, low=0, high=1),
@@ -116,8 +125,7 @@ class SpriteEffect:
             matrix = similarity_matrix(self.pin_xy, target, scale, axis_x, axis_y)
             draw_sprite(frame, self.sprite, matrix, opacity)
 
-    def _in_head(self, g: FaceGeometry, i: int, target: np.ndarray
-                 ) -> tuple[np.ndarray, float]:
+    def _in_head(self, g: FaceGeometry, i: int, target: np.ndarray) -> tuple[np.ndarray, float]:
         """The matrix and visibility of a picture lying in the face's plane or along a
         side of the head."""
         per_px = self.width / self.sprite.size_wh[0]  # face sizes per picture pixel
@@ -128,4 +136,3 @@ class SpriteEffect:
             across = g.plane_back(i)
             shown = g.side_visibility(i, 1 if self.plane == "left_side" else -1)
         return similarity_matrix(self.pin_xy, target, per_px, across, g.plane_y[i]), shown
-

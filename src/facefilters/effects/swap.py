@@ -60,7 +60,8 @@ class SwapEffect:
 
     kind: ClassVar[str] = "swap"
     keys: ClassVar[frozenset[str]] = frozenset(
-        {"faces", "mode", "keep_mouth", "keep_eyes", "blend"})
+        {"faces", "mode", "keep_mouth", "keep_eyes", "blend"}
+    )
     phase: ClassVar[int] = WARP
     reads_source: ClassVar[bool] = True
     deepfake: ClassVar[bool] = True
@@ -78,8 +79,7 @@ class SwapEffect:
     _likeness: dict[int, tuple[int, np.ndarray]] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_toml(cls, v: Validator, folder: Path, key: str,
-                  table: dict[str, Any]) -> SwapEffect:
+    def from_toml(cls, v: Validator, folder: Path, key: str, table: dict[str, Any]) -> SwapEffect:
         mode = v.choice(table, f"{key}.mode", MODES, default="swap")
         pictures: list[tuple[str, np.ndarray]] = []
         names = table.get("faces", [])
@@ -99,8 +99,12 @@ class SwapEffect:
             where=str(v.path),
         )
 
-    def prepare(self, find_faces: FaceFinder, face: np.ndarray | None = None,
-                more: Sequence[tuple[str, np.ndarray]] = ()) -> list[str]:
+    def prepare(
+        self,
+        find_faces: FaceFinder,
+        face: np.ndarray | None = None,
+        more: Sequence[tuple[str, np.ndarray]] = (),
+    ) -> list[str]:
         """Find the landmarks of the source photos.
 
         Args:
@@ -118,8 +122,7 @@ class SwapEffect:
         if self.mode == "trade":
             return []
         own = [("--face", face)] if face is not None else []
-        found = [self._source(name, image, find_faces) for name, image in
-                 [*own, *self.pictures]]
+        found = [self._source(name, image, find_faces) for name, image in [*own, *self.pictures]]
         skipped = []
         for name, image in more:
             try:
@@ -132,16 +135,21 @@ class SwapEffect:
         self._likeness.clear()
         return skipped
 
-    def _source(self, name: str, image: np.ndarray, find_faces: FaceFinder
-                ) -> tuple[SwapSource, np.ndarray | None]:
+    def _source(
+        self, name: str, image: np.ndarray, find_faces: FaceFinder
+    ) -> tuple[SwapSource, np.ndarray | None]:
         faces = find_faces(image)
         where = f"{self.where}: " if self.where and name != "--face" else ""
         if len(faces) == 0:
-            raise FilterError(f"{where}no face found in the photo '{name}'; "
-                              "use a photo with one face, seen from the front")
+            raise FilterError(
+                f"{where}no face found in the photo '{name}'; "
+                "use a photo with one face, seen from the front"
+            )
         if len(faces) > 1:
-            raise FilterError(f"{where}{len(faces)} faces in the photo '{name}'; "
-                              "use a photo with exactly one face")
+            raise FilterError(
+                f"{where}{len(faces)} faces in the photo '{name}'; "
+                "use a photo with exactly one face"
+            )
         try:
             source = SwapSource.from_image(image, faces.landmarks[0])
         except ValueError as e:
@@ -159,20 +167,33 @@ class SwapEffect:
         if self.mode == "trade":
             if len(active) >= 2:
                 assert ctx.source is not None
-                trade_faces(frame, ctx.faces.landmarks[active], untouched=ctx.source,
-                            keep_mouth=self.keep_mouth, keep_eyes=self.keep_eyes,
-                            blend=self.blend)
+                trade_faces(
+                    frame,
+                    ctx.faces.landmarks[active],
+                    untouched=ctx.source,
+                    keep_mouth=self.keep_mouth,
+                    keep_eyes=self.keep_eyes,
+                    blend=self.blend,
+                )
             return
         if not self.sources:
-            raise FilterError(f"{self.where}: the swap's source faces were not prepared "
-                              "(Filter.prepare)")
+            raise FilterError(
+                f"{self.where}: the swap's source faces were not prepared (Filter.prepare)"
+            )
         for i in active:
             xyz = ctx.faces.landmarks[i]
             face_id = int(ctx.faces.ids[i])
             source = self.sources[self._choose(face_id, ctx.source, xyz)]
             skin = self._steady_skin(face_id, ctx.source, xyz, ctx.t)
-            swap_face(frame, xyz, source, keep_mouth=self.keep_mouth,
-                      keep_eyes=self.keep_eyes, blend=self.blend, target_skin=skin)
+            swap_face(
+                frame,
+                xyz,
+                source,
+                keep_mouth=self.keep_mouth,
+                keep_eyes=self.keep_eyes,
+                blend=self.blend,
+                target_skin=skin,
+            )
 
     def _choose(self, face_id: int, untouched: np.ndarray | None, xyz: np.ndarray) -> int:
         """The source for this face: the current one, unless it is this very face.
@@ -204,8 +225,9 @@ class SwapEffect:
                 return choice
         return self.current
 
-    def _steady_skin(self, face_id: int, untouched: np.ndarray | None, xyz: np.ndarray,
-                     t: float) -> SkinColour | None:
+    def _steady_skin(
+        self, face_id: int, untouched: np.ndarray | None, xyz: np.ndarray, t: float
+    ) -> SkinColour | None:
         """The face's skin colour, smoothed over time.
 
         Measured afresh each frame, camera noise and the landmarks' jitter move the skin's
@@ -223,8 +245,10 @@ class SwapEffect:
             return measured if measured is not None else (kept[1] if kept else None)
         k = 1.0 - math.exp(-(t - kept[0]) / SKIN_TAU_S)
         old = kept[1]
-        steady = SkinColour(old.mean_lab + k * (measured.mean_lab - old.mean_lab),
-                            old.std_lab + k * (measured.std_lab - old.std_lab))
+        steady = SkinColour(
+            old.mean_lab + k * (measured.mean_lab - old.mean_lab),
+            old.std_lab + k * (measured.std_lab - old.std_lab),
+        )
         if len(self._skins) > 64:
             self._skins.clear()
         self._skins[face_id] = (t, steady)

@@ -38,13 +38,17 @@ class TextureEffect:
     opacity: float = 1.0
 
     @classmethod
-    def from_toml(cls, v: Validator, folder: Path, key: str,
-                  table: dict[str, Any]) -> TextureEffect:
+    def from_toml(
+        cls, v: Validator, folder: Path, key: str, table: dict[str, Any]
+    ) -> TextureEffect:
         picture = v.picture(folder, table, f"{key}.image")
         h, w = picture.shape[:2]
         if h != w or h < 64:
-            raise v.error(f"{key}.image", "expected a square picture of at least 64 "
-                          "pixels (a UV texture)", table["image"])
+            raise v.error(
+                f"{key}.image",
+                "expected a square picture of at least 64 pixels (a UV texture)",
+                table["image"],
+            )
         return cls(
             texture=FaceTexture.from_bgra(picture),
             blend=v.choice(table, f"{key}.blend", BLENDS, default="paint"),
@@ -53,5 +57,10 @@ class TextureEffect:
 
     def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:
         for i in ctx.active():
-            draw_texture(frame, ctx.faces.landmarks[i], self.texture,
-                         opacity=self.opacity * float(ctx.weights[i]), blend=self.blend)
+            draw_texture(
+                frame,
+                ctx.faces.landmarks[i],
+                self.texture,
+                opacity=self.opacity * float(ctx.weights[i]),
+                blend=self.blend,
+            )

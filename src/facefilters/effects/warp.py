@@ -36,12 +36,10 @@ class WarpEffect:
     strength: float = 1.0
 
     @classmethod
-    def from_toml(cls, v: Validator, folder: Path, key: str,
-                  table: dict[str, Any]) -> WarpEffect:
+    def from_toml(cls, v: Validator, folder: Path, key: str, table: dict[str, Any]) -> WarpEffect:
         return cls(
             preset=v.choice(table, f"{key}.preset", PRESETS),
-            strength=v.number(table, f"{key}.strength", default=1.0, low=0,
-                              high=MAX_STRENGTH),
+            strength=v.number(table, f"{key}.strength", default=1.0, low=0, high=MAX_STRENGTH),
         )
 
     def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:

@@ -79,11 +79,15 @@ def _refuse_special(output: Path) -> None:
         return
     kind = _special_kind(st.st_mode)
     if kind == "a folder":
-        raise OutputError(f"cannot write '{output}': it is a folder; "
-                          f"give a file name in it, e.g. '{output / 'result.jpg'}'")
+        raise OutputError(
+            f"cannot write '{output}': it is a folder; "
+            f"give a file name in it, e.g. '{output / 'result.jpg'}'"
+        )
     if kind is not None:
-        raise OutputError(f"cannot write '{output}': it is {kind}, not a regular file, and "
-                          "is never replaced (not even with --force); choose another name")
+        raise OutputError(
+            f"cannot write '{output}': it is {kind}, not a regular file, and "
+            "is never replaced (not even with --force); choose another name"
+        )
 
 
 def _name_max(folder: Path) -> int:
@@ -98,19 +102,24 @@ def _check_output(output: Path, input_path: Path | None, force: bool) -> None:
         raise OutputError(f"cannot write '{output}': it is the input file; choose another name")
     folder = output.parent
     if not folder.is_dir():
-        raise OutputError(f"folder does not exist: '{folder}'; create it first, "
-                          "or choose another folder")
+        raise OutputError(
+            f"folder does not exist: '{folder}'; create it first, or choose another folder"
+        )
     _refuse_special(output)
     if os.path.lexists(output) and not force:
         raise OutputError(f"'{output}' exists; use --force to replace it")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write '{output}': the folder '{folder}' is not writable; "
-                          "choose a folder you can write to")
+        raise OutputError(
+            f"cannot write '{output}': the folder '{folder}' is not writable; "
+            "choose a folder you can write to"
+        )
     limit = _name_max(folder)
     if len(os.fsencode(output.name)) > limit:
-        raise OutputError(f"cannot write '{output}': the name is "
-                          f"{len(os.fsencode(output.name))} bytes, more than the {limit} "
-                          "the file system allows; choose a shorter name")
+        raise OutputError(
+            f"cannot write '{output}': the name is "
+            f"{len(os.fsencode(output.name))} bytes, more than the {limit} "
+            "the file system allows; choose a shorter name"
+        )
 
 
 @contextlib.contextmanager
@@ -178,7 +187,8 @@ def _commit(tmp: Path, output: Path, force: bool) -> None:
         raise OutputError(
             f"'{output}' appeared while this ran (another program, or a second run?) and "
             "was kept; nothing was written. Run again with --force to replace it, or "
-            "choose another name") from None
+            "choose another name"
+        ) from None
     except OSError as exc:
         raise OutputError.from_os_error(output, exc) from None
 
@@ -190,8 +200,7 @@ def _renameat2() -> Callable[..., int] | None:
         func = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):  # glibc before 2.28, or a libc without it
         return None
-    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                     ctypes.c_uint]
+    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     func.restype = ctypes.c_int
     return func
 
@@ -213,8 +222,10 @@ def _rename_no_replace(src: Path, dst: Path) -> None:
         OSError: the move failed for another reason.
     """
     if _RENAMEAT2 is not None:
-        if _RENAMEAT2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst),
-                      _RENAME_NOREPLACE) == 0:
+        if (
+            _RENAMEAT2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), _RENAME_NOREPLACE)
+            == 0
+        ):
             return
         code = ctypes.get_errno()
         if code not in _UNSUPPORTED:

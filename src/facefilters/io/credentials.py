@@ -45,8 +45,12 @@ COMPOSITE = "http://cv.iptc.org/newscodes/digitalsourcetype/compositeWithTrained
 """The IPTC digital source type a face swap's output declares."""
 
 _MIME_TYPES = {
-    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png",
-    ".mp4": "video/mp4", ".m4v": "video/mp4", ".mov": "video/quicktime",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
 }
 _SIGNER_NAME = "facefilters (self-issued, not a trusted authority)"
 
@@ -79,51 +83,72 @@ def _signing_chain() -> tuple[bytes, bytes]:
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     def name(common: str) -> x509.Name:
-        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common),
-                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "facefilters")])
+        return x509.Name(
+            [
+                x509.NameAttribute(NameOID.COMMON_NAME, common),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "facefilters"),
+            ]
+        )
 
     def usage(*, sign: bool) -> x509.KeyUsage:
         return x509.KeyUsage(
-            digital_signature=sign, content_commitment=False, key_encipherment=False,
-            data_encipherment=False, key_agreement=False, key_cert_sign=not sign,
-            crl_sign=not sign, encipher_only=False, decipher_only=False)
+            digital_signature=sign,
+            content_commitment=False,
+            key_encipherment=False,
+            data_encipherment=False,
+            key_agreement=False,
+            key_cert_sign=not sign,
+            crl_sign=not sign,
+            encipher_only=False,
+            decipher_only=False,
+        )
 
     now = datetime.datetime.now(datetime.timezone.utc)
     valid_from, valid_to = now - datetime.timedelta(days=1), now + datetime.timedelta(days=365)
     root_key = ec.generate_private_key(ec.SECP256R1())
     root = (
         x509.CertificateBuilder()
-        .subject_name(name("facefilters local root")).issuer_name(name("facefilters local root"))
-        .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(valid_from).not_valid_after(valid_to)
+        .subject_name(name("facefilters local root"))
+        .issuer_name(name("facefilters local root"))
+        .public_key(root_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(valid_from)
+        .not_valid_after(valid_to)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(usage(sign=False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(root_key.public_key()), critical=False
+        )
         .sign(root_key, hashes.SHA256())
     )
     key = ec.generate_private_key(ec.SECP256R1())
     leaf = (
         x509.CertificateBuilder()
-        .subject_name(name(_SIGNER_NAME)).issuer_name(root.subject)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(valid_from).not_valid_after(valid_to)
+        .subject_name(name(_SIGNER_NAME))
+        .issuer_name(root.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(valid_from)
+        .not_valid_after(valid_to)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(usage(sign=True), critical=True)
         # C2PA's certificate profile asks for one of a few purposes; e-mail protection is
         # the one any X.509 library can write.
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]),
-                       critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-            root_key.public_key()), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+            critical=False,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(root_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
     chain = leaf.public_bytes(pem) + root.public_bytes(pem)
-    private = key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    private = key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return chain, private
 
 
@@ -131,20 +156,25 @@ def _manifest(title: str, note: str) -> dict[str, Any]:
     return {
         "claim_generator_info": [{"name": "facefilters", "version": __version__}],
         "title": title,
-        "assertions": [{
-            "label": "c2pa.actions",
-            "data": {"actions": [{
-                "action": "c2pa.created",
-                "digitalSourceType": COMPOSITE,
-                "softwareAgent": {"name": "facefilters", "version": __version__},
-                "description": note,
-            }]},
-        }],
+        "assertions": [
+            {
+                "label": "c2pa.actions",
+                "data": {
+                    "actions": [
+                        {
+                            "action": "c2pa.created",
+                            "digitalSourceType": COMPOSITE,
+                            "softwareAgent": {"name": "facefilters", "version": __version__},
+                            "description": note,
+                        }
+                    ]
+                },
+            }
+        ],
     }
 
 
-def add_credentials(path: str | os.PathLike[str], note: str, *,
-                    title: str | None = None) -> bool:
+def add_credentials(path: str | os.PathLike[str], note: str, *, title: str | None = None) -> bool:
     """Sign a C2PA manifest declaring the face swap into the file, in place.
 
     Call it last: any later change to the file's bytes breaks the signature. The signed
@@ -173,15 +203,20 @@ def add_credentials(path: str | os.PathLike[str], note: str, *,
     tmp = temporary_name(path, "c2pa")
     try:
         signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(b"es256", chain, private, None))
-        with (signer, c2pa.Builder(_manifest(title or path.name, note)) as builder,
-              open(path, "rb") as source, open(tmp, "w+b") as dest):
+        with (
+            signer,
+            c2pa.Builder(_manifest(title or path.name, note)) as builder,
+            open(path, "rb") as source,
+            open(tmp, "w+b") as dest,
+        ):
             builder.sign(signer, mime_type, source, dest)
         os.replace(tmp, path)
     except (c2pa.C2paError, OSError) as exc:
         tmp.unlink(missing_ok=True)
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
         raise OutputError(
-            f"cannot add Content Credentials to '{title or path}': {reason}") from None
+            f"cannot add Content Credentials to '{title or path}': {reason}"
+        ) from None
     return True
 
 
@@ -209,8 +244,11 @@ class Credentials:
 
     def summary(self) -> str:
         """One line for ``facefilters inspect``."""
-        what = "composite with trained algorithmic media" if self.ai_composite else (
-            ", ".join(t.rsplit("/", 1)[-1] for t in self.source_types) or "no actions")
+        what = (
+            "composite with trained algorithmic media"
+            if self.ai_composite
+            else (", ".join(t.rsplit("/", 1)[-1] for t in self.source_types) or "no actions")
+        )
         verdict = {
             "Trusted": "intact, signed by a trusted authority",
             "Valid": "intact, signer not a trusted authority",
@@ -238,7 +276,12 @@ def read_credentials(path: str | os.PathLike[str]) -> Credentials | None:
         for assertion in manifest.get("assertions", [])
         if str(assertion.get("label", "")).startswith("c2pa.actions")
         for action in assertion.get("data", {}).get("actions", [])
-        if action.get("digitalSourceType"))
+        if action.get("digitalSourceType")
+    )
     signer = str((manifest.get("signature_info") or {}).get("common_name", ""))
-    return Credentials(generator or "an unknown program", types, signer,
-                       str(store.get("validation_state", "Invalid")))
+    return Credentials(
+        generator or "an unknown program",
+        types,
+        signer,
+        str(store.get("validation_state", "Invalid")),
+    )

@@ -161,13 +161,17 @@ def picture_problem(data: bytes, max_pixels: int) -> str | None:
             with Image.open(io.BytesIO(data)) as im:
                 w, h = im.size
     except Image.DecompressionBombError:
-        return (f"it has more than {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, more "
-                f"than the {max_pixels / 1e6:.3g} allowed; scale it down first")
+        return (
+            f"it has more than {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, more "
+            f"than the {max_pixels / 1e6:.3g} allowed; scale it down first"
+        )
     except (OSError, ValueError, SyntaxError, EOFError):
         if data.startswith(_PILLOW_CHECKED):
             return DAMAGED
         return None
     if w * h > max_pixels:
-        return (f"{w} x {h} pixels is more than the {max_pixels / 1e6:.3g} megapixels "
-                "allowed; scale it down first")
+        return (
+            f"{w} x {h} pixels is more than the {max_pixels / 1e6:.3g} megapixels "
+            "allowed; scale it down first"
+        )
     return None

@@ -36,8 +36,9 @@ IMAGE_SUFFIXES: tuple[str, ...] = tuple(_ENCODE_PARAMS)
 """The suffixes `write_image` accepts, lower case and with the dot."""
 
 # Formats Pillow opens that are photos (it also "opens" MPEG and other non-photos).
-_PILLOW_STILLS = frozenset({"AVIF", "HEIF", "GIF", "WEBP", "PNG", "JPEG", "TIFF", "BMP",
-                            "JPEG2000", "PPM", "QOI"})
+_PILLOW_STILLS = frozenset(
+    {"AVIF", "HEIF", "GIF", "WEBP", "PNG", "JPEG", "TIFF", "BMP", "JPEG2000", "PPM", "QOI"}
+)
 
 # ISO-BMFF brands (bytes 8..12 of an ``ftyp`` box) of HEIF photos: HEIC, and AVIF.
 _HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"mif1", b"msf1"})
@@ -81,11 +82,15 @@ def _missing_codec(path: Path, header: bytes) -> str | None:
         return None
     brand = header[8:12]
     if brand in _HEIC_BRANDS:
-        return (f"cannot read '{path}': it is a HEIC photo, which needs the optional "
-                "pillow-heif; install it with: pip install 'facefilters[heic]'")
+        return (
+            f"cannot read '{path}': it is a HEIC photo, which needs the optional "
+            "pillow-heif; install it with: pip install 'facefilters[heic]'"
+        )
     if brand in _AVIF_BRANDS:
-        return (f"cannot read '{path}': it is an AVIF photo, which needs Pillow 11.2 or "
-                "newer; install it with: pip install -U pillow")
+        return (
+            f"cannot read '{path}': it is an AVIF photo, which needs Pillow 11.2 or "
+            "newer; install it with: pip install -U pillow"
+        )
     return None
 
 

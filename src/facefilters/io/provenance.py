@@ -121,20 +121,24 @@ def _video_note(path: Path) -> str | None:
 
 
 def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(
-        ">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(body))
+        + kind
+        + body
+        + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    )
 
 
 def _png_chunks(data: bytes) -> Iterator[tuple[bytes, bytes, int, int]]:
     """Each chunk as ``(type, body, start, end)``; stops at IEND or where the file breaks."""
     pos = len(_PNG_SIGNATURE)
     while pos + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind = data[pos + 4:pos + 8]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
         end = pos + 12 + length
         if end > len(data):
             return
-        yield kind, data[pos + 8:pos + 8 + length], pos, end
+        yield kind, data[pos + 8 : pos + 8 + length], pos, end
         if kind == b"IEND":
             return
         pos = end
@@ -165,24 +169,22 @@ def _add_png_note(data: bytes, note: str) -> bytes:
     chunks = list(_png_chunks(data))
     if not chunks or chunks[0][0] != b"IHDR" or chunks[-1][0] != b"IEND":
         raise ValueError("not a complete PNG file")
-    ours = (
-        _png_chunk(b"iTXt", _PNG_DESCRIPTION.encode("latin-1") + b"\x00\x00\x00\x00\x00"
-                   + note.encode("utf-8"))
-        + _png_chunk(b"tEXt", MARKER_KEY.encode("latin-1") + b"\x00true")
-    )
-    parts = [data[:chunks[0][3]], ours]
+    ours = _png_chunk(
+        b"iTXt", _PNG_DESCRIPTION.encode("latin-1") + b"\x00\x00\x00\x00\x00" + note.encode("utf-8")
+    ) + _png_chunk(b"tEXt", MARKER_KEY.encode("latin-1") + b"\x00true")
+    parts = [data[: chunks[0][3]], ours]
     for kind, body, start, end in chunks[1:]:
         # A note already there is replaced, not doubled.
-        if kind in _PNG_TEXT_CHUNKS and _png_text(kind, body)[0] in (
-                _PNG_DESCRIPTION, MARKER_KEY):
+        if kind in _PNG_TEXT_CHUNKS and _png_text(kind, body)[0] in (_PNG_DESCRIPTION, MARKER_KEY):
             continue
         parts.append(data[start:end])
     return b"".join(parts)
 
 
 def _png_note(data: bytes) -> str | None:
-    texts = dict(_png_text(kind, body) for kind, body, _, _ in _png_chunks(data)
-                 if kind in _PNG_TEXT_CHUNKS)
+    texts = dict(
+        _png_text(kind, body) for kind, body, _, _ in _png_chunks(data) if kind in _PNG_TEXT_CHUNKS
+    )
     if (texts.get(MARKER_KEY) or "").strip().lower() != "true":
         return None
     return (texts.get(_PNG_DESCRIPTION) or "").strip()
@@ -203,11 +205,11 @@ def _jpeg_segments(data: bytes) -> Iterator[tuple[int, bytes, int, int]]:
             continue
         if marker in (_JPEG_SOS, _JPEG_EOI):
             return
-        (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
         end = pos + 2 + length
         if length < 2 or end > len(data):
             return
-        yield marker, data[pos + 4:end], pos, end
+        yield marker, data[pos + 4 : end], pos, end
         pos = end
 
 
@@ -225,9 +227,15 @@ def _exif_description(text: str) -> bytes:
     value = folded.encode("ascii", "replace") + b"\x00"
     ifd_size = 2 + 12 + 4
     where = value.ljust(4, b"\x00") if len(value) <= 4 else struct.pack("<I", 8 + ifd_size)
-    tiff = (b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1)
-            + struct.pack("<HHI", _EXIF_IMAGE_DESCRIPTION, 2, len(value)) + where
-            + struct.pack("<I", 0) + (value if len(value) > 4 else b""))
+    tiff = (
+        b"II*\x00"
+        + struct.pack("<I", 8)
+        + struct.pack("<H", 1)
+        + struct.pack("<HHI", _EXIF_IMAGE_DESCRIPTION, 2, len(value))
+        + where
+        + struct.pack("<I", 0)
+        + (value if len(value) > 4 else b"")
+    )
     return _EXIF_HEADER + tiff
 
 
@@ -244,8 +252,11 @@ def _add_jpeg_note(data: bytes, note: str) -> bytes:
     parts = [data[:at], ours]
     pos = at
     for marker, payload, start, end in segments:
-        if start >= at and marker == _JPEG_COM and _unmarked(
-                payload.decode("utf-8", "replace")) is not None:
+        if (
+            start >= at
+            and marker == _JPEG_COM
+            and _unmarked(payload.decode("utf-8", "replace")) is not None
+        ):
             parts.append(data[pos:start])  # a note already there is replaced, not doubled
             pos = end
     parts.append(data[pos:])

@@ -70,13 +70,21 @@ class VideoFileSink:
         dropped: pictures not written at all (another came in time for their frame).
     """
 
-    def __init__(self, path: str | os.PathLike[str], size_wh: tuple[int, int],
-                 fps: Fraction | int | float, audio_from: str | os.PathLike[str] | None = None,
-                 *, start_s: float | None = None, x264_params: str | None = None,
-                 note: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        size_wh: tuple[int, int],
+        fps: Fraction | int | float,
+        audio_from: str | os.PathLike[str] | None = None,
+        *,
+        start_s: float | None = None,
+        x264_params: str | None = None,
+        note: str | None = None,
+    ) -> None:
         metadata = None if note is None else video_metadata(note)
-        self.writer = VideoWriter(path, size_wh, fps, audio_from=audio_from,
-                                  x264_params=x264_params, metadata=metadata)
+        self.writer = VideoWriter(
+            path, size_wh, fps, audio_from=audio_from, x264_params=x264_params, metadata=metadata
+        )
         self.start_s = start_s
         self.repeated = 0
         self.dropped = 0
@@ -137,7 +145,8 @@ class ImageFileSink:
             # The path may be a temporary name; the suffix is what the user chose.
             raise OutputError(
                 f"a face swap's picture must say so in its metadata, which a "
-                f"'{self.path.suffix}' file cannot hold; use {', '.join(NOTE_SUFFIXES)}")
+                f"'{self.path.suffix}' file cannot hold; use {', '.join(NOTE_SUFFIXES)}"
+            )
         self.note = note
         self.last: np.ndarray | None = None
 
@@ -163,8 +172,9 @@ class WindowSink:
             change its argument (other sinks get the same frame).
     """
 
-    def __init__(self, window: Any, decorate: Callable[[np.ndarray, float], np.ndarray]
-                 | None = None) -> None:
+    def __init__(
+        self, window: Any, decorate: Callable[[np.ndarray, float], np.ndarray] | None = None
+    ) -> None:
         self.window = window
         self.decorate = decorate
 
@@ -253,8 +263,12 @@ class ThreadedSink:
     def __enter__(self) -> ThreadedSink:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if exc_type is None:
             self.close()
         else:

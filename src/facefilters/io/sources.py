@@ -67,8 +67,7 @@ class _ThreadedSource:
         self._error: SourceError | None = None
         self._stop = threading.Event()
         self._count = 0
-        self._thread = threading.Thread(target=self._run, name=f"capture {self.name}",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"capture {self.name}", daemon=True)
 
     def _start(self) -> None:
         self._thread.start()
@@ -84,13 +83,17 @@ class _ThreadedSource:
                 image = self._grab()
                 if image is None:
                     continue
-                captured = Frame(index=self._count, time_s=time.monotonic(), image=image,
-                                 cut=self._cut)
+                captured = Frame(
+                    index=self._count, time_s=time.monotonic(), image=image, cut=self._cut
+                )
                 self._cut = False
                 self._count += 1
                 with self._cond:
-                    if (self._latest is not None and self._latest.cut
-                            and self._latest.index > self._returned):
+                    if (
+                        self._latest is not None
+                        and self._latest.cut
+                        and self._latest.index > self._returned
+                    ):
                         # A cut frame nobody took still cuts: the newer one carries it.
                         captured = replace(captured, cut=True)
                     self._latest = captured
@@ -104,15 +107,23 @@ class _ThreadedSource:
         """Wait until the newest frame was taken (or a while passed): True when it was."""
         with self._cond:
             return self._cond.wait_for(
-                lambda: self._stop.is_set() or self._latest is None
-                or self._latest.index <= self._returned, timeout=0.1)
+                lambda: (
+                    self._stop.is_set()
+                    or self._latest is None
+                    or self._latest.index <= self._returned
+                ),
+                timeout=0.1,
+            )
 
     def read(self, timeout_s: float = 1.0) -> Captured | None:
         with self._cond:
             self._cond.wait_for(
-                lambda: self._error is not None or (
-                    self._latest is not None and self._latest.index > self._returned),
-                timeout=timeout_s)
+                lambda: (
+                    self._error is not None
+                    or (self._latest is not None and self._latest.index > self._returned)
+                ),
+                timeout=timeout_s,
+            )
             if self._latest is not None and self._latest.index > self._returned:
                 self._returned = self._latest.index
                 self._cond.notify_all()  # an on-demand source grabs the next one
@@ -154,7 +165,10 @@ class CameraSource(_ThreadedSource):
             self._cap.release()
             raise SourceError(
                 f"no camera at index {index}; try another with --camera N, "
-                "or play a video with --source FILE", "error.no_camera", index=index)
+                "or play a video with --source FILE",
+                "error.no_camera",
+                index=index,
+            )
         if size_wh:
             self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, size_wh[0])
             self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, size_wh[1])
@@ -163,7 +177,10 @@ class CameraSource(_ThreadedSource):
             self._cap.release()
             raise SourceError(
                 f"camera {index} opened but sends no picture; try another with --camera N, "
-                "or play a video with --source FILE", "error.camera_silent", index=index)
+                "or play a video with --source FILE",
+                "error.camera_silent",
+                index=index,
+            )
         self._last_ok = time.monotonic()
         self._start()
 
@@ -173,8 +190,11 @@ class CameraSource(_ThreadedSource):
             self._last_ok = time.monotonic()
             return image
         if time.monotonic() - self._last_ok > STALL_S:
-            raise SourceError(f"camera {self.index} stopped sending pictures (unplugged?)",
-                              "error.camera_stopped", index=self.index)
+            raise SourceError(
+                f"camera {self.index} stopped sending pictures (unplugged?)",
+                "error.camera_stopped",
+                index=self.index,
+            )
         time.sleep(0.01)
         return None
 
@@ -211,10 +231,9 @@ def letterbox(image: np.ndarray, size_wh: tuple[int, int]) -> np.ndarray:
         return image
     x, y, w, h = letterbox_xywh((iw, ih), size_wh)
     shrink = w < iw
-    fitted = cv2.resize(image, (w, h),
-                        interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+    fitted = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
     out = np.zeros((size_wh[1], size_wh[0], 3), np.uint8)
-    out[y:y + h, x:x + w] = fitted
+    out[y : y + h, x : x + w] = fitted
     return out
 
 
@@ -241,8 +260,15 @@ class FileSource(_ThreadedSource):
             no core spent decoding frames it never shows).
     """
 
-    def __init__(self, path: Path, size_wh: tuple[int, int] | None = None, *,
-                 loop: bool = True, fps: float = 30.0, realtime: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        size_wh: tuple[int, int] | None = None,
+        *,
+        loop: bool = True,
+        fps: float = 30.0,
+        realtime: bool = True,
+    ) -> None:
         self.name = Path(path).name
         super().__init__()
         self.path = Path(path)

@@ -19,12 +19,30 @@ from ..errors import SourceError
 # waitKeyEx codes differ per platform and GUI toolkit: X11 keysyms (Linux, Qt or GTK),
 # Qt's own codes, Windows virtual keys shifted left by 16, and macOS function keys.
 _SPECIAL = {
-    65361: "left", 65363: "right", 65362: "up", 65364: "down",
-    0x1000012: "left", 0x1000014: "right", 0x1000013: "up", 0x1000015: "down",
-    0x250000: "left", 0x270000: "right", 0x260000: "up", 0x280000: "down",
-    63234: "left", 63235: "right", 63232: "up", 63233: "down",
-    27: "esc", 32: "space", 13: "enter", 10: "enter", 65293: "enter", 65307: "esc",
-    8: "backspace", 65288: "backspace",
+    65361: "left",
+    65363: "right",
+    65362: "up",
+    65364: "down",
+    0x1000012: "left",
+    0x1000014: "right",
+    0x1000013: "up",
+    0x1000015: "down",
+    0x250000: "left",
+    0x270000: "right",
+    0x260000: "up",
+    0x280000: "down",
+    63234: "left",
+    63235: "right",
+    63232: "up",
+    63233: "down",
+    27: "esc",
+    32: "space",
+    13: "enter",
+    10: "enter",
+    65293: "enter",
+    65307: "esc",
+    8: "backspace",
+    65288: "backspace",
 }
 
 
@@ -69,12 +87,12 @@ def check_display() -> None:
         return
     # Qt aborts the whole process when it cannot reach the display, so look first.
     local = display.startswith(":") and display[1:].split(".")[0].isdigit()
-    if not display or (local and not Path(f"/tmp/.X11-unix/X{display[1:].split('.')[0]}")
-                       .exists()):
+    if not display or (local and not Path(f"/tmp/.X11-unix/X{display[1:].split('.')[0]}").exists()):
         raise SourceError(
             "no display to open a window on (over SSH?); "
             "use 'facefilters apply' to filter a photo or video file instead",
-            "error.no_display")
+            "error.no_display",
+        )
 
 
 class CvWindow:
@@ -90,8 +108,7 @@ class CvWindow:
         self.title = title
         try:
             # GUI_NORMAL: no Qt toolbar or status bar, just the picture.
-            cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO
-                            | cv2.WINDOW_GUI_NORMAL)
+            cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
         except cv2.error as e:  # pragma: no cover - depends on the platform's GUI
             raise SourceError(f"cannot open a window: {e.msg.strip()}") from None
         self._shown = False
@@ -121,8 +138,9 @@ class CvWindow:
 
     def set_fullscreen(self, on: bool) -> None:
         self._fullscreen = on
-        cv2.setWindowProperty(self.title, cv2.WND_PROP_FULLSCREEN,
-                              cv2.WINDOW_FULLSCREEN if on else cv2.WINDOW_NORMAL)
+        cv2.setWindowProperty(
+            self.title, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN if on else cv2.WINDOW_NORMAL
+        )
 
     @property
     def fullscreen(self) -> bool:

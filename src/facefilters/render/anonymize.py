@@ -53,9 +53,7 @@ def _size(face_xy: np.ndarray) -> float:
     return face_size(face_xy) if face_xy.shape[-1] >= 3 else eye_distance(face_xy)
 
 
-def cover_polygon(
-    face_xy: np.ndarray, margin: float = 0.3, forehead: float = 0.6
-) -> np.ndarray:
+def cover_polygon(face_xy: np.ndarray, margin: float = 0.3, forehead: float = 0.6) -> np.ndarray:
     """The area to hide: the landmark hull, grown.
 
     Args:
@@ -107,7 +105,7 @@ def _pixelate(patch: np.ndarray, block: int, offset_xy: tuple[int, int]) -> np.n
     ph, pw = padded.shape[:2]
     small = cv2.resize(padded, (pw // block, ph // block), interpolation=cv2.INTER_AREA)
     big = cv2.resize(small, (pw, ph), interpolation=cv2.INTER_NEAREST)
-    return big[top:top + h, left:left + w]
+    return big[top : top + h, left : left + w]
 
 
 def _blur(patch: np.ndarray, sigma: float) -> np.ndarray:
@@ -183,7 +181,7 @@ def anonymize_face(
         # The inner half of the blurred edge: 0 on the polygon's outline, so the feather
         # never reaches outside it.
         mask = cv2.min(cv2.addWeighted(soft, 2.0, soft, 0.0, -255.0), mask)
-    mask = mask[y0 - by0:y1 - by0, x0 - bx0:x1 - bx0]
+    mask = mask[y0 - by0 : y1 - by0, x0 - bx0 : x1 - bx0]
     region = frame[y0:y1, x0:x1]
     # Blurring first takes away what a face detector keys on (dark eyes and brows over
     # lighter cheeks), which blocks alone keep: a face detector still finds a face in

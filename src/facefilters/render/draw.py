@@ -63,5 +63,6 @@ def label(
         tag = np.empty_like(region)
         tag[...] = background
         cv2.addWeighted(tag, 0.75, region, 0.25, 0, dst=region)
-    cv2.putText(frame, text, (x + pad, y + pad + th), cv2.FONT_HERSHEY_SIMPLEX, scale, color,
-                thickness, AA)
+    cv2.putText(
+        frame, text, (x + pad, y + pad + th), cv2.FONT_HERSHEY_SIMPLEX, scale, color, thickness, AA
+    )

@@ -23,8 +23,17 @@ _OUTLINE_BGR = (38, 38, 42)
 _PUPIL_BGR = (14, 14, 16)
 # The dome's white, from the greyer rim inward; each disc is a little smaller and sits a
 # little towards the light, so the rim on the far side stays greyest: a rounded dome.
-_DOME_STEPS = ((1.0, 192), (0.96, 202), (0.91, 211), (0.85, 220), (0.78, 228), (0.7, 235),
-               (0.61, 241), (0.51, 246), (0.4, 250))
+_DOME_STEPS = (
+    (1.0, 192),
+    (0.96, 202),
+    (0.91, 211),
+    (0.85, 220),
+    (0.78, 228),
+    (0.7, 235),
+    (0.61, 241),
+    (0.51, 246),
+    (0.4, 250),
+)
 
 
 def clamp_pupil(pupil_offset_xy, radius: float) -> np.ndarray:
@@ -54,8 +63,15 @@ def _inner_radius(radius: float) -> float:
     return radius - _outline_width(radius)
 
 
-def draw_googly_eye(frame: np.ndarray, center_xy, radius: float, pupil_offset_xy, *,
-                    axis_x=(1.0, 0.0), opacity: float = 1.0) -> None:
+def draw_googly_eye(
+    frame: np.ndarray,
+    center_xy,
+    radius: float,
+    pupil_offset_xy,
+    *,
+    axis_x=(1.0, 0.0),
+    opacity: float = 1.0,
+) -> None:
     """Draw one googly eye on a frame, in place.
 
     Parts outside the frame are clipped; an eye wholly outside draws nothing.
@@ -118,8 +134,18 @@ def draw_googly_eye(frame: np.ndarray, center_xy, radius: float, pupil_offset_xy
     angle = float(np.degrees(np.arctan2(ax[1], ax[0])))
     spot = c + towards_light * 0.48 * radius
     axes = (int(round(0.3 * radius * _ONE)), max(int(round(0.16 * radius * _ONE)), 1))
-    cv2.ellipse(gloss, tuple(int(round(v * _ONE)) for v in spot), axes, angle - 40, 0, 360,
-                (255, 255, 255), -1, AA, _SHIFT)
+    cv2.ellipse(
+        gloss,
+        tuple(int(round(v * _ONE)) for v in spot),
+        axes,
+        angle - 40,
+        0,
+        360,
+        (255, 255, 255),
+        -1,
+        AA,
+        _SHIFT,
+    )
     blend(gloss, 0.55)
     disc(patch, c + towards_light * 0.5 * radius, max(0.09 * radius, 0.6), (255, 255, 255))
     disc(patch, c - towards_light * 0.42 * radius, max(0.05 * radius, 0.5), (236, 236, 236))

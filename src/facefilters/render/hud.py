@@ -28,7 +28,7 @@ def draw_status(frame: np.ndarray, items: Sequence[str]) -> None:
     fh, fw = frame.shape[:2]
     x1, y1 = min(pad + w, fw), min(pad + h, fh)
     if x1 > pad and y1 > pad:
-        composite_premultiplied(frame[pad:y1, pad:x1], layer[:y1 - pad, :x1 - pad])
+        composite_premultiplied(frame[pad:y1, pad:x1], layer[: y1 - pad, : x1 - pad])
 
 
 @lru_cache(maxsize=64)
@@ -46,8 +46,14 @@ def _status_layer(items: tuple[str, ...], size: int) -> np.ndarray:
         draw_panel(canvas, (0, 0, w, h + pad), opacity=0.55, radius=h // 2 + pad // 2)
         cx = pad
         for i, (s, sw) in enumerate(zip(items, widths)):
-            draw_text(canvas, s, (cx, pad // 2), size, bold=(i == 0),
-                      color=(255, 255, 255) if i == 0 else (210, 210, 210))
+            draw_text(
+                canvas,
+                s,
+                (cx, pad // 2),
+                size,
+                bold=(i == 0),
+                color=(255, 255, 255) if i == 0 else (210, 210, 210),
+            )
             cx += sw + gap
     black, white = on
     through = cv2.subtract(white, black).max(axis=2)
@@ -56,8 +62,9 @@ def _status_layer(items: tuple[str, ...], size: int) -> np.ndarray:
     return layer
 
 
-def draw_help(frame: np.ndarray, title: str, lines: Sequence[str],
-              filters: Sequence[str], current: int) -> None:
+def draw_help(
+    frame: np.ndarray, title: str, lines: Sequence[str], filters: Sequence[str], current: int
+) -> None:
     """The help panel: keys on the left, numbered filters on the right, in place."""
     size = ui_size(frame, 1 / 32)
     line_h = int(size * 1.45)
@@ -89,8 +96,12 @@ def draw_toast(frame: np.ndarray, message: str, opacity: float = 1.0) -> None:
     fh, fw = frame.shape[:2]
     pad = size // 2
     x0, y0 = (fw - w) // 2 - pad, fh - h - 3 * pad
-    draw_panel(frame, (x0, y0, x0 + w + 2 * pad, y0 + h + pad), opacity=0.7 * opacity,
-               radius=(h + pad) // 2)
+    draw_panel(
+        frame,
+        (x0, y0, x0 + w + 2 * pad, y0 + h + pad),
+        opacity=0.7 * opacity,
+        radius=(h + pad) // 2,
+    )
     draw_text(frame, message, (x0 + pad, y0 + pad // 2), size)
 
 

@@ -74,7 +74,7 @@ def draw_deepfake_label(frame: np.ndarray, text: str) -> np.ndarray:
     if cx1 <= cx0 or cy1 <= cy0:
         return frame
     region = frame[cy0:cy1, cx0:cx1]
-    patch = np.s_[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0]
+    patch = np.s_[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0]
     under = cv2.multiply(region, inverse_alpha[patch], scale=1.0 / 255.0)
     region[...] = cv2.add(under, premultiplied[patch])
     return frame
@@ -99,8 +99,13 @@ def _badge(text: str, size: int) -> tuple[np.ndarray, np.ndarray]:
     premultiplied = np.zeros((h, w, 3), np.uint8)
     draw_panel(premultiplied, (0, 0, w, h), color=WHITE, opacity=1.0, radius=radius)
     alpha = premultiplied.copy()
-    draw_panel(premultiplied, (rim, rim, w - rim, h - rim), color=LABEL_RED, opacity=1.0,
-               radius=max(0, radius - rim))
+    draw_panel(
+        premultiplied,
+        (rim, rim, w - rim, h - rim),
+        color=LABEL_RED,
+        opacity=1.0,
+        radius=max(0, radius - rim),
+    )
     draw_text(premultiplied, text, (pad_x, pad_y - ink_top), size, bold=True, color=WHITE)
     inverse_alpha = 255 - alpha
     premultiplied.setflags(write=False)

@@ -11,9 +11,12 @@ __all__ = ["is_free", "place_box"]
 _STEP_PX = 8  # candidate positions are this far apart
 
 
-def place_box(size_wh: tuple[int, int], area_xyxy: tuple[int, int, int, int],
-              avoid_xyxy: np.ndarray | Sequence[Sequence[float]],
-              near_xy: tuple[float, float]) -> tuple[int, int]:
+def place_box(
+    size_wh: tuple[int, int],
+    area_xyxy: tuple[int, int, int, int],
+    avoid_xyxy: np.ndarray | Sequence[Sequence[float]],
+    near_xy: tuple[float, float],
+) -> tuple[int, int]:
     """The top-left corner for a box of ``size_wh`` inside ``area_xyxy``.
 
     Of the positions inside the area, the ones that cover least of the boxes to avoid

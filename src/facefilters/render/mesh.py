@@ -30,8 +30,7 @@ def topology() -> dict[str, np.ndarray]:
     """
     with resources.files("facefilters").joinpath("data/topology.npz").open("rb") as f:
         data = np.load(f)
-        return {k: data[k].astype(np.int32)
-                for k in ("tessellation", "contours", "irises")}
+        return {k: data[k].astype(np.int32) for k in ("tessellation", "contours", "irises")}
 
 
 def segments(xy: np.ndarray, edges: np.ndarray, shift: int) -> np.ndarray:
@@ -78,8 +77,10 @@ def draw_mesh(
         shift = 4
         local = xy - (x0, y0)
         edges = topology()
-        for name, color, width in (("tessellation", MESH_BGR, thin),
-                                   ("contours", CONTOUR_BGR, thin + 1)):
+        for name, color, width in (
+            ("tessellation", MESH_BGR, thin),
+            ("contours", CONTOUR_BGR, thin + 1),
+        ):
             segs = segments(local, edges[name], shift)
             cv2.polylines(layer, segs, False, color, width, AA, shift)
         # The layer equals the region wherever no line was drawn, so a plain weighted sum
@@ -106,8 +107,14 @@ def _text_px(size: float) -> int:
     return int(np.clip(size / 6.0, 11, 26))
 
 
-def _tag(frame: np.ndarray, text: str, org_xy: tuple[int, int], size_px: int,
-         background: tuple[int, int, int], align: str = "left") -> None:
+def _tag(
+    frame: np.ndarray,
+    text: str,
+    org_xy: tuple[int, int],
+    size_px: int,
+    background: tuple[int, int, int],
+    align: str = "left",
+) -> None:
     """A word on a filled tag, kept inside the frame; ``org_xy`` is its left-middle point
     (right-middle with ``align="right"``). TrueType, so "œil" and "één" come out right."""
     w, h = text_size(text, size_px, bold=True)
@@ -116,8 +123,9 @@ def _tag(frame: np.ndarray, text: str, org_xy: tuple[int, int], size_px: int,
     fh, fw = frame.shape[:2]
     x = int(min(max(x, 0), max(fw - w - 2 * pad, 0)))
     y = int(min(max(org_xy[1] - h / 2 - pad, 0), max(fh - h - 2 * pad, 0)))
-    draw_panel(frame, (x, y, x + w + 2 * pad, y + h + 2 * pad), color=background,
-               opacity=0.75, radius=pad)
+    draw_panel(
+        frame, (x, y, x + w + 2 * pad, y + h + 2 * pad), color=background, opacity=0.75, radius=pad
+    )
     draw_text(frame, text, (x + pad, y + pad), size_px, bold=True)
 
 
@@ -136,8 +144,9 @@ MESH_WORDS = ("face", *_LABEL_SIDE)
 """The words the mesh writes on the picture (``words`` keys of :func:`draw_mesh`)."""
 
 
-def _draw_anchors(frame: np.ndarray, geometry: FaceGeometry, i: int, size: float,
-                  words: Mapping[str, str]) -> None:
+def _draw_anchors(
+    frame: np.ndarray, geometry: FaceGeometry, i: int, size: float, words: Mapping[str, str]
+) -> None:
     text_px = _text_px(size)
     radius = max(3, round(size * 0.05))
     for name, side in _LABEL_SIDE.items():
@@ -150,5 +159,4 @@ def _draw_anchors(frame: np.ndarray, geometry: FaceGeometry, i: int, size: float
         cv2.circle(frame, pc, radius + 2, (255, 255, 255), -1, AA)
         cv2.circle(frame, pc, radius, ANCHOR_BGR, -1, AA)
         align = "right" if q[0] < p[0] else "left"
-        _tag(frame, words.get(name, name), (int(q[0]), int(q[1])), text_px, (20, 70, 160),
-             align)
+        _tag(frame, words.get(name, name), (int(q[0]), int(q[1])), text_px, (20, 70, 160), align)

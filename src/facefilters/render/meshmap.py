@@ -159,8 +159,17 @@ def triangle_index_map(
     # triangle needs its own. A call costs about a microsecond; 898 fit the budget.
     # map() drives the calls from C: a Python for loop would add half as much again.
     n = len(order)
-    deque(map(cv2.fillConvexPoly, repeat(index, n), list(corners[order]),
-              (order + 1).tolist(), repeat(cv2.LINE_8, n), repeat(_SHIFT, n)), maxlen=0)
+    deque(
+        map(
+            cv2.fillConvexPoly,
+            repeat(index, n),
+            list(corners[order]),
+            (order + 1).tolist(),
+            repeat(cv2.LINE_8, n),
+            repeat(_SHIFT, n),
+        ),
+        maxlen=0,
+    )
     return index
 
 

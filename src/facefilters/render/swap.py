@@ -67,10 +67,50 @@ stretching the source's colour by it turns cheeks and lips garish."""
 # FaceMesh contours. Eyes: the eyelid margins; lips: inner (the mouth opening) and outer.
 RIGHT_EYE = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
 LEFT_EYE = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
-INNER_LIPS = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308, 324, 318, 402, 317, 14, 87,
-              178, 88, 95)
-OUTER_LIPS = (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 375, 321, 405, 314, 17, 84,
-              181, 91, 146)
+INNER_LIPS = (
+    78,
+    191,
+    80,
+    81,
+    82,
+    13,
+    312,
+    311,
+    310,
+    415,
+    308,
+    324,
+    318,
+    402,
+    317,
+    14,
+    87,
+    178,
+    88,
+    95,
+)
+OUTER_LIPS = (
+    61,
+    185,
+    40,
+    39,
+    37,
+    0,
+    267,
+    269,
+    270,
+    409,
+    291,
+    375,
+    321,
+    405,
+    314,
+    17,
+    84,
+    181,
+    91,
+    146,
+)
 RIGHT_BROW = (70, 63, 105, 66, 107, 55, 65, 52, 53, 46)
 LEFT_BROW = (300, 293, 334, 296, 336, 285, 295, 282, 283, 276)
 
@@ -135,15 +175,17 @@ class SwapSource:
     def __post_init__(self) -> None:
         crop, xyz = self.crop, self.xyz
         if crop.ndim != 3 or crop.shape[2] != 4 or crop.dtype != np.uint8:
-            raise ValueError(f"expected a BGRA uint8 crop of shape (h, w, 4), got "
-                             f"{crop.dtype} {crop.shape}")
+            raise ValueError(
+                f"expected a BGRA uint8 crop of shape (h, w, 4), got {crop.dtype} {crop.shape}"
+            )
         if xyz.shape != (478, 3):
             raise ValueError(f"expected landmarks of shape (478, 3), got {xyz.shape}")
         levels = [crop]
         while min(levels[-1].shape[:2]) >= 64:
             h, w = levels[-1].shape[:2]
-            level = cv2.resize(levels[-1], ((w + 1) // 2, (h + 1) // 2),
-                               interpolation=cv2.INTER_AREA)
+            level = cv2.resize(
+                levels[-1], ((w + 1) // 2, (h + 1) // 2), interpolation=cv2.INTER_AREA
+            )
             # Averaging lifted the transparent outer ring: every level keeps one.
             level[[0, -1], :, 3] = 0
             level[:, [0, -1], 3] = 0
@@ -163,15 +205,18 @@ class SwapSource:
                 the picture.
         """
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-            raise ValueError(f"expected a BGR uint8 image of shape (H, W, 3), got "
-                             f"{image.dtype} {image.shape}")
+            raise ValueError(
+                f"expected a BGR uint8 image of shape (H, W, 3), got {image.dtype} {image.shape}"
+            )
         xyz = np.asarray(landmarks, np.float32)
         if xyz.shape != (478, 3):
             raise ValueError(f"expected landmarks of shape (478, 3), got {xyz.shape}")
         eye = eye_distance(xyz)
         if not np.isfinite(xyz).all() or not eye >= MIN_EYE_PX:
-            raise ValueError(f"the source face is too small to swap ({eye:.1f} pixels "
-                             f"between the eyes, at least {MIN_EYE_PX:g} needed)")
+            raise ValueError(
+                f"the source face is too small to swap ({eye:.1f} pixels "
+                f"between the eyes, at least {MIN_EYE_PX:g} needed)"
+            )
         h, w = image.shape[:2]
         pad = max(4, int(np.ceil(MARGIN * eye)))
         box = covering_box(xyz[:, :2], (w, h), pad=pad)
@@ -189,8 +234,9 @@ class SwapSource:
         return cls(crop, local, skin_colour(image, xyz), eye)
 
 
-def _edge_alpha(size_wh: tuple[int, int], cut: tuple[bool, bool, bool, bool],
-                fade_px: float) -> np.ndarray:
+def _edge_alpha(
+    size_wh: tuple[int, int], cut: tuple[bool, bool, bool, bool], fade_px: float
+) -> np.ndarray:
     """Alpha for a crop: 0 on its outer pixels, a ramp of ``fade_px`` on the cut sides.
 
     Args:
@@ -216,12 +262,16 @@ def _edge_alpha(size_wh: tuple[int, int], cut: tuple[bool, bool, bool, bool],
     return np.round(np.minimum.outer(down, across) * 255).astype(np.uint8)
 
 
-def _fill(polygons: list[np.ndarray], size_wh: tuple[int, int], value: int = 255,
-          base: np.ndarray | None = None, line_type: int = cv2.LINE_AA) -> np.ndarray:
+def _fill(
+    polygons: list[np.ndarray],
+    size_wh: tuple[int, int],
+    value: int = 255,
+    base: np.ndarray | None = None,
+    line_type: int = cv2.LINE_AA,
+) -> np.ndarray:
     """Polygons (pixel ``xy``, float) filled into a uint8 mask of shape (h, w)."""
     mask = np.zeros(size_wh[::-1], np.uint8) if base is None else base
-    pts = [np.round(np.asarray(p, np.float32) * (1 << _SHIFT)).astype(np.int32)
-           for p in polygons]
+    pts = [np.round(np.asarray(p, np.float32) * (1 << _SHIFT)).astype(np.int32) for p in polygons]
     cv2.fillPoly(mask, pts, value, line_type, _SHIFT)
     return mask
 
@@ -292,8 +342,9 @@ def skin_colour(image: np.ndarray, face_xyz: np.ndarray) -> SkinColour | None:
         return (points - np.float32((x0 - 0.5, y0 - 0.5))) * np.float32((sx, sy)) - 0.5
 
     mask = _fill([small(hull)], size_wh, line_type=cv2.LINE_8)
-    features = [small(xy[list(c)]) for c in (RIGHT_EYE, LEFT_EYE, OUTER_LIPS, RIGHT_BROW,
-                                                LEFT_BROW)]
+    features = [
+        small(xy[list(c)]) for c in (RIGHT_EYE, LEFT_EYE, OUTER_LIPS, RIGHT_BROW, LEFT_BROW)
+    ]
     _fill(features, size_wh, 0, base=mask, line_type=cv2.LINE_8)
     # Grown by the outline too: lashes, lip liner and brow hair reach past the landmarks.
     grow = max(1, round(0.08 * eye * scale))
@@ -346,8 +397,13 @@ def face_print(image: np.ndarray, face_xyz: np.ndarray) -> np.ndarray | None:
     if scale < 1:  # shrinking: blur first, so the print does not alias
         grey = cv2.GaussianBlur(grey, (0, 0), 0.5 / scale)
     to_picture = np.hstack([back, (offset - (x0, y0))[:, None]])
-    patch = cv2.warpAffine(grey, to_picture, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                           borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    patch = cv2.warpAffine(
+        grey,
+        to_picture,
+        (w, h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    ).astype(np.float32)
     spread = float(patch.std())
     if spread < 1.0:
         return None
@@ -391,8 +447,9 @@ def _transfer(patch_bgr: np.ndarray, source: SkinColour, target: SkinColour) -> 
     return cv2.cvtColor(lab, cv2.COLOR_LAB2BGR)
 
 
-def _outline_mask(hull_local: np.ndarray, size_wh: tuple[int, int], eye: float,
-                  feather: float) -> np.ndarray:
+def _outline_mask(
+    hull_local: np.ndarray, size_wh: tuple[int, int], eye: float, feather: float
+) -> np.ndarray:
     """Where the new face shows, 0..255: the pulled-in hull, feathered inwards.
 
     Args:
@@ -426,15 +483,16 @@ def _outline_mask(hull_local: np.ndarray, size_wh: tuple[int, int], eye: float,
         soft = cv2.addWeighted(soft, 2.0, soft, 0.0, -255.0)
         # Only the cells over the box, grown back to pixels.
         (cx, cy), n = -lo, (-(-w // k), -(-h // k))
-        soft = soft[cy:cy + n[1], cx:cx + n[0]]
+        soft = soft[cy : cy + n[1], cx : cx + n[0]]
         if k > 1:
             soft = cv2.resize(soft, (n[0] * k, n[1] * k), interpolation=cv2.INTER_LINEAR)
         mask = np.ascontiguousarray(soft[:h, :w])
     return mask
 
 
-def _kept_mask(xy_local: np.ndarray, size_wh: tuple[int, int], eye: float,
-               keep_mouth: bool, keep_eyes: bool) -> np.ndarray | None:
+def _kept_mask(
+    xy_local: np.ndarray, size_wh: tuple[int, int], eye: float, keep_mouth: bool, keep_eyes: bool
+) -> np.ndarray | None:
     """Where the target's own features stay, 0..255, with a soft edge on their contours.
 
     Args:
@@ -445,9 +503,12 @@ def _kept_mask(xy_local: np.ndarray, size_wh: tuple[int, int], eye: float,
     Returns:
         ndarray of shape (h, w), uint8; None when nothing is kept.
     """
-    holes = [xy_local[list(c)] for keep, contours in
-             ((keep_eyes, (RIGHT_EYE, LEFT_EYE)), (keep_mouth, (INNER_LIPS,)))
-             if keep for c in contours]
+    holes = [
+        xy_local[list(c)]
+        for keep, contours in ((keep_eyes, (RIGHT_EYE, LEFT_EYE)), (keep_mouth, (INNER_LIPS,)))
+        if keep
+        for c in contours
+    ]
     if not holes:
         return None
     kept = _fill(holes, size_wh)
@@ -529,8 +590,9 @@ def swap_face(
         target_skin = skin_colour(frame, xyz)
 
     picture, src_xy = _level(source, eye)
-    map_x, map_y, _ = mesh_maps(xy[:N_MESH], src_xy, canonical_face().triangles, roi,
-                                depth=xyz[:N_MESH, 2])
+    map_x, map_y, _ = mesh_maps(
+        xy[:N_MESH], src_xy, canonical_face().triangles, roi, depth=xyz[:N_MESH, 2]
+    )
     # Where a turned face's mesh folds (beside the nose, at the jaw), triangles narrower
     # than a pixel still fill a line of pixels, and their affine maps, extrapolated that
     # far, point anywhere in the source. A 3x3 median removes such lines and leaves the
@@ -538,8 +600,7 @@ def swap_face(
     map_x, map_y = cv2.medianBlur(map_x, 3), cv2.medianBlur(map_y, 3)
     # Replicated borders: the crop's outer alpha is 0, so whatever is sampled beyond it
     # (the maps' OUTSIDE included) comes out transparent, in real colours.
-    patch = cv2.remap(picture, map_x, map_y, cv2.INTER_LINEAR,
-                      borderMode=cv2.BORDER_REPLICATE)
+    patch = cv2.remap(picture, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     colour = cv2.cvtColor(patch, cv2.COLOR_BGRA2BGR)
     if color_match and source.skin is not None and target_skin is not None:
         colour = _transfer(colour, source.skin, target_skin)
@@ -547,8 +608,11 @@ def swap_face(
     origin = np.float32((x0, y0))
     size_wh = (x1 - x0, y1 - y0)
     # Where the source has no face (beyond its picture's edge) the target stays.
-    mask = cv2.multiply(_outline_mask(hull - origin, size_wh, eye, feather),
-                        cv2.extractChannel(patch, 3), scale=1.0 / 255.0)
+    mask = cv2.multiply(
+        _outline_mask(hull - origin, size_wh, eye, feather),
+        cv2.extractChannel(patch, 3),
+        scale=1.0 / 255.0,
+    )
     kept = _kept_mask(xy - origin, size_wh, eye, keep_mouth, keep_eyes)
     region = frame[y0:y1, x0:x1]
     if blend == "seamless":
@@ -562,8 +626,9 @@ def swap_face(
     return frame
 
 
-def _seamless(region: np.ndarray, colour: np.ndarray, mask: np.ndarray
-              ) -> tuple[np.ndarray, np.ndarray]:
+def _seamless(
+    region: np.ndarray, colour: np.ndarray, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """``colour`` Poisson-blended into ``region`` where ``mask`` is over half.
 
     Returns:
@@ -628,7 +693,15 @@ def trade_faces(
     if len(sources) < 2:
         return frame
     for i, (xyz, own) in enumerate(sources):
-        swap_face(frame, xyz, sources[(i + 1) % len(sources)][1], keep_mouth=keep_mouth,
-                  keep_eyes=keep_eyes, color_match=color_match, blend=blend,
-                  feather=feather, target_skin=own.skin)
+        swap_face(
+            frame,
+            xyz,
+            sources[(i + 1) % len(sources)][1],
+            keep_mouth=keep_mouth,
+            keep_eyes=keep_eyes,
+            color_match=color_match,
+            blend=blend,
+            feather=feather,
+            target_skin=own.skin,
+        )
     return frame

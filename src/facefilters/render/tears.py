@@ -169,8 +169,15 @@ def _life(face_id: int, eye_index: int, s: int, t: float, style: TearStyle):
     return cycle, life, pos, scale, fade
 
 
-def draw_tears(frame: np.ndarray, geometry: FaceGeometry, i: int, face_id: int, t: float,
-               style: TearStyle, face_xy: np.ndarray | None = None) -> None:
+def draw_tears(
+    frame: np.ndarray,
+    geometry: FaceGeometry,
+    i: int,
+    face_id: int,
+    t: float,
+    style: TearStyle,
+    face_xy: np.ndarray | None = None,
+) -> None:
     """Draw face ``i``'s tears at time ``t`` (seconds), in place.
 
     Args:
@@ -206,13 +213,16 @@ def draw_tears(frame: np.ndarray, geometry: FaceGeometry, i: int, face_id: int, 
             continue
         lives = [_life(face_id, eye_index, s, t, style) for s in range(style.streams)]
         # The pool along the lid is fullest as a drop starts to well up, and drains into it.
-        swell = max((1.0 - life / WELL_FRACTION for _, life, _, _, _ in lives
-                     if life < WELL_FRACTION), default=0.0)
+        swell = max(
+            (1.0 - life / WELL_FRACTION for _, life, _, _, _ in lives if life < WELL_FRACTION),
+            default=0.0,
+        )
         if lm is None:
             # The lower lid, below the socket centre: low in the middle, up at the corners.
             lid_x = np.linspace(-0.24, 0.24, 9)
-            lid = to_image(np.stack([lid_x, 0.03 + 0.05 * np.cos(lid_x / 0.24 * np.pi / 2)], 1),
-                           eye)
+            lid = to_image(
+                np.stack([lid_x, 0.03 + 0.05 * np.cos(lid_x / 0.24 * np.pi / 2)], 1), eye
+            )
             chains = None
         else:
             lid = lm[list(lid_ids)] + ay * 0.02 * size  # just below the lashes
@@ -247,13 +257,24 @@ def draw_tears(frame: np.ndarray, geometry: FaceGeometry, i: int, face_id: int, 
     det = ax[0] * ay[1] - ax[1] * ay[0]  # keeps a mirrored face's frame mirrored
     for drop in drops:
         side = np.array([drop.down_xy[1], -drop.down_xy[0]]) * np.sign(det)
-        _draw_drop(frame, drop.tip_xy, size * DROP_HEIGHT * drop.scale, drop.opacity,
-                   side, drop.down_xy, style)
+        _draw_drop(
+            frame,
+            drop.tip_xy,
+            size * DROP_HEIGHT * drop.scale,
+            drop.opacity,
+            side,
+            drop.down_xy,
+            style,
+        )
 
 
-def _draw_water(frame: np.ndarray, trails: list[tuple[np.ndarray, float]],
-                pools: list[tuple[np.ndarray, float, float]], color: tuple[int, int, int],
-                size: float) -> None:
+def _draw_water(
+    frame: np.ndarray,
+    trails: list[tuple[np.ndarray, float]],
+    pools: list[tuple[np.ndarray, float, float]],
+    color: tuple[int, int, int],
+    size: float,
+) -> None:
     """Paint wet streams and lid pools on the frame, in place.
 
     Args:
@@ -305,11 +326,17 @@ def _draw_water(frame: np.ndarray, trails: list[tuple[np.ndarray, float]],
         depth = np.sin(np.pi * dense_k)[:, None] ** 0.8 * thick * swell
         # A thin film on the lid, not a tube: tinted and glinting, without the streams'
         # dark rims, so it reads as wet eyes rather than a bar joining the streams.
-        cv2.fillPoly(pool, [fixed(np.concatenate([top, (top + down * depth)[::-1]]))],
-                     int(round(255 * opacity)), AA, _SUBPIXEL)
+        cv2.fillPoly(
+            pool,
+            [fixed(np.concatenate([top, (top + down * depth)[::-1]]))],
+            int(round(255 * opacity)),
+            AA,
+            _SUBPIXEL,
+        )
         inner = top + down * depth * 0.4
-        cv2.polylines(shine, [fixed(inner[3:-3])], False, int(round(150 * opacity)), shine_w,
-                      AA, _SUBPIXEL)
+        cv2.polylines(
+            shine, [fixed(inner[3:-3])], False, int(round(150 * opacity)), shine_w, AA, _SUBPIXEL
+        )
     shine = cv2.min(shine, cv2.max(band, pool))
     edge = cv2.subtract(band, core)
     tint = np.empty_like(region)
@@ -324,8 +351,15 @@ def _draw_water(frame: np.ndarray, trails: list[tuple[np.ndarray, float]],
     blend_layer(region, tint, shine, 0.9)
 
 
-def _draw_drop(frame: np.ndarray, tip_xy: np.ndarray, height: float, opacity: float,
-               axis_x: np.ndarray, axis_y: np.ndarray, style: TearStyle) -> None:
+def _draw_drop(
+    frame: np.ndarray,
+    tip_xy: np.ndarray,
+    height: float,
+    opacity: float,
+    axis_x: np.ndarray,
+    axis_y: np.ndarray,
+    style: TearStyle,
+) -> None:
     """One drop, its tip at ``tip_xy``, its round end leading along ``axis_y``."""
     if opacity <= 0 or height < 1:
         return
@@ -344,10 +378,20 @@ def _default_drop() -> Sprite:
     cx = img.shape[1] // 2
     body = (255, 210, 150, 215)
     cv2.ellipse(img, (cx, int(s * 0.66)), (int(s * 0.3), int(s * 0.3)), 0, 0, 360, body, -1, AA)
-    tri = np.array([[cx, 2], [cx - int(s * 0.29), int(s * 0.6)],
-                    [cx + int(s * 0.29), int(s * 0.6)]], np.int32)
+    tri = np.array(
+        [[cx, 2], [cx - int(s * 0.29), int(s * 0.6)], [cx + int(s * 0.29), int(s * 0.6)]], np.int32
+    )
     cv2.fillConvexPoly(img, tri, body, AA)
-    cv2.ellipse(img, (cx, int(s * 0.66)), (int(s * 0.3), int(s * 0.3)), 0, 20, 160,
-                (190, 120, 40, 235), 3, AA)
+    cv2.ellipse(
+        img,
+        (cx, int(s * 0.66)),
+        (int(s * 0.3), int(s * 0.3)),
+        0,
+        20,
+        160,
+        (190, 120, 40, 235),
+        3,
+        AA,
+    )
     cv2.circle(img, (cx - 8, int(s * 0.6)), 6, (255, 255, 255, 240), -1, AA)
     return Sprite.from_bgra(img)

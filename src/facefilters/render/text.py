@@ -53,8 +53,10 @@ def character_map(font: bytes) -> set[int]:
     when there is one, else format 4 (the Basic Multilingual Plane).
     """
     (count,) = struct.unpack_from(">H", font, 4)
-    tables = {font[12 + 16 * k:16 + 16 * k]: struct.unpack_from(">I", font, 20 + 16 * k)[0]
-              for k in range(count)}
+    tables = {
+        font[12 + 16 * k : 16 + 16 * k]: struct.unpack_from(">I", font, 20 + 16 * k)[0]
+        for k in range(count)
+    }
     cmap = tables[b"cmap"]
     (n,) = struct.unpack_from(">H", font, cmap + 2)
     subtables = {}
@@ -109,8 +111,13 @@ def _render(text: str, size_px: int, bold: bool, mono: bool) -> np.ndarray:
     return mask
 
 
-def text_size(text: str, size_px: int, *, bold: bool = False, mono: bool = False,
-              ) -> tuple[int, int]:
+def text_size(
+    text: str,
+    size_px: int,
+    *,
+    bold: bool = False,
+    mono: bool = False,
+) -> tuple[int, int]:
     """Width and height in pixels of one line of text."""
     h, w = _render(text, size_px, bold, mono).shape
     return w, h
@@ -155,8 +162,9 @@ def draw_text(
     return x, y, x + w, y + h
 
 
-def _blend_mask(frame: np.ndarray, mask: np.ndarray, x: int, y: int,
-                color: tuple[int, int, int], opacity: float) -> None:
+def _blend_mask(
+    frame: np.ndarray, mask: np.ndarray, x: int, y: int, color: tuple[int, int, int], opacity: float
+) -> None:
     fh, fw = frame.shape[:2]
     h, w = mask.shape
     x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, fw), min(y + h, fh)
@@ -165,12 +173,17 @@ def _blend_mask(frame: np.ndarray, mask: np.ndarray, x: int, y: int,
     region = frame[y0:y1, x0:x1]
     ink = np.empty_like(region)
     ink[...] = color
-    blend_layer(region, ink, mask[y0 - y:y1 - y, x0 - x:x1 - x], opacity)
+    blend_layer(region, ink, mask[y0 - y : y1 - y, x0 - x : x1 - x], opacity)
 
 
-def draw_panel(frame: np.ndarray, xyxy: tuple[int, int, int, int], *,
-               color: tuple[int, int, int] = (20, 20, 20), opacity: float = 0.7,
-               radius: int = 12) -> None:
+def draw_panel(
+    frame: np.ndarray,
+    xyxy: tuple[int, int, int, int],
+    *,
+    color: tuple[int, int, int] = (20, 20, 20),
+    opacity: float = 0.7,
+    radius: int = 12,
+) -> None:
     """A translucent rounded rectangle, in place, clipped to the frame."""
     fh, fw = frame.shape[:2]
     x0, y0, x1, y1 = (int(v) for v in xyxy)
@@ -181,13 +194,17 @@ def draw_panel(frame: np.ndarray, xyxy: tuple[int, int, int, int], *,
     r = max(0, min(radius, (x1 - x0) // 2, (y1 - y0) // 2))
     cv2.rectangle(mask, (r, 0), (x1 - x0 - 1 - r, y1 - y0 - 1), 255, -1)
     cv2.rectangle(mask, (0, r), (x1 - x0 - 1, y1 - y0 - 1 - r), 255, -1)
-    for cx, cy in ((r, r), (x1 - x0 - 1 - r, r), (r, y1 - y0 - 1 - r),
-                   (x1 - x0 - 1 - r, y1 - y0 - 1 - r)):
+    for cx, cy in (
+        (r, r),
+        (x1 - x0 - 1 - r, r),
+        (r, y1 - y0 - 1 - r),
+        (x1 - x0 - 1 - r, y1 - y0 - 1 - r),
+    ):
         cv2.circle(mask, (cx, cy), r, 255, -1, cv2.LINE_AA)
     region = frame[cy0:cy1, cx0:cx1]
     fill = np.empty_like(region)
     fill[...] = color
-    blend_layer(region, fill, mask[cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0], opacity)
+    blend_layer(region, fill, mask[cy0 - y0 : cy1 - y0, cx0 - x0 : cx1 - x0], opacity)
 
 
 def wrap_text(text: str, size_px: int, max_width: int, *, bold: bool = False) -> list[str]:
@@ -210,8 +227,9 @@ def wrap_text(text: str, size_px: int, max_width: int, *, bold: bool = False) ->
     return lines
 
 
-def draw_caption(frame: np.ndarray, title: str, body: str, corner: str = "", *,
-                 min_height: int = 0) -> int:
+def draw_caption(
+    frame: np.ndarray, title: str, body: str, corner: str = "", *, min_height: int = 0
+) -> int:
     """A large, high-contrast caption band across the bottom, scaled to the frame.
 
     Sized to be read from the back of a classroom: the title is about 1/16 and the body
@@ -239,8 +257,7 @@ def draw_caption(frame: np.ndarray, title: str, body: str, corner: str = "", *,
     title_h, body_h = int(title_px * 1.25), int(body_px * 1.3)
     height = 2 * pad + len(title_lines) * title_h + len(body_lines) * body_h + pad // 3
     y0 = fh - max(height, min_height)
-    draw_panel(frame, (-pad, y0, fw + pad, fh + pad), color=(15, 15, 15), opacity=0.85,
-               radius=0)
+    draw_panel(frame, (-pad, y0, fw + pad, fh + pad), color=(15, 15, 15), opacity=0.85, radius=0)
     y = y0 + pad
     for line in title_lines:
         draw_text(frame, line, (pad, y), title_px, bold=True, color=(80, 220, 255))
@@ -250,6 +267,13 @@ def draw_caption(frame: np.ndarray, title: str, body: str, corner: str = "", *,
         draw_text(frame, line, (pad, y), body_px, color=(255, 255, 255))
         y += body_h
     if corner:
-        draw_text(frame, corner, (fw - pad, y0 + pad), body_px, bold=True,
-                  color=(200, 200, 200), align="right")
+        draw_text(
+            frame,
+            corner,
+            (fw - pad, y0 + pad),
+            body_px,
+            bold=True,
+            color=(200, 200, 200),
+            align="right",
+        )
     return y0

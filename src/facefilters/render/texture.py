@@ -54,14 +54,14 @@ class FaceTexture:
         tex = self.premultiplied
         if tex.ndim != 3 or tex.shape[2] != 4 or tex.dtype != np.uint8:
             raise ValueError(
-                f"expected premultiplied BGRA uint8 of shape (S, S, 4), got {tex.dtype} "
-                f"{tex.shape}"
+                f"expected premultiplied BGRA uint8 of shape (S, S, 4), got {tex.dtype} {tex.shape}"
             )
         levels = [np.ascontiguousarray(tex)]
         while min(levels[-1].shape[:2]) >= 64:
             h, w = levels[-1].shape[:2]
-            levels.append(cv2.resize(levels[-1], ((w + 1) // 2, (h + 1) // 2),
-                                     interpolation=cv2.INTER_AREA))
+            levels.append(
+                cv2.resize(levels[-1], ((w + 1) // 2, (h + 1) // 2), interpolation=cv2.INTER_AREA)
+            )
         object.__setattr__(self, "levels", tuple(levels))
         object.__setattr__(self, "painted", _painted_triangles(tex))
 
@@ -77,8 +77,11 @@ class FaceTexture:
                 f"expected BGRA uint8 of shape (S, S, 4), got {bgra.dtype} {bgra.shape}"
             )
         alpha = cv2.extractChannel(bgra, 3)
-        bgr = cv2.multiply(cv2.cvtColor(bgra, cv2.COLOR_BGRA2BGR),
-                           cv2.cvtColor(alpha, cv2.COLOR_GRAY2BGR), scale=1.0 / 255.0)
+        bgr = cv2.multiply(
+            cv2.cvtColor(bgra, cv2.COLOR_BGRA2BGR),
+            cv2.cvtColor(alpha, cv2.COLOR_GRAY2BGR),
+            scale=1.0 / 255.0,
+        )
         return cls(cv2.merge([*cv2.split(bgr), alpha]))
 
     @property
@@ -105,8 +108,12 @@ def _painted_triangles(premultiplied: np.ndarray) -> np.ndarray:
     hi = np.clip(np.ceil(corners.max(axis=1)).astype(int) + 1, 1, (w, h))
     hi = np.maximum(hi, lo + 1)
     summed = cv2.integral((touched > 0).astype(np.uint8))
-    return (summed[hi[:, 1], hi[:, 0]] - summed[lo[:, 1], hi[:, 0]]
-            - summed[hi[:, 1], lo[:, 0]] + summed[lo[:, 1], lo[:, 0]]) > 0
+    return (
+        summed[hi[:, 1], hi[:, 0]]
+        - summed[lo[:, 1], hi[:, 0]]
+        - summed[hi[:, 1], lo[:, 0]]
+        + summed[lo[:, 1], lo[:, 0]]
+    ) > 0
 
 
 def _level(texture: FaceTexture, xy: np.ndarray, uv: np.ndarray) -> np.ndarray:
@@ -157,8 +164,9 @@ def draw_texture(
         return frame
     model = canonical_face()
     # Only the box of the painted triangles changes.
-    roi = covering_box(xy[np.unique(model.triangles[texture.painted])], (w, h),
-                       pad=2 + int(np.ceil(feather_px)))
+    roi = covering_box(
+        xy[np.unique(model.triangles[texture.painted])], (w, h), pad=2 + int(np.ceil(feather_px))
+    )
     if roi is None:
         return frame
     x0, y0, x1, y1 = roi
@@ -166,10 +174,17 @@ def draw_texture(
     size = np.float32(source.shape[1::-1])
     # UV corners are the texture's outer edges; remap samples pixel centres.
     src_xy = model.uv * size - 0.5
-    map_x, map_y, coverage = mesh_maps(xy, src_xy, model.triangles, roi, depth=mesh[:, 2],
-                                       only=texture.painted)
-    patch = cv2.remap(source, map_x, map_y, cv2.INTER_LINEAR,
-                      borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
+    map_x, map_y, coverage = mesh_maps(
+        xy, src_xy, model.triangles, roi, depth=mesh[:, 2], only=texture.painted
+    )
+    patch = cv2.remap(
+        source,
+        map_x,
+        map_y,
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(0, 0, 0, 0),
+    )
     weight = coverage
     if feather_px > 0:
         # Blurring the coverage fades its inner edge; outside it the patch is empty anyway.
@@ -238,6 +253,9 @@ def _paint(region: np.ndarray, patch: np.ndarray, mean: float) -> None:
     relief = cv2.divide(gray, cv2.max(local, 1), scale=_SHADE_ONE)
     relief = cv2.convertScaleAbs(relief, alpha=_DETAIL, beta=(1 - _DETAIL) * _SHADE_ONE)
     shade = cv2.multiply(lit, relief, scale=1.0 / _SHADE_ONE)
-    colour = cv2.multiply(cv2.cvtColor(patch, cv2.COLOR_BGRA2BGR),
-                          cv2.cvtColor(shade, cv2.COLOR_GRAY2BGR), scale=1.0 / _SHADE_ONE)
+    colour = cv2.multiply(
+        cv2.cvtColor(patch, cv2.COLOR_BGRA2BGR),
+        cv2.cvtColor(shade, cv2.COLOR_GRAY2BGR),
+        scale=1.0 / _SHADE_ONE,
+    )
     _over(region, cv2.merge([*cv2.split(colour), cv2.extractChannel(patch, 3)]))

@@ -77,16 +77,75 @@ _MOUTH_RIGHT, _MOUTH_LEFT = 61, 291
 _UPPER_LIP, _LOWER_LIP = 13, 14  # inner edges, where the lips meet
 _UPPER_LIP_TOP, _LOWER_LIP_BOTTOM = 0, 17
 
-_FACE_OVAL = np.array([
-    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400,
-    377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67,
-    109,
-])
+_FACE_OVAL = np.array(
+    [
+        10,
+        338,
+        297,
+        332,
+        284,
+        251,
+        389,
+        356,
+        454,
+        323,
+        361,
+        288,
+        397,
+        365,
+        379,
+        378,
+        400,
+        377,
+        152,
+        148,
+        176,
+        149,
+        150,
+        136,
+        172,
+        58,
+        132,
+        93,
+        234,
+        127,
+        162,
+        21,
+        54,
+        103,
+        67,
+        109,
+    ]
+)
 # The cheek and jaw part of the face oval, from the temples down to the chin; the rest.
-_JAW = np.array([
-    162, 127, 234, 93, 132, 58, 172, 136, 150, 149, 176, 148,
-    389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377,
-])
+_JAW = np.array(
+    [
+        162,
+        127,
+        234,
+        93,
+        132,
+        58,
+        172,
+        136,
+        150,
+        149,
+        176,
+        148,
+        389,
+        356,
+        454,
+        323,
+        361,
+        288,
+        397,
+        365,
+        379,
+        378,
+        400,
+        377,
+    ]
+)
 _OVAL_TOP = np.setdiff1d(_FACE_OVAL, _JAW)
 _CHEEKS = np.array([50, 280, 205, 425, 187, 411, 147, 376, 123, 352, 213, 433, 192, 416])
 _JAW_AND_CHEEKS = np.concatenate([_JAW, _CHEEKS])
@@ -98,21 +157,79 @@ _NOSE = np.array([168, 6, 197, 195, 5, 4, 1, 2, 98, 327, 64, 294])
 _FOREHEAD = np.array([151])
 
 # Both lips, outer and inner edges, each run from one mouth corner to the other.
-_LIPS = np.array([
-    61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291,
-    78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308,
-    146, 91, 181, 84, 17, 314, 405, 321, 375,
-    95, 88, 178, 87, 14, 317, 402, 318, 324,
-])
+_LIPS = np.array(
+    [
+        61,
+        185,
+        40,
+        39,
+        37,
+        0,
+        267,
+        269,
+        270,
+        409,
+        291,
+        78,
+        191,
+        80,
+        81,
+        82,
+        13,
+        312,
+        311,
+        310,
+        415,
+        308,
+        146,
+        91,
+        181,
+        84,
+        17,
+        314,
+        405,
+        321,
+        375,
+        95,
+        88,
+        178,
+        87,
+        14,
+        317,
+        402,
+        318,
+        324,
+    ]
+)
 # Skin around the mouth that holds still while the lips frown.
 _MOUTH_FRAME = np.array([164, 167, 393, 205, 425, 199, 175, 32, 262])
 
 # Both brows: the upper edges, then the lower edges (outer end first). The inner ends
 # are 107 and 336 above, 55 and 285 below.
-_BROWS = np.array([
-    70, 63, 105, 66, 107, 300, 293, 334, 296, 336,
-    46, 53, 52, 65, 55, 276, 283, 282, 295, 285,
-])
+_BROWS = np.array(
+    [
+        70,
+        63,
+        105,
+        66,
+        107,
+        300,
+        293,
+        334,
+        296,
+        336,
+        46,
+        53,
+        52,
+        65,
+        55,
+        276,
+        283,
+        282,
+        295,
+        285,
+    ]
+)
 
 
 @lru_cache(maxsize=8)
@@ -122,8 +239,7 @@ def _turned_frame(face_bytes: bytes) -> _FaceFrame:
     behind it is the costliest part of :func:`~facefilters.geometry.measure`."""
     face = np.frombuffer(face_bytes, np.float32).reshape(-1, 3)
     g = measure(Faces(face[None]))
-    return _FaceFrame(g.anchors["eyes_center"][0], g.plane_x[0], g.plane_y[0],
-                      float(g.size_px[0]))
+    return _FaceFrame(g.anchors["eyes_center"][0], g.plane_x[0], g.plane_y[0], float(g.size_px[0]))
 
 
 @dataclass(frozen=True)
@@ -204,8 +320,9 @@ def _big_eyes(face_xy: np.ndarray, frame: _FaceFrame, strength: float) -> _Parts
     radii = np.array([0.2, 0.4, 0.6, 0.8], np.float32)
     angles = np.arange(8) * (np.pi / 4)
     unit = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
-    dst = np.concatenate([np.zeros((1, 2), np.float32),
-                          (radii[:, None, None] * unit).reshape(-1, 2)])
+    dst = np.concatenate(
+        [np.zeros((1, 2), np.float32), (radii[:, None, None] * unit).reshape(-1, 2)]
+    )
     shrink = np.concatenate([[1.0], np.repeat(1.0 - a * (1.0 - radii**2) ** 2, 8)])
     src = dst * shrink[:, None].astype(np.float32)
     rim_angles = np.arange(12) * (np.pi / 6)
@@ -215,8 +332,12 @@ def _big_eyes(face_xy: np.ndarray, frame: _FaceFrame, strength: float) -> _Parts
     # sideways.
     sockets = [face_xy[list(c)].mean(axis=0) for c in (RIGHT_EYE_CONTOUR, LEFT_EYE_CONTOUR)]
     moving_from, moving_to = [], []
-    fixed = [face_xy[_FACE_OVAL[::2]], _outer_ring(face_xy, frame.eye), face_xy[_NOSE],
-             face_xy[[_MOUTH_RIGHT, _UPPER_LIP_TOP, _MOUTH_LEFT]]]
+    fixed = [
+        face_xy[_FACE_OVAL[::2]],
+        _outer_ring(face_xy, frame.eye),
+        face_xy[_NOSE],
+        face_xy[[_MOUTH_RIGHT, _UPPER_LIP_TOP, _MOUTH_LEFT]],
+    ]
     for centre in sockets:
         moving_from.append(centre + frame.offset(src * BULGE_RADIUS))
         moving_to.append(centre + frame.offset(dst * BULGE_RADIUS))
@@ -234,7 +355,8 @@ def _crying(face_xy: np.ndarray, frame: _FaceFrame, strength: float) -> _Parts:
     s = strength
     uv = frame.uv(face_xy[_LIPS])
     right, left, upper, lower = frame.uv(
-        face_xy[[_MOUTH_RIGHT, _MOUTH_LEFT, _UPPER_LIP, _LOWER_LIP]])
+        face_xy[[_MOUTH_RIGHT, _MOUTH_LEFT, _UPPER_LIP, _LOWER_LIP]]
+    )
     mid = (upper + lower) / 2
     half = max(abs(left[0] - right[0]) / 2, 1e-3)
     across = np.clip((uv[:, 0] - mid[0]) / half, -1.0, 1.0)
@@ -268,8 +390,14 @@ def _crying(face_xy: np.ndarray, frame: _FaceFrame, strength: float) -> _Parts:
         moving_from.append(frame.xy(ramp))
         moving_to.append(frame.xy(ramp + duv[lower_edge] * part))
     # The upper lids are left free: a raised brow over a pinned lid folds the skin.
-    fixed = [face_xy[_FACE_OVAL], _outer_ring(face_xy, frame.eye), face_xy[_EYES_LOW],
-             face_xy[_NOSE], face_xy[_FOREHEAD], face_xy[_MOUTH_FRAME]]
+    fixed = [
+        face_xy[_FACE_OVAL],
+        _outer_ring(face_xy, frame.eye),
+        face_xy[_EYES_LOW],
+        face_xy[_NOSE],
+        face_xy[_FOREHEAD],
+        face_xy[_MOUTH_FRAME],
+    ]
     return moving_from, moving_to, fixed
 
 
@@ -280,15 +408,23 @@ def _cheeks(face_xy: np.ndarray, frame: _FaceFrame, amount: float) -> _Parts:
     # A smooth function of the position alone, so neighbouring points move alike: most
     # at the cheeks and the jaw line, none at the temples, little at the chin, and
     # fading towards the midline.
-    profile = (_smoothstep((v + 0.1) / 0.55) * (1.0 - 0.7 * _smoothstep((v - 1.1) / 0.6))
-               * _smoothstep((u - 0.2) / 0.7))
+    profile = (
+        _smoothstep((v + 0.1) / 0.55)
+        * (1.0 - 0.7 * _smoothstep((v - 1.1) / 0.6))
+        * _smoothstep((u - 0.2) / 0.7)
+    )
     duv = np.zeros_like(uv)
     duv[:, 0] = -amount * profile * np.sign(uv[:, 0])
     moving_from = [face_xy[_JAW_AND_CHEEKS]]
     moving_to = [face_xy[_JAW_AND_CHEEKS] + frame.offset(duv)]
-    fixed = [face_xy[_OVAL_TOP], _outer_ring(face_xy, frame.eye), face_xy[_EYES_LOW],
-             face_xy[_EYES_UPPER], face_xy[_NOSE],
-             face_xy[[_MOUTH_RIGHT, _UPPER_LIP_TOP, _MOUTH_LEFT, _LOWER_LIP_BOTTOM]]]
+    fixed = [
+        face_xy[_OVAL_TOP],
+        _outer_ring(face_xy, frame.eye),
+        face_xy[_EYES_LOW],
+        face_xy[_EYES_UPPER],
+        face_xy[_NOSE],
+        face_xy[[_MOUTH_RIGHT, _UPPER_LIP_TOP, _MOUTH_LEFT, _LOWER_LIP_BOTTOM]],
+    ]
     return moving_from, moving_to, fixed
 
 
@@ -339,8 +475,12 @@ def preset_controls(
     return _combine(*parts, min_gap=0.12 * frame.eye)
 
 
-def _combine(moving_from: list[np.ndarray], moving_to: list[np.ndarray],
-             fixed: list[np.ndarray], min_gap: float) -> tuple[np.ndarray, np.ndarray]:
+def _combine(
+    moving_from: list[np.ndarray],
+    moving_to: list[np.ndarray],
+    fixed: list[np.ndarray],
+    min_gap: float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Moving and fixed points as one ``(from_xy, to_xy)`` pair.
 
     A fixed point right next to a moving one would pin it and fold the skin between
@@ -384,8 +524,13 @@ def warp_roi(
     return x0, y0, x1, y1
 
 
-def _taper(nodes: np.ndarray, first: float, last: float, inner: tuple[float, float],
-           open_ends: tuple[bool, bool]) -> np.ndarray:
+def _taper(
+    nodes: np.ndarray,
+    first: float,
+    last: float,
+    inner: tuple[float, float],
+    open_ends: tuple[bool, bool],
+) -> np.ndarray:
     """1-D weight along a grid axis: 0 at the outer nodes, 1 over the controls.
 
     Args:
@@ -406,8 +551,9 @@ def _taper(nodes: np.ndarray, first: float, last: float, inner: tuple[float, flo
     return weight
 
 
-def _mls_shift(xs: np.ndarray, ys: np.ndarray, to_xy: np.ndarray, delta_xy: np.ndarray,
-               step: float) -> tuple[np.ndarray, np.ndarray]:
+def _mls_shift(
+    xs: np.ndarray, ys: np.ndarray, to_xy: np.ndarray, delta_xy: np.ndarray, step: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Similarity moving least squares on a grid of nodes, as a shift of each node.
 
     Each node ``v`` takes the similarity transform (rotation, uniform scale, shift) that
@@ -454,8 +600,10 @@ def _mls_shift(xs: np.ndarray, ys: np.ndarray, to_xy: np.ndarray, delta_xy: np.n
 
     # Weighted sums of 1, p, |p|^2, delta and conj(p) * delta, one row each. einsum
     # keeps this off BLAS; with k leading in both operands its loops are contiguous.
-    features = np.stack([np.ones_like(px), px, py, px * px + py * py, dx, dy,
-                         px * dx + py * dy, px * dy - py * dx], axis=1)
+    features = np.stack(
+        [np.ones_like(px), px, py, px * px + py * py, dx, dy, px * dx + py * dy, px * dy - py * dx],
+        axis=1,
+    )
     sums = np.einsum("kg,kf->fg", weight, features)
     s0 = sums[0]
     p_x, p_y = sums[1] / s0, sums[2] / s0
@@ -470,8 +618,9 @@ def _mls_shift(xs: np.ndarray, ys: np.ndarray, to_xy: np.ndarray, delta_xy: np.n
     return shift_x.reshape(ny, nx), shift_y.reshape(ny, nx)
 
 
-def _unfolding_factor(shift_x: np.ndarray, shift_y: np.ndarray, step_x: float,
-                      step_y: float) -> float:
+def _unfolding_factor(
+    shift_x: np.ndarray, shift_y: np.ndarray, step_x: float, step_y: float
+) -> float:
     """The largest factor in [0, 1] for a shift field that keeps the map one-to-one.
 
     The sampling map ``v -> v + k * shift(v)`` folds where its Jacobian determinant
@@ -486,13 +635,21 @@ def _unfolding_factor(shift_x: np.ndarray, shift_y: np.ndarray, step_x: float,
         step_x, step_y: node spacing in pixels.
     """
     corners = []
-    for rows, cols in ((slice(None, -1), slice(None, -1)), (slice(None, -1), slice(1, None)),
-                       (slice(1, None), slice(None, -1)), (slice(1, None), slice(1, None))):
+    for rows, cols in (
+        (slice(None, -1), slice(None, -1)),
+        (slice(None, -1), slice(1, None)),
+        (slice(1, None), slice(None, -1)),
+        (slice(1, None), slice(1, None)),
+    ):
         # x differences along the cell's top or bottom edge, y along its left or right.
-        corners.append((np.diff(shift_x, axis=1)[rows, :] / step_x,
-                        np.diff(shift_x, axis=0)[:, cols] / step_y,
-                        np.diff(shift_y, axis=1)[rows, :] / step_x,
-                        np.diff(shift_y, axis=0)[:, cols] / step_y))
+        corners.append(
+            (
+                np.diff(shift_x, axis=1)[rows, :] / step_x,
+                np.diff(shift_x, axis=0)[:, cols] / step_y,
+                np.diff(shift_y, axis=1)[rows, :] / step_x,
+                np.diff(shift_y, axis=0)[:, cols] / step_y,
+            )
+        )
     a, b, c, d = (np.stack(part) for part in zip(*corners))
 
     def lowest_det(k: float) -> float:
@@ -551,10 +708,12 @@ def warp_maps(
     frame_w, frame_h = frame_wh
     lo, hi = dst.min(axis=0), dst.max(axis=0)
     lo, hi = np.minimum(lo, src.min(axis=0)), np.maximum(hi, src.max(axis=0))
-    tx = _taper(xs, float(xs[0]), float(xs[-1]), (float(lo[0]), float(hi[0])),
-                (x0 <= 0, x1 >= frame_w))
-    ty = _taper(ys, float(ys[0]), float(ys[-1]), (float(lo[1]), float(hi[1])),
-                (y0 <= 0, y1 >= frame_h))
+    tx = _taper(
+        xs, float(xs[0]), float(xs[-1]), (float(lo[0]), float(hi[0])), (x0 <= 0, x1 >= frame_w)
+    )
+    ty = _taper(
+        ys, float(ys[0]), float(ys[-1]), (float(lo[1]), float(hi[1])), (y0 <= 0, y1 >= frame_h)
+    )
     fade = ty[:, None] * tx[None, :]
     shift_x *= fade
     shift_y *= fade
@@ -603,5 +762,6 @@ def apply_warp(
         return
     frame_wh = (src.shape[1], src.shape[0])
     map_x, map_y = warp_maps(from_xy, to_xy, roi_xyxy, frame_wh, grid_step)
-    dst[y0:y1, x0:x1] = cv2.remap(src, map_x, map_y, cv2.INTER_LINEAR,
-                                  borderMode=cv2.BORDER_REFLECT)
+    dst[y0:y1, x0:x1] = cv2.remap(
+        src, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT
+    )

@@ -71,8 +71,7 @@ class CanvasView:
             x1, y1, x2, y2 = zoom_xyxy(faces.xyxy, image.shape[:2], self.area_xyxy)
             image = image[y1:y2, x1:x2]
             faces = faces.with_landmarks(faces.landmarks - np.array([x1, y1, 0], np.float32))
-        canvas, fitted, (dx, dy) = fit_photo(image, self.size_wh, self.area_xyxy,
-                                             plain=self.plain)
+        canvas, fitted, (dx, dy) = fit_photo(image, self.size_wh, self.area_xyxy, plain=self.plain)
         self.photo, self.offset_xy = fitted, (dx, dy)
         if len(faces):
             scale = fitted.shape[1] / image.shape[1]
@@ -94,8 +93,9 @@ class CanvasView:
         return xyxy + np.array([dx, dy, dx, dy], np.float32)
 
 
-def zoom_xyxy(faces_xyxy: np.ndarray, image_hw: tuple[int, int],
-              area_xyxy: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+def zoom_xyxy(
+    faces_xyxy: np.ndarray, image_hw: tuple[int, int], area_xyxy: tuple[int, int, int, int]
+) -> tuple[int, int, int, int]:
     """The part of a picture that shows all its faces with hair and shoulders, as near
     the area's shape as the picture allows, never smaller than half its short side.
 
@@ -157,10 +157,19 @@ class Lesson:
         rng: chooses the side of the fake in the "real or fake?" step.
     """
 
-    def __init__(self, detector: Detector, box_detector: BoxDetector, messages: Messages,
-                 catalog: Catalog | None = None, *, mirror: bool = True,
-                 smoothing: bool = True, t0_s: float = 0.0,
-                 swap: Filter | None = None, rng: random.Random | None = None) -> None:
+    def __init__(
+        self,
+        detector: Detector,
+        box_detector: BoxDetector,
+        messages: Messages,
+        catalog: Catalog | None = None,
+        *,
+        mirror: bool = True,
+        smoothing: bool = True,
+        t0_s: float = 0.0,
+        swap: Filter | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         catalog = catalog or Catalog()
         self.box_detector = box_detector
         self.messages = messages
@@ -173,8 +182,9 @@ class Lesson:
         self.fake_right = (rng or random.Random()).random() < 0.5
         self.band_y = CANVAS_WH[1] - band_height(messages)
         self.view = CanvasView(CANVAS_WH, mirror)
-        self.pipeline = Pipeline(detector, FaceTracker(smoothing=smoothing), [self],
-                                 view=self.view, t0_s=t0_s)
+        self.pipeline = Pipeline(
+            detector, FaceTracker(smoothing=smoothing), [self], view=self.view, t0_s=t0_s
+        )
         self.last: StepContext | None = None
         """What the last picture was drawn from (the export asks whether it swapped)."""
         self.step = 0
@@ -198,10 +208,23 @@ class Lesson:
             # On the photo alone, like the landmarks: the bars beside it change the result.
             found = self.box_detector.detect(self.view.photo, t)
             boxes, confidence = self.view.boxes_to_canvas(found.xyxy), found.confidence
-        ctx = StepContext(faces, measure(faces), boxes, confidence, t, self.messages,
-                          self.dog, self.crying, self.dog_still, self.swap, self.trade,
-                          picture_xyxy=self.view.picture_xyxy, band_y=self.band_y,
-                          fake_right=self.fake_right, crop_xyxy=crops_xyxy(faces))
+        ctx = StepContext(
+            faces,
+            measure(faces),
+            boxes,
+            confidence,
+            t,
+            self.messages,
+            self.dog,
+            self.crying,
+            self.dog_still,
+            self.swap,
+            self.trade,
+            picture_xyxy=self.view.picture_xyxy,
+            band_y=self.band_y,
+            fake_right=self.fake_right,
+            crop_xyxy=crops_xyxy(faces),
+        )
         self.last = ctx
         return render_step(canvas, self.step, ctx)
 
@@ -236,10 +259,12 @@ class Lesson:
             window.set_fullscreen(not getattr(window, "fullscreen", False))
         return True
 
-    def run(self, source: FrameSource, window: Window,
-            clock: Callable[[], float] = time.monotonic) -> None:
+    def run(
+        self, source: FrameSource, window: Window, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         """Show the lesson until the user quits."""
         self.pipeline.t0_s = clock()
-        self.pipeline.run(window_frames(source, window,
-                                        lambda key: self.handle_key(key, window)),
-                          [WindowSink(window)])
+        self.pipeline.run(
+            window_frames(source, window, lambda key: self.handle_key(key, window)),
+            [WindowSink(window)],
+        )

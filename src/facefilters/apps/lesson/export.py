@@ -53,10 +53,17 @@ def _write(path: Path, write: Callable[[Path], None]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def export_lesson(out_dir: Path, source: Path, messages: Messages, *,
-                  detector: Detector, box_detector: BoxDetector,
-                  steps: Sequence[int] | None = None, swap: Filter | None = None,
-                  lesson: Lesson | None = None) -> list[Path]:
+def export_lesson(
+    out_dir: Path,
+    source: Path,
+    messages: Messages,
+    *,
+    detector: Detector,
+    box_detector: BoxDetector,
+    steps: Sequence[int] | None = None,
+    swap: Filter | None = None,
+    lesson: Lesson | None = None,
+) -> list[Path]:
     """Write each lesson step as a PNG slide, then all of them as a PDF and a deck.
 
     Made from a photo (or a video's first frame). Slides are named ``01-pixels.png`` ...
@@ -75,8 +82,9 @@ def export_lesson(out_dir: Path, source: Path, messages: Messages, *,
         InputError: the source cannot be read, or it shows no face.
     """
     image = _first_frame(source)
-    lesson = lesson or Lesson(detector, box_detector, messages, mirror=False,
-                              smoothing=False, swap=swap)
+    lesson = lesson or Lesson(
+        detector, box_detector, messages, mirror=False, smoothing=False, swap=swap
+    )
     if not len(lesson.pipeline.analyse(Frame(0, 0.0, image))):
         raise InputError(messages("lesson.no_face_source", path=source))
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -90,8 +98,9 @@ def export_lesson(out_dir: Path, source: Path, messages: Messages, *,
         swapped = lesson.last is not None and lesson.last.swapped
         any_swapped |= swapped
 
-        def write_slide(tmp: Path, slide: np.ndarray = slide, swapped: bool = swapped,
-                        name: str = path.name) -> None:
+        def write_slide(
+            tmp: Path, slide: np.ndarray = slide, swapped: bool = swapped, name: str = path.name
+        ) -> None:
             write_image(tmp, slide)
             if swapped:
                 add_note_to_image_file(tmp, messages("deepfake.note"))
@@ -106,14 +115,23 @@ def export_lesson(out_dir: Path, source: Path, messages: Messages, *,
     pdf = out_dir / PDF_NAME
     _write(pdf, lambda tmp: write_pdf(tmp, slides, title=title, note=note))
     deck = out_dir / DECK_NAME
-    _write(deck, lambda tmp: write_deck(tmp, slides, [notes_of(messages, s) for s in chosen],
-                                        [messages(f"lesson.{STEPS[s]}.title") for s in chosen],
-                                        title=title, note=note))
+    _write(
+        deck,
+        lambda tmp: write_deck(
+            tmp,
+            slides,
+            [notes_of(messages, s) for s in chosen],
+            [messages(f"lesson.{STEPS[s]}.title") for s in chosen],
+            title=title,
+            note=note,
+        ),
+    )
     return [*written, pdf, deck]
 
 
-def make_slides(out_dir: Path, *, source: Path | None = None, lang: str | None = None,
-                face: Path | None = None) -> tuple[list[Path], Messages]:
+def make_slides(
+    out_dir: Path, *, source: Path | None = None, lang: str | None = None, face: Path | None = None
+) -> tuple[list[Path], Messages]:
     """``facefilters lesson --export``: the slides from a photo, with the detectors the
     live lesson uses (every face, small ones too), and the face swap prepared.
 
@@ -131,14 +149,14 @@ def make_slides(out_dir: Path, *, source: Path | None = None, lang: str | None =
     from ..prepare import prepare_filter
 
     messages = Messages(lang)
-    swap = prepare_filter(Catalog().load("swap"), default_detector, face=face,
-                          messages=messages)
+    swap = prepare_filter(Catalog().load("swap"), default_detector, face=face, messages=messages)
     photo = source if source is not None else samples_dir() / "portrait.jpg"
     detector = default_detector(static_image_mode=True)
     try:
         with box_detector(full_range=True) as boxes:
-            return export_lesson(out_dir, photo, messages, detector=detector,
-                                 box_detector=boxes, swap=swap), messages
+            return export_lesson(
+                out_dir, photo, messages, detector=detector, box_detector=boxes, swap=swap
+            ), messages
     finally:
         close_detector(detector)
 
@@ -148,8 +166,13 @@ def notes_of(messages: Messages, step: int) -> str:
     return messages(f"lesson.{STEPS[step]}.notes")
 
 
-def write_pdf(path: Path, slides: Sequence[Path], *, title: str = "", note: str = "",
-              ) -> None:
+def write_pdf(
+    path: Path,
+    slides: Sequence[Path],
+    *,
+    title: str = "",
+    note: str = "",
+) -> None:
     """One PDF page per slide picture, in order.
 
     Args:
@@ -160,12 +183,27 @@ def write_pdf(path: Path, slides: Sequence[Path], *, title: str = "", note: str 
 
     pages = [Image.open(p).convert("RGB") for p in slides]
     # 96 dpi: a 1280 x 720 slide is a 13.3 x 7.5 inch page, the deck's size.
-    pages[0].save(path, "PDF", save_all=True, append_images=pages[1:], resolution=96.0,
-                  title=title, subject=note, creator="facefilters")
+    pages[0].save(
+        path,
+        "PDF",
+        save_all=True,
+        append_images=pages[1:],
+        resolution=96.0,
+        title=title,
+        subject=note,
+        creator="facefilters",
+    )
 
 
-def write_deck(path: Path, slides: Sequence[Path], notes: Sequence[str],
-               titles: Sequence[str], *, title: str = "", note: str = "") -> None:
+def write_deck(
+    path: Path,
+    slides: Sequence[Path],
+    notes: Sequence[str],
+    titles: Sequence[str],
+    *,
+    title: str = "",
+    note: str = "",
+) -> None:
     """A PowerPoint deck: each slide picture full-size, its notes in the slide's notes.
 
     Args:
@@ -184,8 +222,9 @@ def write_deck(path: Path, slides: Sequence[Path], notes: Sequence[str],
     blank = deck.slide_layouts[6]
     for picture, text, slide_title in zip(slides, notes, titles):
         slide = deck.slides.add_slide(blank)
-        shape = slide.shapes.add_picture(str(picture), 0, 0, width=deck.slide_width,
-                                         height=deck.slide_height)
+        shape = slide.shapes.add_picture(
+            str(picture), 0, 0, width=deck.slide_width, height=deck.slide_height
+        )
         shape._element.nvPicPr.cNvPr.set("descr", slide_title)
         slide.notes_slide.notes_text_frame.text = text
     deck.core_properties.title = title

@@ -15,9 +15,17 @@ from .app import Lesson
 from .steps import STEPS
 
 
-def run_lesson(*, camera: int = 0, source: Path | None = None, mirror: bool = True,
-               fullscreen: bool = False, lang: str | None = None, step: int = 1,
-               face: Path | None = None, log: Callable[[str], None] = print) -> None:
+def run_lesson(
+    *,
+    camera: int = 0,
+    source: Path | None = None,
+    mirror: bool = True,
+    fullscreen: bool = False,
+    lang: str | None = None,
+    step: int = 1,
+    face: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> None:
     """Run the lesson in a window on a camera, a video or a photo until the user quits.
 
     Raises:
@@ -28,12 +36,12 @@ def run_lesson(*, camera: int = 0, source: Path | None = None, mirror: bool = Tr
 
     messages = Messages(lang)
     # Step 8's face swap finds its source faces first: a bad --face fails before the window.
-    swap = prepare_filter(Catalog().load("swap"), default_detector, face=face,
-                          messages=messages)
+    swap = prepare_filter(Catalog().load("swap"), default_detector, face=face, messages=messages)
     try:
         check_display()
-        frames: FrameSource = (FileSource(source) if source is not None
-                               else CameraSource(camera, (1280, 720)))
+        frames: FrameSource = (
+            FileSource(source) if source is not None else CameraSource(camera, (1280, 720))
+        )
     except SourceError as e:
         raise e.translated(messages) from None
     # Said before the detectors start: they mute stderr while MediaPipe starts up.

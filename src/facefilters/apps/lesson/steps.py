@@ -36,10 +36,31 @@ from ...render.text import draw_caption, draw_panel, draw_text, text_size, wrap_
 CANVAS_WH = (1280, 720)
 """Lessons are drawn on a 16:9 canvas of this size, whatever the source."""
 
-STEPS = ("pixels", "detector", "landmarks", "anchors", "filter", "reacting", "crying",
-         "swap", "further", "dangers", "uses", "checking", "guess", "reveal")
-LAYOUTS = {"swap": "pair", "guess": "pair", "reveal": "pair", "further": "side",
-           "dangers": "side", "uses": "side", "checking": "side"}
+STEPS = (
+    "pixels",
+    "detector",
+    "landmarks",
+    "anchors",
+    "filter",
+    "reacting",
+    "crying",
+    "swap",
+    "further",
+    "dangers",
+    "uses",
+    "checking",
+    "guess",
+    "reveal",
+)
+LAYOUTS = {
+    "swap": "pair",
+    "guess": "pair",
+    "reveal": "pair",
+    "further": "side",
+    "dangers": "side",
+    "uses": "side",
+    "checking": "side",
+}
 """How a step shares the space above the caption: ``full`` (the default) fills it with
 the picture, ``side`` puts the picture on the left and a panel on the right, ``pair``
 shows the picture twice, side by side (the original and the swap)."""
@@ -108,21 +129,27 @@ def caption_body(messages: Messages, step: int) -> str:
     return messages(f"lesson.{STEPS[step]}.text")
 
 
-def draw_step_caption(canvas: np.ndarray, messages: Messages, step: int,
-                      min_height: int = 0) -> int:
+def draw_step_caption(
+    canvas: np.ndarray, messages: Messages, step: int, min_height: int = 0
+) -> int:
     """The caption band of ``step``; returns where it starts."""
     name = STEPS[step]
-    return draw_caption(canvas, messages(f"lesson.{name}.title"), caption_body(messages, step),
-                        corner=messages("lesson.step", n=step + 1, total=len(STEPS)),
-                        min_height=min_height)
+    return draw_caption(
+        canvas,
+        messages(f"lesson.{name}.title"),
+        caption_body(messages, step),
+        corner=messages("lesson.step", n=step + 1, total=len(STEPS)),
+        min_height=min_height,
+    )
 
 
 @cache
 def _band_height(lang: str, size_wh: tuple[int, int]) -> int:
     messages = Messages(lang)
     scratch = np.zeros((size_wh[1], size_wh[0], 3), np.uint8)
-    return size_wh[1] - min(draw_step_caption(scratch, messages, step)
-                            for step in range(len(STEPS)))
+    return size_wh[1] - min(
+        draw_step_caption(scratch, messages, step) for step in range(len(STEPS))
+    )
 
 
 def band_height(messages: Messages, size_wh: tuple[int, int] = CANVAS_WH) -> int:
@@ -130,8 +157,11 @@ def band_height(messages: Messages, size_wh: tuple[int, int] = CANVAS_WH) -> int
     return _band_height(messages.lang, size_wh)
 
 
-def picture_area(step: int, band_y: int, size_wh: tuple[int, int] = CANVAS_WH,
-                 ) -> tuple[int, int, int, int]:
+def picture_area(
+    step: int,
+    band_y: int,
+    size_wh: tuple[int, int] = CANVAS_WH,
+) -> tuple[int, int, int, int]:
     """Where step ``step`` fits the picture: ``x1, y1, x2, y2`` on the canvas."""
     w = size_wh[0]
     layout = LAYOUTS.get(STEPS[step], "full")
@@ -154,9 +184,13 @@ def fit_canvas(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH) -> np.nd
     return fit_photo(image, size_wh)[0]
 
 
-def fit_photo(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH,
-              area_xyxy: tuple[int, int, int, int] | None = None, *, plain: bool = False,
-              ) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+def fit_photo(
+    image: np.ndarray,
+    size_wh: tuple[int, int] = CANVAS_WH,
+    area_xyxy: tuple[int, int, int, int] | None = None,
+    *,
+    plain: bool = False,
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
     """Fit a picture onto the lesson canvas, centred in ``area_xyxy`` (default: all of it).
 
     Args:
@@ -177,20 +211,20 @@ def fit_photo(image: np.ndarray, size_wh: tuple[int, int] = CANVAS_WH,
     h, w = image.shape[:2]
     scale = min(aw / w, ah / h)
     nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
-    fitted = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1
-                        else cv2.INTER_LINEAR)
+    fitted = cv2.resize(
+        image, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    )
     if (nw, nh) == (cw, ch):
         return fitted, fitted, (0, 0)
     if plain:
         canvas = np.full((ch, cw, 3), 28, np.uint8)
     else:
-        small = cv2.resize(image, (max(1, cw // 8), max(1, ch // 8)),
-                           interpolation=cv2.INTER_AREA)
+        small = cv2.resize(image, (max(1, cw // 8), max(1, ch // 8)), interpolation=cv2.INTER_AREA)
         # Darkened while small: the same picture, for a 64th of the work on every frame.
         small = cv2.convertScaleAbs(cv2.GaussianBlur(small, (0, 0), 3), alpha=0.45)
         canvas = cv2.resize(small, (cw, ch))
     x, y = ax1 + (aw - nw) // 2, ay1 + (ah - nh) // 2
-    canvas[y:y + nh, x:x + nw] = fitted
+    canvas[y : y + nh, x : x + nw] = fitted
     return canvas, fitted, (x, y)
 
 
@@ -210,8 +244,12 @@ def _above_band(ctx: StepContext) -> tuple[int, int, int, int]:
     return MARGIN, MARGIN, CANVAS_WH[0] - MARGIN, ctx.band_y - MARGIN
 
 
-def _place(ctx: StepContext, size_wh: tuple[int, int], near_xy: Sequence[float],
-           also: Sequence[tuple[int, int, int, int]] = ()) -> tuple[int, int, float]:
+def _place(
+    ctx: StepContext,
+    size_wh: tuple[int, int],
+    near_xy: Sequence[float],
+    also: Sequence[tuple[int, int, int, int]] = (),
+) -> tuple[int, int, float]:
     """Where a panel of ``size_wh`` goes: above the band, off the faces and the panels
     already placed (and the boxes in ``also``), as near ``near_xy`` as that allows.
 
@@ -232,14 +270,18 @@ def _place(ctx: StepContext, size_wh: tuple[int, int], near_xy: Sequence[float],
     return x, y, scale
 
 
-def _label(frame: np.ndarray, text: str, xy: tuple[int, int], size: int,
-           background: tuple[int, int, int], color: tuple[int, int, int] = (255, 255, 255),
-           ) -> None:
+def _label(
+    frame: np.ndarray,
+    text: str,
+    xy: tuple[int, int],
+    size: int,
+    background: tuple[int, int, int],
+    color: tuple[int, int, int] = (255, 255, 255),
+) -> None:
     """A word on an opaque rounded panel; ``xy`` is the panel's top-left corner."""
     w, h = _label_size(text, size)
     x, y = xy
-    draw_panel(frame, (x, y, x + w, y + h), color=background, opacity=0.92,
-               radius=size // 3)
+    draw_panel(frame, (x, y, x + w, y + h), color=background, opacity=0.92, radius=size // 3)
     draw_text(frame, text, (x + size // 3, y + size // 6), size, bold=True, color=color)
 
 
@@ -263,7 +305,7 @@ def step_pixels(frame: np.ndarray, ctx: StepContext) -> None:
         cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
     x0 = int(np.clip(round(cx - cols / 2), 0, fw - cols))
     y0 = int(np.clip(round(cy - rows / 2), 0, fh - rows))
-    patch = frame[y0:y0 + rows, x0:x0 + cols].copy()
+    patch = frame[y0 : y0 + rows, x0 : x0 + cols].copy()
     grey = cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY)
     cell = ctx.band_y // 12
     label = ctx.messages("lesson.pixels.label")
@@ -280,31 +322,54 @@ def step_pixels(frame: np.ndarray, ctx: StepContext) -> None:
     zoom = cv2.resize(patch, (pw, ph), interpolation=cv2.INTER_NEAREST)
     # Where the patch comes from, and lines from there to the enlargement.
     mark = 4
-    cv2.rectangle(frame, (x0 - mark, y0 - mark), (x0 + cols + mark, y0 + rows + mark),
-                  ACCENT, LINE_PX, AA)
-    for corner_src, corner_dst in (((x0, y0), (px, py)), ((x0, y0 + rows), (px, py + ph)),
-                                   ((x0 + cols, y0), (px + pw, py)),
-                                   ((x0 + cols, y0 + rows), (px + pw, py + ph))):
+    cv2.rectangle(
+        frame, (x0 - mark, y0 - mark), (x0 + cols + mark, y0 + rows + mark), ACCENT, LINE_PX, AA
+    )
+    for corner_src, corner_dst in (
+        ((x0, y0), (px, py)),
+        ((x0, y0 + rows), (px, py + ph)),
+        ((x0 + cols, y0), (px + pw, py)),
+        ((x0 + cols, y0 + rows), (px + pw, py + ph)),
+    ):
         cv2.line(frame, corner_src, corner_dst, ACCENT, 2, AA)
-    frame[py:py + ph, px:px + pw] = zoom
+    frame[py : py + ph, px : px + pw] = zoom
     size = max(10, int(cell * 0.38))
     for r in range(rows):
         for c in range(cols):
             value = int(grey[r, c])
             color = (0, 0, 0) if value > 140 else (255, 255, 255)
-            draw_text(frame, str(value), (px + c * cell + cell / 2, py + r * cell + cell * 0.25),
-                      size, color=color, align="center")
+            draw_text(
+                frame,
+                str(value),
+                (px + c * cell + cell / 2, py + r * cell + cell * 0.25),
+                size,
+                color=color,
+                align="center",
+            )
     for k in range(cols + 1):
         cv2.line(frame, (px + k * cell, py), (px + k * cell, py + ph), (60, 60, 60), 1)
     for k in range(rows + 1):
         cv2.line(frame, (px, py + k * cell), (px + pw, py + k * cell), (60, 60, 60), 1)
     cv2.rectangle(frame, (px, py), (px + pw, py + ph), ACCENT, LINE_PX, AA)
-    cv2.rectangle(frame, (px + mc * cell, py + mr * cell), (px + (mc + 1) * cell,
-                  py + (mr + 1) * cell), (255, 255, 255), LINE_PX, AA)
+    cv2.rectangle(
+        frame,
+        (px + mc * cell, py + mr * cell),
+        (px + (mc + 1) * cell, py + (mr + 1) * cell),
+        (255, 255, 255),
+        LINE_PX,
+        AA,
+    )
     text_px = int(label_px * scale)
     draw_text(frame, label, (px, py + ph + 4), text_px, bold=True, shadow=True)
-    draw_text(frame, one, (px, py + ph + 6 + int(text_px * 1.2)), text_px, bold=True,
-              shadow=True, color=(255, 255, 255))
+    draw_text(
+        frame,
+        one,
+        (px, py + ph + 6 + int(text_px * 1.2)),
+        text_px,
+        bold=True,
+        shadow=True,
+        color=(255, 255, 255),
+    )
 
 
 def step_detector(frame: np.ndarray, ctx: StepContext) -> None:
@@ -332,7 +397,7 @@ def step_landmarks(frame: np.ndarray, ctx: StepContext) -> None:
         cx1, cy1, cx2, cy2 = max(x1, 0), max(y1, 0), min(x2, fw), min(y2, fh)
         if cx2 - cx1 > 8 and cy2 - cy1 > 8:
             crop = np.zeros((y2 - y1, x2 - x1, 3), np.uint8)
-            crop[cy1 - y1:cy2 - y1, cx1 - x1:cx2 - x1] = frame[cy1:cy2, cx1:cx2]
+            crop[cy1 - y1 : cy2 - y1, cx1 - x1 : cx2 - x1] = frame[cy1:cy2, cx1:cx2]
             crops.append((crop, (x1, y1, x2, y2)))
     for i in range(len(ctx.faces)):
         draw_mesh(frame, ctx.faces, ctx.geometry, i, box=False, anchors=False)
@@ -350,29 +415,44 @@ def step_landmarks(frame: np.ndarray, ctx: StepContext) -> None:
         lines = wrap_text(caption, size, width, bold=True)
         text_h = len(lines) * int(size * 1.25)
         # The square it is cut from is marked on the picture: the inset keeps off it.
-        px, py, scale = _place(ctx, (width, side + text_h + 6), g.anchors["nose_tip"][0],
-                               also=[(x1, y1, x2, y2)])
+        px, py, scale = _place(
+            ctx, (width, side + text_h + 6), g.anchors["nose_tip"][0], also=[(x1, y1, x2, y2)]
+        )
         side, size = int(side * scale), int(size * scale)
         inset = cv2.resize(crop, (side, side), interpolation=cv2.INTER_AREA)
         cv2.rectangle(frame, (x1, y1), (x2, y2), ACCENT, 2, AA)
-        frame[py:py + side, px:px + side] = inset
+        frame[py : py + side, px : px + side] = inset
         cv2.rectangle(frame, (px, py), (px + side, py + side), ACCENT, LINE_PX, AA)
         for k, line in enumerate(lines):
-            draw_text(frame, line, (px, py + side + 6 + k * int(size * 1.25)), size,
-                      bold=True, shadow=True)
+            draw_text(
+                frame,
+                line,
+                (px, py + side + 6 + k * int(size * 1.25)),
+                size,
+                bold=True,
+                shadow=True,
+            )
     text = ctx.messages("lesson.points", count=ctx.faces.landmarks.shape[1])
     size = int(TEXT_PX * 1.3)
     w, h = text_size(text, size, bold=True)
     x1, y1, x2, y2 = ctx.faces.xyxy[0]
-    x, y, scale = _place(ctx, (w, h), (x2 + w / 2 + 10, y1),
-                         also=[tuple(int(v) for v in box) for box in ctx.crop_xyxy[:1]])
+    x, y, scale = _place(
+        ctx,
+        (w, h),
+        (x2 + w / 2 + 10, y1),
+        also=[tuple(int(v) for v in box) for box in ctx.crop_xyxy[:1]],
+    )
     draw_text(frame, text, (x, y), int(size * scale), bold=True, color=ACCENT, shadow=True)
 
 
 LESSON_ANCHORS = ("right_eye", "left_eye", "nose_tip", "mouth_center")
 # Where each anchor's name goes, in the face frame (eye distances from the anchor).
-_ANCHOR_LABEL_SIDE = {"right_eye": (-0.9, -0.6), "left_eye": (0.9, -0.6),
-                      "nose_tip": (1.2, 0.0), "mouth_center": (1.2, 0.35)}
+_ANCHOR_LABEL_SIDE = {
+    "right_eye": (-0.9, -0.6),
+    "left_eye": (0.9, -0.6),
+    "nose_tip": (1.2, 0.0),
+    "mouth_center": (1.2, 0.35),
+}
 
 
 def step_anchors(frame: np.ndarray, ctx: StepContext) -> None:
@@ -411,8 +491,14 @@ def step_filter(frame: np.ndarray, ctx: StepContext) -> None:
 def step_reacting(frame: np.ndarray, ctx: StepContext) -> None:
     """Step 6: the lip gap is measured; past a threshold the tongue comes out."""
     ctx.dog.apply(frame, ctx.faces, ctx.t)
-    threshold = next((layer.when.threshold for layer in ctx.dog.layers
-                      if layer.when is not None and layer.when.measure == "mouth_open"), 0.25)
+    threshold = next(
+        (
+            layer.when.threshold
+            for layer in ctx.dog.layers
+            if layer.when is not None and layer.when.measure == "mouth_open"
+        ),
+        0.25,
+    )
     g = ctx.geometry
     for i in range(len(ctx.faces)):
         size = TEXT_PX
@@ -421,28 +507,36 @@ def step_reacting(frame: np.ndarray, ctx: StepContext) -> None:
         color = (80, 230, 80) if value > threshold else (255, 255, 255)
         for p in (top, bottom):
             cv2.circle(frame, tuple(int(v) for v in p), 5, color, -1, AA)
-        cv2.line(frame, tuple(int(v) for v in top), tuple(int(v) for v in bottom), color,
-                 LINE_PX, AA)
+        cv2.line(
+            frame, tuple(int(v) for v in top), tuple(int(v) for v in bottom), color, LINE_PX, AA
+        )
         # The gauge, with the threshold marked, beside the mouth and off every face.
         text = ctx.messages("lesson.mouth", value=ctx.messages.number(value))
         hint = ctx.messages("lesson.mouth_threshold", value=ctx.messages.number(threshold))
-        w = max(text_size(text, size, bold=True)[0], text_size(hint, size * 3 // 4)[0],
-                size * 8)
+        w = max(text_size(text, size, bold=True)[0], text_size(hint, size * 3 // 4)[0], size * 8)
         pad = size // 3
         panel_wh = (w + 2 * pad, int(size * 3.6) + 2 * pad)
         mouth = (top + bottom) / 2
-        px, py, scale = _place(ctx, panel_wh,
-                               (mouth[0] + g.size_px[i] * 1.2 + panel_wh[0] / 2, mouth[1]))
+        px, py, scale = _place(
+            ctx, panel_wh, (mouth[0] + g.size_px[i] * 1.2 + panel_wh[0] / 2, mouth[1])
+        )
         if scale < 1:
             size = int(TEXT_PX * scale)
             w, pad = int(w * scale), size // 3
             panel_wh = (w + 2 * pad, int(size * 3.6) + 2 * pad)
         # A line from the mouth to its gauge, so two faces' gauges are not confused.
         near_x = px if px > mouth[0] else px + panel_wh[0]
-        cv2.line(frame, tuple(int(v) for v in mouth), (int(near_x), int(py + panel_wh[1] / 2)),
-                 color, 2, AA)
-        draw_panel(frame, (px, py, px + panel_wh[0], py + panel_wh[1]), opacity=0.85,
-                   radius=size // 3)
+        cv2.line(
+            frame,
+            tuple(int(v) for v in mouth),
+            (int(near_x), int(py + panel_wh[1] / 2)),
+            color,
+            2,
+            AA,
+        )
+        draw_panel(
+            frame, (px, py, px + panel_wh[0], py + panel_wh[1]), opacity=0.85, radius=size // 3
+        )
         x, y = px + pad, py + pad
         draw_text(frame, text, (x, y), size, bold=True, color=color)
         gy = y + int(size * 1.5)
@@ -460,8 +554,13 @@ def step_crying(frame: np.ndarray, ctx: StepContext) -> None:
     ctx.crying.apply(frame, ctx.faces, ctx.t)
 
 
-def _swap_in(frame: np.ndarray, ctx: StepContext, xyxy: tuple[int, int, int, int],
-             faces: Faces, label: str | None = None) -> bool:
+def _swap_in(
+    frame: np.ndarray,
+    ctx: StepContext,
+    xyxy: tuple[int, int, int, int],
+    faces: Faces,
+    label: str | None = None,
+) -> bool:
     """Swap the faces in the picture at ``xyxy`` of ``frame``, in place, labelled.
 
     One face gets the portrait's face; two or more trade faces. ``faces`` are on the
@@ -479,8 +578,12 @@ def _swap_in(frame: np.ndarray, ctx: StepContext, xyxy: tuple[int, int, int, int
     return True
 
 
-def _pair(frame: np.ndarray, ctx: StepContext, fake_right: bool, label: str | None,
-          ) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
+def _pair(
+    frame: np.ndarray,
+    ctx: StepContext,
+    fake_right: bool,
+    label: str | None,
+) -> tuple[tuple[int, int, int, int], tuple[int, int, int, int]]:
     """The picture twice, side by side, one of them swapped.
 
     Returns:
@@ -488,7 +591,7 @@ def _pair(frame: np.ndarray, ctx: StepContext, fake_right: bool, label: str | No
     """
     x1, y1, x2, y2 = ctx.picture_xyxy
     dx = CANVAS_WH[0] // 2
-    frame[y1:y2, x1 + dx:x2 + dx] = frame[y1:y2, x1:x2]
+    frame[y1:y2, x1 + dx : x2 + dx] = frame[y1:y2, x1:x2]
     left, right = (x1, y1, x2, y2), (x1 + dx, y1, x2 + dx, y2)
     shifted = ctx.faces.with_landmarks(ctx.faces.landmarks + np.array([dx, 0, 0], np.float32))
     if fake_right:
@@ -498,8 +601,9 @@ def _pair(frame: np.ndarray, ctx: StepContext, fake_right: bool, label: str | No
     return left, right
 
 
-def _header(frame: np.ndarray, text: str, xyxy: tuple[int, int, int, int],
-            background: tuple[int, int, int]) -> None:
+def _header(
+    frame: np.ndarray, text: str, xyxy: tuple[int, int, int, int], background: tuple[int, int, int]
+) -> None:
     """A name above a picture of a ``pair`` step, centred on it, within its half."""
     size = TEXT_PX
     w, h = _label_size(text, size)
@@ -554,8 +658,12 @@ def _bullets(items: Sequence[str], size: int, width: int) -> list[str]:
 
 
 @lru_cache(maxsize=256)
-def _panel_lines(title: str, items: tuple[str, ...], size: int, width: int,
-                 ) -> tuple[tuple[str, ...], tuple[str, ...], int, int]:
+def _panel_lines(
+    title: str,
+    items: tuple[str, ...],
+    size: int,
+    width: int,
+) -> tuple[tuple[str, ...], tuple[str, ...], int, int]:
     """The panel's title lines and bullet lines at letter size ``size``, where the
     bullets start below its top, and its height.
 
@@ -568,15 +676,27 @@ def _panel_lines(title: str, items: tuple[str, ...], size: int, width: int,
     return tuple(heads), tuple(lines), top, top + len(lines) * int(size * 1.3) + size // 2
 
 
-def _draw_panel(frame: np.ndarray, title: str, items: tuple[str, ...],
-                xy: tuple[int, int], width: int, size: int) -> int:
+def _draw_panel(
+    frame: np.ndarray,
+    title: str,
+    items: tuple[str, ...],
+    xy: tuple[int, int],
+    width: int,
+    size: int,
+) -> int:
     """A titled panel of bullet points; returns where it ends (its bottom y)."""
     x0, y0 = xy
     heads, lines, top, height = _panel_lines(title, items, size, width)
     draw_panel(frame, (x0, y0, x0 + width, y0 + height), opacity=0.9, radius=size // 2)
     for k, head in enumerate(heads):
-        draw_text(frame, head, (x0 + size // 2, y0 + size // 3 + k * int(size * 1.4)),
-                  int(size * 1.15), bold=True, color=ACCENT)
+        draw_text(
+            frame,
+            head,
+            (x0 + size // 2, y0 + size // 3 + k * int(size * 1.4)),
+            int(size * 1.15),
+            bold=True,
+            color=ACCENT,
+        )
     ly = y0 + top
     for line in lines:
         draw_text(frame, line, (x0 + size // 2, ly), size)
@@ -584,8 +704,11 @@ def _draw_panel(frame: np.ndarray, title: str, items: tuple[str, ...],
     return y0 + height
 
 
-def _panels(frame: np.ndarray, panels: Sequence[tuple[str, tuple[str, ...]]],
-            xyxy: tuple[int, int, int, int]) -> None:
+def _panels(
+    frame: np.ndarray,
+    panels: Sequence[tuple[str, tuple[str, ...]]],
+    xyxy: tuple[int, int, int, int],
+) -> None:
     """Titled panels of bullet points, one under the other in ``xyxy``, their letters
     made smaller (all alike, down to a size still read from the back) until they fit."""
     x0, y0, x1, y1 = xyxy
@@ -605,22 +728,32 @@ def step_panel(frame: np.ndarray, ctx: StepContext, name: str) -> None:
     """Steps 9 to 12: the swapped picture, labelled, beside a panel of points."""
     m = ctx.messages
     _swap_in(frame, ctx, ctx.picture_xyxy, ctx.faces)
-    area = (ctx.picture_xyxy[2] + MARGIN, MARGIN, CANVAS_WH[0] - MARGIN,
-            ctx.band_y - MARGIN)
+    area = (ctx.picture_xyxy[2] + MARGIN, MARGIN, CANVAS_WH[0] - MARGIN, ctx.band_y - MARGIN)
     panels = [(m(f"lesson.{name}.panel"), tuple(m(f"lesson.{name}.points").split("\n")))]
     if name == "checking":
         # This program's own content credentials, as the example.
-        panels.append((m("lesson.checking.card"),
-                       (m("lesson.checking.label", label=m("deepfake.label")),
-                        m("lesson.checking.c2pa"))))
+        panels.append(
+            (
+                m("lesson.checking.card"),
+                (m("lesson.checking.label", label=m("deepfake.label")), m("lesson.checking.c2pa")),
+            )
+        )
     _panels(frame, panels, area)
 
 
 STEP_RENDERERS: dict[str, Callable[[np.ndarray, StepContext], None]] = {
-    "pixels": step_pixels, "detector": step_detector, "landmarks": step_landmarks,
-    "anchors": step_anchors, "filter": step_filter, "reacting": step_reacting,
-    "crying": step_crying, "swap": step_swap, "guess": step_guess, "reveal": step_reveal,
-    **{name: partial(step_panel, name=name) for name in PANEL_STEPS}}
+    "pixels": step_pixels,
+    "detector": step_detector,
+    "landmarks": step_landmarks,
+    "anchors": step_anchors,
+    "filter": step_filter,
+    "reacting": step_reacting,
+    "crying": step_crying,
+    "swap": step_swap,
+    "guess": step_guess,
+    "reveal": step_reveal,
+    **{name: partial(step_panel, name=name) for name in PANEL_STEPS},
+}
 NEEDS_A_FACE = frozenset(STEPS) - {"pixels"}
 
 
@@ -645,7 +778,13 @@ def render_step(canvas: np.ndarray, step: int, ctx: StepContext) -> np.ndarray:
         lines = wrap_text(text, TEXT_PX, x2 - x1 - 4 * TEXT_PX, bold=True)
         for k, line in enumerate(lines):
             w, h = _label_size(line, TEXT_PX)
-            _label(canvas, line, (int((x1 + x2 - w) / 2), y1 + TEXT_PX + k * (h + 4)),
-                   TEXT_PX, (20, 20, 20), ACCENT)
+            _label(
+                canvas,
+                line,
+                (int((x1 + x2 - w) / 2), y1 + TEXT_PX + k * (h + 4)),
+                TEXT_PX,
+                (20, 20, 20),
+                ACCENT,
+            )
     draw_step_caption(canvas, m, step, min_height=CANVAS_WH[1] - ctx.band_y)
     return canvas

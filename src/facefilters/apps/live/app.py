@@ -47,8 +47,9 @@ class _Toast:
 class _Callback:
     """A sink that calls a function with each picture's time (latency measurements)."""
 
-    def __init__(self, on_frame: Callable[[float, float], None],
-                 clock: Callable[[], float]) -> None:
+    def __init__(
+        self, on_frame: Callable[[float, float], None], clock: Callable[[], float]
+    ) -> None:
         self.on_frame = on_frame
         self.clock = clock
 
@@ -73,9 +74,17 @@ class LiveApp:
             a fake.
     """
 
-    def __init__(self, filters: Sequence[Filter], detector: Detector, messages: Messages,
-                 out_dir: Path, *, start: int = 0, mirror: bool = True,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        filters: Sequence[Filter],
+        detector: Detector,
+        messages: Messages,
+        out_dir: Path,
+        *,
+        start: int = 0,
+        mirror: bool = True,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if not filters:
             raise FaceFiltersError("no filters to show")
         self.filters = list(filters)
@@ -97,8 +106,13 @@ class LiveApp:
         self._last_deepfake = False  # whether a face swap drew that picture
         self.faces = Faces.empty()
         # Animations run on the app's own clock from its start, whatever the frame rate.
-        self.pipeline = Pipeline(detector, FaceTracker(fade_s=FADE_S), [self],
-                                 view=mirror_view if mirror else None, t0_s=clock())
+        self.pipeline = Pipeline(
+            detector,
+            FaceTracker(fade_s=FADE_S),
+            [self],
+            view=mirror_view if mirror else None,
+            t0_s=clock(),
+        )
 
     @property
     def filter(self) -> Filter:
@@ -214,8 +228,7 @@ class LiveApp:
         from ...frames import Frame
 
         shown: list[np.ndarray] = []
-        self.pipeline.step(Frame(0, capture_s, image),
-                           [_Keep(self), _Collect(shown, self.overlay)])
+        self.pipeline.step(Frame(0, capture_s, image), [_Keep(self), _Collect(shown, self.overlay)])
         return shown[0]
 
     def overlay(self, frame: np.ndarray, t_s: float) -> np.ndarray:
@@ -233,13 +246,35 @@ class LiveApp:
         presence = self.faces.extras.get("presence")
         n = len(self.faces) if presence is None else int((presence >= 1).sum())
         faces = m("live.faces_one") if n == 1 else m("live.faces", count=n)
-        draw_status(frame, [f"{self.index + 1}  {self.filter.name}", m("live.fps", fps=self._fps),
-                            faces, m("live.help_hint")])
+        draw_status(
+            frame,
+            [
+                f"{self.index + 1}  {self.filter.name}",
+                m("live.fps", fps=self._fps),
+                faces,
+                m("live.help_hint"),
+            ],
+        )
         if self.show_help:
-            keys = ["next", "previous", "digits", "mesh", "face", "snapshot", "record",
-                    "fullscreen", "help", "quit"]
-            draw_help(frame, m("live.help_title"), [m(f"live.help.{k}") for k in keys],
-                      [f.name for f in self.filters], self.index)
+            keys = [
+                "next",
+                "previous",
+                "digits",
+                "mesh",
+                "face",
+                "snapshot",
+                "record",
+                "fullscreen",
+                "help",
+                "quit",
+            ]
+            draw_help(
+                frame,
+                m("live.help_title"),
+                [m(f"live.help.{k}") for k in keys],
+                [f.name for f in self.filters],
+                self.index,
+            )
         if self.recorder is not None:
             draw_recording(frame, now - self.recorder.start_s)
         if self._toast is not None:
@@ -257,8 +292,12 @@ class LiveApp:
 
     # -- the loop -----------------------------------------------------------------------
 
-    def run(self, source: FrameSource, window: Window,
-            on_frame: Callable[[float, float], None] | None = None) -> None:
+    def run(
+        self,
+        source: FrameSource,
+        window: Window,
+        on_frame: Callable[[float, float], None] | None = None,
+    ) -> None:
         """Show frames until the user quits or closes the window.
 
         Args:
@@ -274,16 +313,17 @@ class LiveApp:
         if on_frame is not None:
             sinks.append(_Callback(on_frame, self.clock))
         try:
-            self.pipeline.run(window_frames(source, window,
-                                            lambda key: self.handle_key(key, window)),
-                              sinks)
+            self.pipeline.run(
+                window_frames(source, window, lambda key: self.handle_key(key, window)), sinks
+            )
         except SourceError as e:
             window.close()
             saved = self.stop_recording()
             if saved is not None:
                 error = e.translated(self.messages)
-                raise SourceError(self.messages("error.recording_saved", error=error,
-                                                path=saved)) from None
+                raise SourceError(
+                    self.messages("error.recording_saved", error=error, path=saved)
+                ) from None
             raise
         finally:
             # The window goes at once; finishing a recording takes a moment more.
@@ -314,8 +354,9 @@ class _Keep:
 class _Collect:
     """Keeps what a window would show (``render`` returns it)."""
 
-    def __init__(self, shown: list[np.ndarray],
-                 decorate: Callable[[np.ndarray, float], np.ndarray]) -> None:
+    def __init__(
+        self, shown: list[np.ndarray], decorate: Callable[[np.ndarray, float], np.ndarray]
+    ) -> None:
         self.shown = shown
         self.decorate = decorate
 

@@ -42,8 +42,14 @@ class Recorder:
         note: the face-swap note for the file's metadata, or None.
     """
 
-    def __init__(self, path: Path, size_wh: tuple[int, int], start_s: float,
-                 fps: Fraction = RECORD_FPS, note: str | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        size_wh: tuple[int, int],
+        start_s: float,
+        fps: Fraction = RECORD_FPS,
+        note: str | None = None,
+    ) -> None:
         self.path = path
         self.size_wh = size_wh
         self.start_s = start_s

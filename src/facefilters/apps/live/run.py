@@ -31,12 +31,22 @@ def live_unavailable_reason(messages: Messages, camera: int = 0) -> str | None:
     return None
 
 
-def run_live(*, camera: int = 0, source: Path | None = None, filter_id: str | None = None,
-             size_wh: tuple[int, int] | None = None, mirror: bool = True,
-             fullscreen: bool = False, filters_dirs: Sequence[Path] = (),
-             out_dir: Path | None = None, max_faces: int | None = None, lang: str | None = None,
-             face: Path | None = None, faces_dir: Path | None = None,
-             log: Callable[[str], None] = print) -> None:
+def run_live(
+    *,
+    camera: int = 0,
+    source: Path | None = None,
+    filter_id: str | None = None,
+    size_wh: tuple[int, int] | None = None,
+    mirror: bool = True,
+    fullscreen: bool = False,
+    filters_dirs: Sequence[Path] = (),
+    out_dir: Path | None = None,
+    max_faces: int | None = None,
+    lang: str | None = None,
+    face: Path | None = None,
+    faces_dir: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> None:
     """Build the live demo from options and run it until the user quits.
 
     Raises:
@@ -53,24 +63,50 @@ def run_live(*, camera: int = 0, source: Path | None = None, filter_id: str | No
     messages = Messages(lang)
     # The swap's source faces are found now, before the window opens: a photo without a
     # face is an error the user should see at once.
-    filters = [prepare_filter(usable[i], default_detector, face=face, faces_dir=faces_dir,
-                              messages=messages, log=log) for i in ids]
+    filters = [
+        prepare_filter(
+            usable[i], default_detector, face=face, faces_dir=faces_dir, messages=messages, log=log
+        )
+        for i in ids
+    ]
     if face is not None and not any(f.deepfake for f in filters):
         raise InputError("--face is for the filters that swap faces, and none is loaded")
     if face is not None and filter_id is None:
         start = next(k for k, f in enumerate(filters) if f.deepfake)
     try:
-        _run_live(catalog, start, filters, messages, camera=camera, source=source,
-                  size_wh=size_wh, mirror=mirror, fullscreen=fullscreen, out_dir=out_dir,
-                  max_faces=max_faces, log=log)
+        _run_live(
+            catalog,
+            start,
+            filters,
+            messages,
+            camera=camera,
+            source=source,
+            size_wh=size_wh,
+            mirror=mirror,
+            fullscreen=fullscreen,
+            out_dir=out_dir,
+            max_faces=max_faces,
+            log=log,
+        )
     except SourceError as e:
         raise e.translated(messages) from None
 
 
-def _run_live(catalog: Catalog, start: int, filters: list[Filter], messages: Messages, *,
-              camera: int, source: Path | None, size_wh: tuple[int, int] | None, mirror: bool,
-              fullscreen: bool, out_dir: Path | None, max_faces: int | None,
-              log: Callable[[str], None]) -> None:
+def _run_live(
+    catalog: Catalog,
+    start: int,
+    filters: list[Filter],
+    messages: Messages,
+    *,
+    camera: int,
+    source: Path | None,
+    size_wh: tuple[int, int] | None,
+    mirror: bool,
+    fullscreen: bool,
+    out_dir: Path | None,
+    max_faces: int | None,
+    log: Callable[[str], None],
+) -> None:
     from ...io.sources import CameraSource, FileSource
     from ...io.window import CvWindow, check_display
 
@@ -85,8 +121,9 @@ def _run_live(catalog: Catalog, start: int, filters: list[Filter], messages: Mes
     log(messages("live.startup", folder=folder))
     detector = None
     try:
-        detector = default_detector(static_image_mode=False, max_faces=max_faces,
-                                    background_scan=True)
+        detector = default_detector(
+            static_image_mode=False, max_faces=max_faces, background_scan=True
+        )
         app = LiveApp(filters, detector, messages, folder, start=start, mirror=mirror)
         window = CvWindow(f"facefilters: {frames.name}", fullscreen=fullscreen)
         app.fullscreen = fullscreen

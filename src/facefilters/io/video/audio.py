@@ -28,14 +28,14 @@ _AAC_RATES = frozenset(
 class _Track:
     """One audio stream of the source and the output stream it goes to."""
 
-    def __init__(self, source: av.stream.Stream, output: av.container.OutputContainer,
-                 shift_s: Fraction) -> None:
+    def __init__(
+        self, source: av.stream.Stream, output: av.container.OutputContainer, shift_s: Fraction
+    ) -> None:
         self.source = source
         self.time_base = source.time_base
         self.shift = round(shift_s / self.time_base)
         self.encode = (
-            output.format.name in MOV_FORMATS
-            and source.codec_context.name not in _MOV_AUDIO_COPY
+            output.format.name in MOV_FORMATS and source.codec_context.name not in _MOV_AUDIO_COPY
         )
         stream: av.stream.Stream | None = None
         if not self.encode:

@@ -118,8 +118,7 @@ _MAX_STEADY_RATE = 120
 _RATE_SAMPLE = 600  # packets looked at to measure a variable rate
 
 
-def _frame_rate(stream: av.video.stream.VideoStream, path: Path | None = None
-                ) -> Fraction | None:
+def _frame_rate(stream: av.video.stream.VideoStream, path: Path | None = None) -> Fraction | None:
     """Pick the frame rate that best describes a stream, as an exact fraction.
 
     For a variable frame rate this is the steady rate of its fastest stretch, measured
@@ -375,7 +374,7 @@ class VideoReader:
         left, top, fit_w, fit_h = letterbox_xywh((frame.width, frame.height), (width, height))
         small = frame.reformat(width=fit_w, height=fit_h, format="bgr24").to_ndarray()
         image = np.zeros((height, width, 3), np.uint8)
-        image[top:top + fit_h, left:left + fit_w] = small
+        image[top : top + fit_h, left : left + fit_w] = small
         return image
 
     def close(self) -> None:
