@@ -30,8 +30,10 @@ test: $(STAMP)  ## Run every test, end-to-end ones included.
 	@$(BIN)/facefilters --version
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## Lint, check the formatting and type-check (CI runs it).
 	$(BIN)/ruff check src tests bench scripts samples
+	$(BIN)/ruff format --check src tests bench scripts samples
+	$(BIN)/python -m mypy
 
 bench: $(STAMP)  ## Measure speed and smoothing; writes docs/BENCHMARKS.md.
 	$(BIN)/python bench/run.py

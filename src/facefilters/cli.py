@@ -616,7 +616,7 @@ def doctor(backend: Backend = None) -> None:
     table.add_column()
     found = checks(backend.value if backend is not None else None)
     for check in found:
-        table.add_row(check.name, Text(check.value, style=None if check.ok else "bold red"))
+        table.add_row(check.name, Text(check.value, style="" if check.ok else "bold red"))
     out.print(table)
     if not all(check.ok for check in found):
         raise typer.Exit(1)

@@ -32,9 +32,9 @@ class Faces:
     """
 
     landmarks: np.ndarray
-    ids: np.ndarray = field(default=None)  # type: ignore[assignment]
+    ids: np.ndarray = field(default=None)  # type: ignore[arg-type]
     mirrored: bool = False
-    scores: np.ndarray = field(default=None)  # type: ignore[assignment]
+    scores: np.ndarray = field(default=None)  # type: ignore[arg-type]
     extras: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -23,6 +23,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 DEBUG = bool(os.environ.get("FACEFILTERS_DEBUG"))
 
@@ -41,7 +42,7 @@ def opencv_log_level(level: int) -> int:
     import cv2
 
     logging = getattr(getattr(cv2, "utils", None), "logging", None)
-    where = logging if hasattr(logging, "setLogLevel") else cv2
+    where: Any = logging if hasattr(logging, "setLogLevel") else cv2
     previous = int(where.getLogLevel())
     where.setLogLevel(level)
     return previous

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -186,6 +187,7 @@ class OneEuroFilter:
         step = raw_pose - self._raw_pose
         step[3] = _wrap(step[3])
         # Since the last sample taken, which is older than dt after a held-back glitch.
+        assert self._t is not None  # set by update() before any pose is smoothed
         step_s = self._t - self._raw_t
         self._raw_pose, self._raw_t = raw_pose, self._t
         if warm >= 1.0 or step_s > MAX_PREDICT_S:
@@ -314,7 +316,7 @@ class FaceTracker:
         self.fade_s = fade_s
         self.keep_lost_s = keep_lost_s
         self.max_jump = max_jump
-        self._filter_args = {
+        self._filter_args: dict[str, Any] = {
             "min_cutoff_hz": min_cutoff_hz,
             "beta": beta,
             "shape_cutoff_hz": shape_cutoff_hz,

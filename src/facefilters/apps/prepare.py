@@ -81,7 +81,8 @@ def in_language(chosen: Filter, messages: Messages) -> Filter:
     """
     words = tuple((key, messages.get(f"mesh.{key}", key)) for key in MESH_WORDS)
     layers = tuple(
-        replace(layer, effect=replace(layer.effect, words=words))
+        # Effects that write words (the mesh's) are dataclasses.
+        replace(layer, effect=replace(layer.effect, words=words))  # type: ignore[type-var]
         if hasattr(layer.effect, "words")
         else layer
         for layer in chosen.layers

@@ -60,6 +60,17 @@ class BoxDetector(Protocol):
         """Boxes of the faces in a BGR uint8 frame of shape (H, W, 3)."""
 
 
+class OwnedBoxDetector(BoxDetector, Protocol):
+    """A box detector its caller owns: closed when done, or used in a ``with`` block."""
+
+    def close(self) -> None:
+        """Release the model."""
+
+    def __enter__(self) -> OwnedBoxDetector: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
 BACKENDS = ("facemesh", "tasks")
 """The backends, fastest first: ``facemesh`` (legacy MediaPipe 0.10.21, Python 3.9 to
 3.12, models inside its wheel) and ``tasks`` (MediaPipe's Tasks ``FaceLandmarker``, any
@@ -153,7 +164,7 @@ def landmark_detector(*, static_image_mode: bool, max_faces: int = 4) -> Detecto
     return FaceMeshDetector(static_image_mode=static_image_mode, max_faces=max_faces)
 
 
-def box_detector(*, full_range: bool = False) -> BoxDetector:
+def box_detector(*, full_range: bool = False) -> OwnedBoxDetector:
     """The face box detector of the backend in use (the lesson's step 2).
 
     Args:

@@ -198,18 +198,19 @@ def tile_passes(detector: BoxDetector, frame: np.ndarray, fraction: float = 0.5)
     the tiles a ``fraction`` of the long side (see :func:`tiles_xyxy`)."""
     return [
         (detector, np.ascontiguousarray(frame[y0:y1, x0:x1]), (x0, y0))
-        for x0, y0, x1, y1 in tiles_xyxy(frame.shape[1::-1], fraction)
+        for x0, y0, x1, y1 in tiles_xyxy((frame.shape[1], frame.shape[0]), fraction)
     ]
 
 
 def boxes_of(passes: list[Pass], first_wins: bool = False) -> FaceBoxes:
     """Every pass's boxes, moved into the frame, overlapping ones merged (the most
     confident kept; with ``first_wins``, the first pass's boxes before any other's)."""
-    boxes, scores = [np.zeros((0, 4), np.float32)], [np.zeros(0, np.float32)]
-    rank = [np.zeros(0, np.float32)]
+    boxes: list[np.ndarray] = [np.zeros((0, 4), np.float32)]
+    scores: list[np.ndarray] = [np.zeros(0, np.float32)]
+    rank: list[np.ndarray] = [np.zeros(0, np.float32)]
     for k, (detector, picture, (x0, y0)) in enumerate(passes):
         found = detector.detect(picture, 0.0)
-        boxes.append(found.xyxy + np.float32([x0, y0, x0, y0]))
+        boxes.append(found.xyxy + np.array([x0, y0, x0, y0], np.float32))
         scores.append(found.confidence)
         rank.append(found.confidence + (1.0 if first_wins and k == 0 else 0.0))
     xyxy, confidence = np.concatenate(boxes), np.concatenate(scores)

@@ -349,6 +349,7 @@ class TwoStageDetector:
             self._since_tiles = 0
             self._lost = False
         picture = frame.copy() if self.background_scan else frame
+        assert self._worker is not None  # video mode, the only one that scans on it
         self._pending = self._worker.submit(self.scan, picture, level)
         return self._pending
 
@@ -383,8 +384,10 @@ class TwoStageDetector:
             follower = None if self.static_image_mode else self._follower()
             face = self.face_in(frame, centre, side, follower, t_s)
             xyz = None if face is None else face.landmarks[0]
-            if xyz is not None and (
-                follower is not None or self._second_look(frame, xyz, centre, box_side)
+            if (
+                face is not None
+                and xyz is not None
+                and (follower is not None or self._second_look(frame, xyz, centre, box_side))
             ):
                 out.append(_Track(xyz, centre, side, follower=follower, extras=face.extras))
                 known = np.vstack([known, landmark_box(xyz)])

@@ -8,6 +8,7 @@ effect fades in or out over ``fade_s`` seconds. The state is kept per face id.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class Trigger:
     _states: dict[int, _State] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def above(cls, measure: str, threshold: float, **kwargs: float) -> Trigger:
+    def above(cls, measure: str, threshold: float, **kwargs: Any) -> Trigger:
         """On above ``threshold``; off again a fifth of it lower, unless ``off`` is given."""
         return cls(measure, threshold, kwargs.pop("off", threshold * 0.8), False, **kwargs)
 

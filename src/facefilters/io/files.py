@@ -162,7 +162,7 @@ def picture_problem(data: bytes, max_pixels: int) -> str | None:
                 w, h = im.size
     except Image.DecompressionBombError:
         return (
-            f"it has more than {2 * Image.MAX_IMAGE_PIXELS / 1e6:.0f} megapixels, more "
+            f"it has more than {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} megapixels, more "
             f"than the {max_pixels / 1e6:.3g} allowed; scale it down first"
         )
     except (OSError, ValueError, SyntaxError, EOFError):

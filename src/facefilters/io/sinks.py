@@ -41,7 +41,7 @@ class Sink(Protocol):
         """Finish: flush what is pending and release what the sink holds."""
 
 
-def abort_sink(sink: Sink) -> None:
+def abort_sink(sink: Sink | Any) -> None:
     """Stop a sink after a failure: ``abort()`` if it has one, else ``close()``."""
     abort = getattr(sink, "abort", None)
     (abort or sink.close)()

@@ -9,9 +9,10 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -278,7 +279,7 @@ class FileSource(_ThreadedSource):
         self.loop = loop
         self._still: np.ndarray | None = None
         self._reader: VideoReader | None = None
-        self._frames = iter(())
+        self._frames: Iterator[Any] = iter(())
         if detect_kind(self.path) == "image":
             self._still = self._resize(read_image(self.path))
             self._period = 1.0 / fps

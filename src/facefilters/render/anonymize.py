@@ -170,7 +170,7 @@ def anonymize_face(
     x1, y1 = min(bx1 - pad, w), min(by1 - pad, h)
     if x1 <= x0 or y1 <= y0:
         return frame
-    local = polygon - np.float32((bx0, by0))
+    local: np.ndarray = polygon - np.array((bx0, by0), np.float32)
     mask = _fill(local, (bx1 - bx0, by1 - by0), cv2.LINE_8)
     if sigma >= 0.5:
         # Pixel centres: x in the box is (x + 0.5) / k - 0.5 in the small one.

@@ -82,7 +82,7 @@ def draw_mesh(
             ("contours", CONTOUR_BGR, thin + 1),
         ):
             segs = segments(local, edges[name], shift)
-            cv2.polylines(layer, segs, False, color, width, AA, shift)
+            cv2.polylines(layer, segs, False, color, width, AA, shift)  # type: ignore[call-overload]
         # The layer equals the region wherever no line was drawn, so a plain weighted sum
         # is a 70% blend of the lines alone, without building a mask.
         cv2.addWeighted(layer, 0.7, region, 0.3, 0, dst=region)

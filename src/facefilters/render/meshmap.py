@@ -110,7 +110,8 @@ def folds(corners: np.ndarray) -> bool:
         corners: ndarray of shape (T, 3, 2): each triangle's corners, pixels (any scale).
     """
     a, b, c = (corners[:, k].astype(np.float64) for k in range(3))
-    signed = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+    u, v = b - a, c - a
+    signed: np.ndarray = u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
     total = float(np.abs(signed).sum())
     # The minority winding, whichever way the picture is mirrored.
     flipped = min(float(signed[signed > 0].sum()), float(-signed[signed < 0].sum()))
@@ -141,11 +142,11 @@ def triangle_index_map(
     """
     x0, y0, x1, y1 = roi_xyxy
     index = np.zeros((y1 - y0, x1 - x0), np.uint16)
-    local = (np.asarray(dst_xy, np.float32) - np.float32((x0, y0))) * (1 << _SHIFT)
+    local = (np.asarray(dst_xy, np.float32) - np.array((x0, y0), np.float32)) * (1 << _SHIFT)
     corners = np.round(local).astype(np.int32)[triangles]
     # Triangles wholly outside the box cost a call each and fill nothing.
     lo, hi = corners.min(axis=1), corners.max(axis=1)
-    box_hi = np.int32(((x1 - x0) << _SHIFT, (y1 - y0) << _SHIFT))
+    box_hi = np.array(((x1 - x0) << _SHIFT, (y1 - y0) << _SHIFT), np.int32)
     wanted = ((hi >= 0) & (lo < box_hi)).all(axis=1)
     if only is not None and not folds(corners):
         wanted &= only
@@ -206,7 +207,7 @@ def mesh_maps(
     if h <= 0 or w <= 0:
         empty = np.zeros((max(h, 0), max(w, 0)), np.float32)
         return empty, empty.copy(), empty.astype(np.uint8)
-    local = np.asarray(dst_xy, np.float32) - np.float32((x0, y0))
+    local = np.asarray(dst_xy, np.float32) - np.array((x0, y0), np.float32)
     index = triangle_index_map(local, triangles, (0, 0, w, h), depth, only)
     coef = np.empty((len(triangles) + 1, 6), np.float32)
     # Row 0 is "no triangle": a constant map to OUTSIDE.

@@ -230,7 +230,7 @@ class SwapSource:
         crop = cv2.cvtColor(image[y0:y1, x0:x1], cv2.COLOR_BGR2BGRA)
         crop[..., 3] = _edge_alpha((x1 - x0, y1 - y0), cut, max(2.0, EDGE_FADE * eye))
         local = xyz.copy()
-        local[:, :2] -= np.float32((x0, y0))
+        local[:, :2] -= np.array((x0, y0), np.float32)
         return cls(crop, local, skin_colour(image, xyz), eye)
 
 
@@ -338,8 +338,11 @@ def skin_colour(image: np.ndarray, face_xyz: np.ndarray) -> SkinColour | None:
     if scale < 1:
         region = cv2.resize(region, size_wh, interpolation=cv2.INTER_AREA)
 
+    corner = np.array((x0 - 0.5, y0 - 0.5), np.float32)
+    factor = np.array((sx, sy), np.float32)
+
     def small(points: np.ndarray) -> np.ndarray:
-        return (points - np.float32((x0 - 0.5, y0 - 0.5))) * np.float32((sx, sy)) - 0.5
+        return (points - corner) * factor - 0.5
 
     mask = _fill([small(hull)], size_wh, line_type=cv2.LINE_8)
     features = [
@@ -389,7 +392,7 @@ def face_print(image: np.ndarray, face_xyz: np.ndarray) -> np.ndarray | None:
     back = np.array([[cos, -sin], [sin, cos]]) / scale
     offset = centre - back @ np.array([(w - 1) / 2, 0.3 * h])
     corners = np.array([[0, 0], [w, 0], [0, h], [w, h]], np.float64) @ back.T + offset
-    box = covering_box(corners.astype(np.float32), image.shape[1::-1], pad=2)
+    box = covering_box(corners.astype(np.float32), (image.shape[1], image.shape[0]), pad=2)
     if box is None:
         return None
     x0, y0, x1, y1 = box
@@ -527,7 +530,7 @@ def _level(source: SwapSource, eye_px: float) -> tuple[np.ndarray, np.ndarray]:
     picture = source.levels[min(index, len(source.levels) - 1)]
     (h0, w0), (h, w) = source.crop.shape[:2], picture.shape[:2]
     # Pixel centres: x in the crop is (x + 0.5) * w / w0 - 0.5 in the level.
-    scale = np.float32((w / w0, h / h0))
+    scale = np.array((w / w0, h / h0), np.float32)
     xy = (source.xyz[:N_MESH, :2] + 0.5) * scale - 0.5
     return picture, xy
 
@@ -605,7 +608,7 @@ def swap_face(
     if color_match and source.skin is not None and target_skin is not None:
         colour = _transfer(colour, source.skin, target_skin)
 
-    origin = np.float32((x0, y0))
+    origin = np.array((x0, y0), np.float32)
     size_wh = (x1 - x0, y1 - y0)
     # Where the source has no face (beyond its picture's edge) the target stays.
     mask = cv2.multiply(

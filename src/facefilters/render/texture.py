@@ -45,7 +45,7 @@ class FaceTexture:
 
     premultiplied: np.ndarray
     levels: tuple[np.ndarray, ...] = field(default=(), repr=False, compare=False)
-    painted: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    painted: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[arg-type]
     """ndarray of shape (T,), bool: the mesh triangles whose piece of the texture is not
     wholly transparent. Only they are drawn, in their box: paint on two cheeks does not
     cost a whole face."""
@@ -103,7 +103,7 @@ def _painted_triangles(premultiplied: np.ndarray) -> np.ndarray:
     model = canonical_face()
     h, w = premultiplied.shape[:2]
     touched = cv2.dilate(cv2.extractChannel(premultiplied, 3), np.ones((9, 9), np.uint8))
-    corners = model.uv[model.triangles] * np.float32((w, h)) - 0.5
+    corners = model.uv[model.triangles] * np.array((w, h), np.float32) - 0.5
     lo = np.clip(np.floor(corners.min(axis=1)).astype(int), 0, (w - 1, h - 1))
     hi = np.clip(np.ceil(corners.max(axis=1)).astype(int) + 1, 1, (w, h))
     hi = np.maximum(hi, lo + 1)
@@ -171,7 +171,7 @@ def draw_texture(
         return frame
     x0, y0, x1, y1 = roi
     source = _level(texture, xy, model.uv)
-    size = np.float32(source.shape[1::-1])
+    size = np.array(source.shape[1::-1], np.float32)
     # UV corners are the texture's outer edges; remap samples pixel centres.
     src_xy = model.uv * size - 0.5
     map_x, map_y, coverage = mesh_maps(

@@ -587,7 +587,7 @@ def _mls_shift(
     # whole table costs one broadcast add. The sums below are taken around the origin,
     # so their differences lose float32 digits as a weight grows: eps (half a node
     # spacing, squared) caps the weights where that would show.
-    eps = np.float32((0.5 * step / scale) ** 2)
+    eps = np.array((0.5 * step / scale) ** 2, np.float32)
     px, py, dx, dy = p[:, 0], p[:, 1], delta[:, 0], delta[:, 1]
     dist_x = (gx[None, :] - px[:, None]) ** 2
     dist_y = (gy[None, :] - py[:, None]) ** 2 + eps

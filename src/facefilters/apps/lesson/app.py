@@ -68,7 +68,7 @@ class CanvasView:
             image = cv2.flip(image, 1)
             faces = faces.mirror(image.shape[1])
         if self.zoom and len(faces):
-            x1, y1, x2, y2 = zoom_xyxy(faces.xyxy, image.shape[:2], self.area_xyxy)
+            x1, y1, x2, y2 = zoom_xyxy(faces.xyxy, (image.shape[0], image.shape[1]), self.area_xyxy)
             image = image[y1:y2, x1:x2]
             faces = faces.with_landmarks(faces.landmarks - np.array([x1, y1, 0], np.float32))
         canvas, fitted, (dx, dy) = fit_photo(image, self.size_wh, self.area_xyxy, plain=self.plain)

@@ -440,7 +440,7 @@ def step_landmarks(frame: np.ndarray, ctx: StepContext) -> None:
         ctx,
         (w, h),
         (x2 + w / 2 + 10, y1),
-        also=[tuple(int(v) for v in box) for box in ctx.crop_xyxy[:1]],
+        also=[(int(a), int(b), int(c), int(d)) for a, b, c, d in ctx.crop_xyxy[:1]],
     )
     draw_text(frame, text, (x, y), int(size * scale), bold=True, color=ACCENT, shadow=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 
@@ -29,15 +30,16 @@ class _Track:
     """One audio stream of the source and the output stream it goes to."""
 
     def __init__(
-        self, source: av.stream.Stream, output: av.container.OutputContainer, shift_s: Fraction
+        self, source: Any, output: av.container.OutputContainer, shift_s: Fraction
     ) -> None:
+        # ``source`` is an audio stream (PyAV's typing calls demuxed streams plain Streams).
         self.source = source
-        self.time_base = source.time_base
+        self.time_base: Fraction = source.time_base
         self.shift = round(shift_s / self.time_base)
         self.encode = (
             output.format.name in MOV_FORMATS and source.codec_context.name not in _MOV_AUDIO_COPY
         )
-        stream: av.stream.Stream | None = None
+        stream: Any = None
         if not self.encode:
             try:
                 stream = output.add_stream_from_template(source)
@@ -122,16 +124,17 @@ class AudioCopy:
         # the source's video starts (MPEG-TS files, for one, start well after 0).
         video = [s for s in self._source.streams.video if s.start_time is not None]
         for source in sources:
-            if video and video[0].time_base:
-                start_s = Fraction(video[0].start_time * video[0].time_base)
-            elif source.start_time is not None:
+            first = video[0] if video else None
+            if first is not None and first.time_base and first.start_time is not None:
+                start_s = Fraction(first.start_time * first.time_base)
+            elif source.start_time is not None and source.time_base:
                 start_s = Fraction(source.start_time * source.time_base)
             else:
                 start_s = Fraction(0)
             track = _Track(source, output, start_s)
             self._tracks[source.index] = track
             self.streams.append(track.stream)
-        self._packets = self._source.demux(sources)
+        self._packets: Any = self._source.demux(sources)  # a generator: closed in close()
         self._pending: av.Packet | None = None
         self._done = False
 

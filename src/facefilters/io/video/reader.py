@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -192,7 +192,7 @@ def _decode_frames(
     container: av.container.InputContainer,
     stream: av.video.stream.VideoStream,
     count: _PacketCount,
-) -> Iterator[av.VideoFrame]:
+) -> Generator[av.VideoFrame, None, None]:
     """Decode every frame that can be decoded, and stop quietly where the file breaks."""
     packets = container.demux(stream)
     while True:
