@@ -25,7 +25,14 @@ from facefilters.detect.scan import (
     square_crop,
     tiles_xyxy,
 )
-from facefilters.detect.twostage import FAR, NEAR, TILES, TwoStageDetector
+from facefilters.detect.twostage import (
+    FAR,
+    FAR_EVERY,
+    NEAR,
+    NEAR_EVERY,
+    TILES,
+    TwoStageDetector,
+)
 from facefilters.faces import Faces
 
 from builders import make_faces
@@ -213,33 +220,36 @@ def test_video_follows_each_face_on_its_crop_and_scans_on_a_schedule() -> None:
     detector = two_stage(static_image_mode=False)
     near, far = detector.near, detector.far
     positions = []
-    for k in range(12):
-        frame = discs((1280, 720), [(300 + 10 * k, 300)], [60])
+    n = 2 * FAR_EVERY
+    assert FAR_EVERY % NEAR_EVERY == 0
+    for k in range(n):
+        frame = discs((1280, 720), [(300 + 5 * k, 300)], [60])
         faces = detector.detect(frame, k / 30)
         positions.append(eyes_mid(faces)[0, 0] if len(faces) else None)
     # Reported from its second frame on (confirmed), then wherever it goes.
     assert positions[0] is None
-    assert np.allclose(positions[1:], [300 + 10 * k for k in range(1, 12)], atol=1.5)
-    assert len(near.calls) == 6  # every other frame
+    assert np.allclose(positions[1:], [300 + 5 * k for k in range(1, n)], atol=1.5)
+    assert len(near.calls) == n // NEAR_EVERY  # frames 0, NEAR_EVERY, 2 NEAR_EVERY...
     whole_far = [c for c in far.calls if c == (1280, 720)]
     tiles = [c for c in far.calls if c != (1280, 720)]
-    assert len(whole_far) == 2  # frames 0 and 6
+    assert len(whole_far) == 2  # frames 0 and FAR_EVERY
     assert len(tiles) == len(tiles_xyxy((1280, 720)))  # the first frame only
 
 
-def test_a_face_that_walks_in_is_found_at_once_and_one_lost_triggers_tiles() -> None:
+def test_a_face_that_walks_in_is_found_by_the_next_scan_and_one_lost_triggers_tiles() -> None:
     detector = two_stage(static_image_mode=False)
     frame = discs((1280, 720), [(300, 300)], [60])
-    detector.detect(frame, 0.0)
-    detector.detect(frame, 1 / 30)
+    for k in range(NEAR_EVERY):
+        detector.detect(frame, k / 30)
+    k = NEAR_EVERY
     both = discs((1280, 720), [(300, 300), (900, 400)], [60, 90])
-    # Found by the near scan of the frame it walks in, shown from the next one.
-    assert len(detector.detect(both, 2 / 30)) == 1
-    assert len(detector.detect(both, 3 / 30)) == 2
+    # Found by the next near scan, here on the frame it walks in, shown from the next one.
+    assert len(detector.detect(both, k / 30)) == 1
+    assert len(detector.detect(both, (k + 1) / 30)) == 2
     tiles_before = len(detector.far.calls)
     gone = discs((1280, 720), [(900, 400)], [90])
-    assert len(detector.detect(gone, 4 / 30)) == 1
-    detector.detect(gone, 5 / 30)
+    assert len(detector.detect(gone, (k + 2) / 30)) == 1
+    detector.detect(gone, (k + 3) / 30)
     # The loss made the next scan a full one, tiles and all.
     assert len(detector.far.calls) - tiles_before == 1 + len(tiles_xyxy((1280, 720)))
 
