@@ -19,8 +19,9 @@ For video (``static_image_mode=False``) each face found is followed on its own c
 placed from its landmarks in the previous frame. Every :data:`NEAR_EVERY` frames the
 picture is scanned for new faces with the short-range detector; the full-range one joins
 every :data:`FAR_EVERY` frames, and the tiles on the first frame, after a face is lost
-and every :data:`TILES_EVERY` frames. With ``background_scan=True`` (the live window) the scan runs on a worker thread and its
-faces join a frame or two later, so the display never waits for it.
+and every :data:`TILES_EVERY` frames. With ``background_scan=True`` (the live window)
+the scan runs on a worker thread and its faces join a frame or two later, so the display
+never waits for it.
 
 The models are injected (:class:`~.base.BoxDetector`, :class:`~.base.Detector`), so this
 module imports no MediaPipe and runs in tests with fakes; :func:`facemesh_two_stage`
