@@ -54,6 +54,13 @@ def long_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A job a shell starts in the background (CI's runner may be one) inherits SIGINT
+    # ignored, and Python then keeps it ignored, as it should: Ctrl+C in a terminal is
+    # not for background jobs. The command under test gets the terminal's default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _temporaries(folder: Path) -> list[Path]:
     return [p for p in folder.iterdir() if ".tmp-" in p.name]
 
@@ -81,7 +88,13 @@ def test_stop_signal_mid_run_leaves_nothing_half_written(
         "mesh",
         "--force",
     ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
+    )
     try:
         deadline = time.monotonic() + 120
         # Signal once frames are being written into the temporary file.
