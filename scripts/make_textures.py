@@ -41,35 +41,10 @@ from make_art import (  # noqa: E402  (the sibling script is the toolkit)
 )
 
 from facefilters.render.meshmap import canonical_face, mesh_maps  # noqa: E402
+from facefilters.render.swap import LEFT_EYE, OUTER_LIPS, RIGHT_EYE  # noqa: E402
 
 SIZE = 1024
 """Texture width and height, pixels."""
-
-# Closed outlines of the openings, in landmark order around each one.
-RIGHT_EYE = (33, 246, 161, 160, 159, 158, 157, 173, 133, 155, 154, 153, 145, 144, 163, 7)
-LEFT_EYE = (263, 466, 388, 387, 386, 385, 384, 398, 362, 382, 381, 380, 374, 373, 390, 249)
-OUTER_LIPS = (
-    61,
-    185,
-    40,
-    39,
-    37,
-    0,
-    267,
-    269,
-    270,
-    409,
-    291,
-    375,
-    321,
-    405,
-    314,
-    17,
-    84,
-    181,
-    91,
-    146,
-)
 
 
 def uv_px(index) -> np.ndarray:
