@@ -77,75 +77,18 @@ _MOUTH_RIGHT, _MOUTH_LEFT = 61, 291
 _UPPER_LIP, _LOWER_LIP = 13, 14  # inner edges, where the lips meet
 _UPPER_LIP_TOP, _LOWER_LIP_BOTTOM = 0, 17
 
-_FACE_OVAL = np.array(
-    [
-        10,
-        338,
-        297,
-        332,
-        284,
-        251,
-        389,
-        356,
-        454,
-        323,
-        361,
-        288,
-        397,
-        365,
-        379,
-        378,
-        400,
-        377,
-        152,
-        148,
-        176,
-        149,
-        150,
-        136,
-        172,
-        58,
-        132,
-        93,
-        234,
-        127,
-        162,
-        21,
-        54,
-        103,
-        67,
-        109,
-    ]
-)
+# Landmark numbers read better packed than one per line.
+# fmt: off
+_FACE_OVAL = np.array([
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400,
+    377, 152, 148, 176, 149, 150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67,
+    109,
+])
 # The cheek and jaw part of the face oval, from the temples down to the chin; the rest.
-_JAW = np.array(
-    [
-        162,
-        127,
-        234,
-        93,
-        132,
-        58,
-        172,
-        136,
-        150,
-        149,
-        176,
-        148,
-        389,
-        356,
-        454,
-        323,
-        361,
-        288,
-        397,
-        365,
-        379,
-        378,
-        400,
-        377,
-    ]
-)
+_JAW = np.array([
+    162, 127, 234, 93, 132, 58, 172, 136, 150, 149, 176, 148, 389, 356, 454, 323, 361,
+    288, 397, 365, 379, 378, 400, 377,
+])
 _OVAL_TOP = np.setdiff1d(_FACE_OVAL, _JAW)
 _CHEEKS = np.array([50, 280, 205, 425, 187, 411, 147, 376, 123, 352, 213, 433, 192, 416])
 _JAW_AND_CHEEKS = np.concatenate([_JAW, _CHEEKS])
@@ -157,79 +100,21 @@ _NOSE = np.array([168, 6, 197, 195, 5, 4, 1, 2, 98, 327, 64, 294])
 _FOREHEAD = np.array([151])
 
 # Both lips, outer and inner edges, each run from one mouth corner to the other.
-_LIPS = np.array(
-    [
-        61,
-        185,
-        40,
-        39,
-        37,
-        0,
-        267,
-        269,
-        270,
-        409,
-        291,
-        78,
-        191,
-        80,
-        81,
-        82,
-        13,
-        312,
-        311,
-        310,
-        415,
-        308,
-        146,
-        91,
-        181,
-        84,
-        17,
-        314,
-        405,
-        321,
-        375,
-        95,
-        88,
-        178,
-        87,
-        14,
-        317,
-        402,
-        318,
-        324,
-    ]
-)
+_LIPS = np.array([
+    61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291, 78, 191, 80, 81, 82, 13, 312, 311,
+    310, 415, 308, 146, 91, 181, 84, 17, 314, 405, 321, 375, 95, 88, 178, 87, 14, 317,
+    402, 318, 324,
+])
 # Skin around the mouth that holds still while the lips frown.
 _MOUTH_FRAME = np.array([164, 167, 393, 205, 425, 199, 175, 32, 262])
 
 # Both brows: the upper edges, then the lower edges (outer end first). The inner ends
 # are 107 and 336 above, 55 and 285 below.
-_BROWS = np.array(
-    [
-        70,
-        63,
-        105,
-        66,
-        107,
-        300,
-        293,
-        334,
-        296,
-        336,
-        46,
-        53,
-        52,
-        65,
-        55,
-        276,
-        283,
-        282,
-        295,
-        285,
-    ]
-)
+_BROWS = np.array([
+    70, 63, 105, 66, 107, 300, 293, 334, 296, 336, 46, 53, 52, 65, 55, 276, 283, 282,
+    295, 285,
+])
+# fmt: on
 
 
 @lru_cache(maxsize=8)
