@@ -7,9 +7,10 @@ through its own mesh, the skull, hair and neck around it), and shown as it is, a
 size, with camera noise and JPEG compression, and pasted small into a room (25 px between
 the irises, found by the two-stage finder). FaceMesh finds the face afresh and
 ``measure`` reads the pose. The truth is the turn composed with the portrait's own pose
-(both are nearly frontal; their own pose is read the same way). Grace Hopper at full
-size is where the fit's one change was chosen (the rotation from the landmarks' ``x, y``,
-not FaceMesh's depth): her other sizes and the astronaut judge it.
+(both are nearly frontal; their own pose is read the same way). How the fit was chosen
+(no parameter fitted, two choices between candidates made looking at these pictures) is
+told in ``tests/e2e/test_pose_real.py``; the Tasks backend's landmarks, not looked at
+then, judge it there too.
 """
 
 from __future__ import annotations

@@ -372,16 +372,28 @@ def _polar(m: np.ndarray) -> np.ndarray:
     return np.where(ok[:, None, None], x, np.eye(3))
 
 
+def _pitch_rad(rotation: np.ndarray) -> np.ndarray:
+    """The nod of each rotation (n, 3, 3) in camera axes, radians, up positive, with
+    :class:`FaceGeometry`'s order of angles: ndarray (n,), float64."""
+    return -np.arctan2(rotation[:, 2, 1], rotation[:, 2, 2])
+
+
 def fit_canonical(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fit MediaPipe's canonical face to each face's rigid landmarks: its rotation from
     where the points lie in the picture, its scale by similarity Procrustes.
 
-    The rotation comes from the points' ``x, y`` alone, by a least-squares linear map
-    from the canonical face onto them (a weak-perspective camera), turned into the
-    nearest rotation. FaceMesh's depth is not used for it: on a turned head FaceMesh
-    flattens ``z`` (its spread falls to about 0.7 of the true one at 45 degrees of yaw
-    while ``x, y`` stay within a tenth of ``size_px``), and a fit through that depth read
-    about two thirds of the turn.
+    The turn sideways (yaw) and about the view axis (roll) come from the points' ``x, y``
+    alone, by a least-squares linear map from the canonical face onto them (a
+    weak-perspective camera), turned into the nearest rotation. The nod (pitch) comes
+    from a fit through FaceMesh's depth as well. Each reading is where that source is
+    sound, on real turned heads (tests/e2e/test_pose_real.py):
+
+    - turned sideways, FaceMesh flattens ``z`` (its spread falls to about 0.7 of the
+      true one at 45 degrees of yaw while ``x, y`` stay within a tenth of ``size_px``),
+      and a fit through that depth reads about two thirds of the turn;
+    - nodded, it is the other way round: FaceMesh draws the points' ``x, y`` as if the
+      head were nodded less (0.6 of the nod, on a face with a fringe over the forehead),
+      while its depth follows the nod.
 
     Args:
         landmarks: ndarray of shape (n, 478, 3) (or (n, 468, 3)): ``x, y`` pixels, ``z``
@@ -413,7 +425,16 @@ def fit_canonical(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     linear = np.stack([rows_x, rows_y, rows_z], axis=1)
     # A whisker of identity keeps landmarks without spread (a point) solvable.
     spread = np.sqrt(np.sum(linear * linear, axis=(1, 2)))
-    rotation = _polar(linear + 1e-9 * spread[:, None, None] * np.eye(3))
+    whisker = 1e-9 * spread[:, None, None] * np.eye(3)
+    rotation = _polar(linear + whisker)
+    # The nod of the fit through the depth too (similarity Procrustes), given to the x, y
+    # fit by turning it about the head's own left-right axis: its yaw and roll stay.
+    # (Turning by theta about that axis lowers the pitch by theta.)
+    theta = _pitch_rad(rotation) - _pitch_rad(_polar(cov + whisker))
+    cos, sin = np.cos(theta)[:, None], np.sin(theta)[:, None]
+    down, back = rotation[:, :, 1].copy(), rotation[:, :, 2].copy()
+    rotation[:, :, 1] = cos * down + sin * back
+    rotation[:, :, 2] = cos * back - sin * down
     # The scale that best lays the turned model's picture over the points' x, y: not
     # their depth either, or the head would shrink as it turns.
     seen = np.sum(rotation[:, :2] * cov[:, :2], axis=(1, 2))
