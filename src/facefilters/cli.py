@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
@@ -81,8 +82,19 @@ MaxFaces = Annotated[
         show_default=False,
     ),
 ]
+
+
+# Paths the user names are taken as text, not as Path (which tidies './out.mp4' into
+# 'out.mp4'), and handed on as text, so that messages name them as they were typed.
+def _folder(value: str) -> str:
+    """A folder option's value, refused when it names a file (as Typer's own check would)."""
+    if os.path.isfile(value):
+        raise typer.BadParameter(f"'{value}' is a file, not a folder")
+    return value
+
+
 Face = Annotated[
-    Optional[Path],
+    Optional[str],
     typer.Option(
         "--face",
         help="For the face swap: a photo of the face to put on the faces (one face, "
@@ -165,6 +177,15 @@ def _user_errors() -> Iterator[None]:
     try:
         with _stop_signals_interrupt():
             yield
+            # Here, not at exit, so that a reader gone away is seen below.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, with the 1 that Rich's console
+        # gives when its own print meets a closed pipe; stdout goes to /dev/null so that
+        # Python does not fail once more on flushing it at exit.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
     except FaceFiltersError as e:
         err.print(Text("error: ", style="bold red") + Text(str(e)))
         raise typer.Exit(1) from None
@@ -239,9 +260,9 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, Optional[int]], None]]:
     )
 )
 def apply(
-    input: Annotated[Path, typer.Argument(help="A photo or a video.", show_default=False)],
+    input: Annotated[str, typer.Argument(help="A photo or a video.", show_default=False)],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Where to write the result.", show_default=False)
+        str, typer.Option("--output", "-o", help="Where to write the result.", show_default=False)
     ],
     filter: Annotated[str, typer.Option("--filter", "-f", help="Which filter.")] = "dog",
     filters_dir: FiltersDir = None,
@@ -340,7 +361,7 @@ def list_filters(filters_dir: FiltersDir = None, lang: Lang = None) -> None:
     )
 )
 def inspect(
-    input: Annotated[Path, typer.Argument(help="A photo or a video.", show_default=False)],
+    input: Annotated[str, typer.Argument(help="A photo or a video.", show_default=False)],
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print JSON (JSON Lines for a video) with all 478 landmarks."),
@@ -433,7 +454,7 @@ def live(
         int, typer.Option("--camera", min=0, help="Which camera (0 is the first).")
     ] = 0,
     source: Annotated[
-        Optional[Path],
+        Optional[str],
         typer.Option(
             "--source",
             help="Play a video (looped) or a photo instead of a camera.",
@@ -456,24 +477,24 @@ def live(
     fullscreen: Annotated[bool, typer.Option("--fullscreen", help="Start fullscreen.")] = False,
     filters_dir: FiltersDir = None,
     out: Annotated[
-        Optional[Path],
+        Optional[str],
         typer.Option(
             "--out",
             help="Folder for snapshots and recordings.",
             show_default="your pictures folder/facefilters",
-            file_okay=False,
+            parser=_folder,
         ),
     ] = None,
     max_faces: MaxFaces = None,
     lang: Lang = None,
     face: Face = None,
     faces: Annotated[
-        Optional[Path],
+        Optional[str],
         typer.Option(
             "--faces",
             help="For the face swap: a folder of photos to cycle through with the s key.",
             show_default=False,
-            file_okay=False,
+            parser=_folder,
         ),
     ] = None,
     backend: Backend = None,
@@ -513,7 +534,7 @@ def lesson(
         int, typer.Option("--camera", min=0, help="Which camera (0 is the first).")
     ] = 0,
     source: Annotated[
-        Optional[Path],
+        Optional[str],
         typer.Option(
             "--source",
             help="A video (looped) or a photo instead of a camera; with --export, "
@@ -522,13 +543,13 @@ def lesson(
         ),
     ] = None,
     export: Annotated[
-        Optional[Path],
+        Optional[str],
         typer.Option(
             "--export",
             help="Write the slides into this folder, no window: a PNG per step, "
             "lesson.pdf, and lesson.pptx with the speaker notes.",
             show_default=False,
-            file_okay=False,
+            parser=_folder,
         ),
     ] = None,
     step: Annotated[
@@ -566,7 +587,7 @@ def lesson(
 
         written, messages = make_slides(export, source=source, lang=_lang(lang), face=face)
     for path in written:
-        out.print(str(path))
+        out.print(Text(os.path.join(export, path.name)), soft_wrap=True)
     err.print(Text(messages("lesson.exported", count=len(written) - 2, folder=export)))
 
 

@@ -247,3 +247,26 @@ def test_dog_tongue_appears_when_the_mouth_opens(
         below_lip = g.anchors["lower_lip"][0] + g.axis_y[0] * 0.3 * eye
         share = region(mask, below_lip, 0.12 * eye)
         assert (share > 0.7) if tongue_expected else (share < 0.05), share
+
+
+def test_the_status_line_names_the_output_as_typed(
+    tmp_path: Path, grace_hopper_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    result = run("apply", grace_hopper_path, "-o", "./sub//dog.jpg")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "wrote ./sub//dog.jpg"
+    assert [p.name for p in (tmp_path / "sub").iterdir()] == ["dog.jpg"]
+
+
+def test_a_reader_that_goes_away_is_no_error(demo_clip: Path) -> None:
+    # `facefilters inspect clip.mp4 --json | head -1`: head closes the pipe after a line.
+    command = [sys.executable, "-m", "facefilters", "inspect", str(demo_clip), "--json"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert json.loads(proc.stdout.readline())["frame"] == 0
+        proc.stdout.close()
+        errors = proc.stderr.read().decode()
+    assert proc.returncode == 1
+    assert errors == ""

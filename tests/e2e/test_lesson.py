@@ -561,3 +561,14 @@ def test_lesson_without_a_display(
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error:"), result.output
     assert word in lines[0]  # in the chosen language
+
+
+def test_export_names_the_files_in_the_folder_as_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("lesson", "--export", "./slides//", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == [f"./slides//{name}" for name in EXPORTED]
+    assert result.stderr.rstrip().endswith("to ./slides//")
+    assert not [p for p in (tmp_path / "slides").iterdir() if p.name.startswith(".")]

@@ -2,11 +2,13 @@
 
 The output is written to a temporary file beside it and renamed at the end, so an error
 or Ctrl+C never leaves a half-written file, and an existing file is only replaced with
-``force``.
+``force``. Paths are taken as the user typed them (``./out.mp4``) and handed on as they
+are, so that every message names them in the user's spelling.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +64,8 @@ class ApplyResult:
     """What ``apply`` did: photo or video, frames written, frames with a face."""
 
     kind: str
-    output: Path
+    output: str | os.PathLike[str]
+    """As it was given (the user's spelling, for the message saying where it went)."""
     frames: int
     frames_with_faces: int
     credentials: bool = False
@@ -72,15 +75,15 @@ class ApplyResult:
 
 
 def apply_file(
-    input_path: Path,
-    output_path: Path,
+    input_path: str | os.PathLike[str],
+    output_path: str | os.PathLike[str],
     drawer: Drawer,
     *,
     max_faces: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
     detector_factory: DetectorFactory = default_detector,
-    face: Path | None = None,
+    face: str | os.PathLike[str] | None = None,
     keep_going: bool = False,
 ) -> ApplyResult:
     """Filter a photo or a video file into ``output_path``.
@@ -105,7 +108,7 @@ def apply_file(
         FilterError: a swap's photo has no face, or several.
     """
     kind = detect_kind(input_path)
-    check_output_suffix(kind, Path(input_path), Path(output_path))
+    check_output_suffix(kind, input_path, output_path)
     if face is not None and not getattr(drawer, "deepfake", False):
         raise InputError("--face is for the filters that swap faces (try --filter swap)")
     if isinstance(drawer, Filter):
@@ -122,7 +125,7 @@ def apply_file(
                 stats = pipeline.run(
                     [Frame(0, 0.0, read_image(input_path))], [ImageFileSink(tmp, note=note)]
                 )
-                pictures = count_pictures(Path(input_path)) or 1
+                pictures = count_pictures(input_path) or 1
                 if pictures > 1:  # an animated WebP, which FFmpeg cannot play
                     notices.append(
                         Notice("apply.first_picture", {"path": input_path, "count": pictures})
@@ -145,21 +148,19 @@ def apply_file(
                     stats = pipeline.run(
                         reader, [sink], threaded=True, progress=progress, total=info.frame_count
                     )
-                    notices = _video_notices(reader, video, input_path, keep_going)
+                    notices = _video_notices(reader, video, keep_going)
         finally:
             close_detector(detector)
         if stats.frames == 0:  # pragma: no cover - the reader refuses empty videos
-            raise InputError(f"cannot read '{input_path}': the video has no frames")
+            raise InputError(f"cannot read '{os.fspath(input_path)}': the video has no frames")
         # Last of all, since any later change to the bytes would break its signature.
-        signed = note is not None and add_credentials(tmp, note, title=output_path.name)
+        signed = note is not None and add_credentials(tmp, note, title=Path(output_path).name)
         return ApplyResult(
             kind, output_path, stats.frames, stats.frames_with_faces, signed, tuple(notices)
         )
 
 
-def _video_notices(
-    reader: VideoReader, video: VideoFileSink, input_path: Path, keep_going: bool
-) -> list[Notice]:
+def _video_notices(reader: VideoReader, video: VideoFileSink, keep_going: bool) -> list[Notice]:
     """What the user should hear about how a video was read and written.
 
     Raises:
@@ -170,7 +171,7 @@ def _video_notices(
     lost, total = reader.frames_lost, reader.frames_read + reader.frames_lost
     if lost > LOST_SHARE * total and not keep_going:
         raise InputError(
-            f"{lost} of {total} frames of '{input_path}' could not be read (the file is "
+            f"{lost} of {total} frames of '{reader.shown}' could not be read (the file is "
             f"damaged or cut short); nothing was written. Use --keep-going to write the "
             f"{reader.frames_read} that could be read"
         )
@@ -204,7 +205,9 @@ def _video_notices(
     return notices
 
 
-def check_output_suffix(kind: str, input_path: Path, output_path: Path) -> None:
+def check_output_suffix(
+    kind: str, input_path: str | os.PathLike[str], output_path: str | os.PathLike[str]
+) -> None:
     """Refuse an output name whose suffix does not fit what the input is, saying why.
 
     A photo gives a photo and a video a video, in a format named by the suffix; this is
@@ -214,26 +217,30 @@ def check_output_suffix(kind: str, input_path: Path, output_path: Path) -> None:
         OutputError: no suffix, a video suffix for a photo, a photo suffix for a video,
             or a suffix of no format facefilters writes.
     """
-    suffix = output_path.suffix.lower()
+    if os.path.isdir(output_path):
+        return  # atomic_output says it is a folder and what to give instead
+    shown_in, shown_out = os.fspath(input_path), os.fspath(output_path)
+    typed_suffix = Path(output_path).suffix
+    suffix = typed_suffix.lower()
     photos, videos = ", ".join(IMAGE_SUFFIXES), ", ".join(VIDEO_SUFFIXES)
     if not suffix:
         raise OutputError(
-            f"'{output_path}' has no extension, which names the kind of file to write; "
+            f"'{shown_out}' has no extension, which names the kind of file to write; "
             f"add one: {photos} for a photo, {videos} for a video"
         )
     if kind == "image" and suffix not in IMAGE_SUFFIXES:
         if suffix in VIDEO_SUFFIXES:
             raise OutputError(
-                f"'{input_path}' is a photo, so the result is a photo, not a "
-                f"'{output_path.suffix}' video; name the output {photos}"
+                f"'{shown_in}' is a photo, so the result is a photo, not a "
+                f"'{typed_suffix}' video; name the output {photos}"
             )
         raise OutputError(
-            f"cannot write '{output_path}': unknown image type '{output_path.suffix}'; use {photos}"
+            f"cannot write '{shown_out}': unknown image type '{typed_suffix}'; use {photos}"
         )
     if kind == "video" and suffix not in VIDEO_SUFFIXES:
-        what = "a photo" if suffix in IMAGE_SUFFIXES else f"a '{output_path.suffix}' file"
+        what = "a photo" if suffix in IMAGE_SUFFIXES else f"a '{typed_suffix}' file"
         raise OutputError(
-            f"'{input_path}' is a video, so the result is a video, not {what}; "
+            f"'{shown_in}' is a video, so the result is a video, not {what}; "
             f"name the output {videos}"
         )
 
@@ -274,7 +281,7 @@ def describe_faces(faces: Faces, *, with_landmarks: bool = True) -> list[dict[st
 
 
 def inspect_file(
-    input_path: Path,
+    input_path: str | os.PathLike[str],
     *,
     max_faces: int | None = None,
     progress: Progress | None = None,

@@ -6,6 +6,7 @@ Shared by ``apply``, ``live`` and ``lesson``: each builds its filter, then calls
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -22,8 +23,8 @@ def prepare_filter(
     chosen: Filter,
     detector_factory: DetectorFactory,
     *,
-    face: Path | None = None,
-    faces_dir: Path | None = None,
+    face: str | os.PathLike[str] | None = None,
+    faces_dir: str | os.PathLike[str] | None = None,
     messages: Messages | None = None,
     log: Callable[[str], None] | None = None,
 ) -> Filter:
@@ -98,12 +99,13 @@ def in_language(chosen: Filter, messages: Messages) -> Filter:
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
 
-def photos_in(folder: Path) -> list[Path]:
+def photos_in(folder: str | os.PathLike[str]) -> list[Path]:
     """The photos in a folder (not its subfolders), sorted by name.
 
     Raises:
         InputError: ``folder`` is not a readable folder.
     """
+    shown, folder = os.fspath(folder), Path(folder)
     if not folder.is_dir():
-        raise InputError(f"not a folder: '{folder}'")
+        raise InputError(f"not a folder: '{shown}'")
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)

@@ -67,7 +67,22 @@ def _special_kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def _refuse_special(output: Path) -> None:
+_SEPARATORS = os.sep + (os.altsep or "")
+
+
+def _typed_parts(shown: str) -> tuple[str, str]:
+    """The folder and the name of a path in the user's spelling, as `Path` would split it
+    but without tidying: ``("sub", "out.jpg")`` from ``sub//out.jpg``, ``(".",
+    "out.jpg")`` from ``./out.jpg`` and from ``out.jpg``, ``("/", "out.jpg")`` from
+    ``/out.jpg``."""
+    head = shown.rstrip(_SEPARATORS) or shown
+    cut = max(head.rfind(sep) for sep in _SEPARATORS)
+    if cut < 0:
+        return ".", head
+    return head[: cut + 1].rstrip(_SEPARATORS) or head[: cut + 1], head[cut + 1 :]
+
+
+def _refuse_special(output: Path, shown: str) -> None:
     """Refuse an output that exists and is not a regular file, ``--force`` or not.
 
     Replacing a pipe, a device or a folder with a regular file would break whatever
@@ -80,12 +95,12 @@ def _refuse_special(output: Path) -> None:
     kind = _special_kind(st.st_mode)
     if kind == "a folder":
         raise OutputError(
-            f"cannot write '{output}': it is a folder; "
-            f"give a file name in it, e.g. '{output / 'result.jpg'}'"
+            f"cannot write '{shown}': it is a folder; "
+            f"give a file name in it, e.g. '{os.path.join(shown, 'result.jpg')}'"
         )
     if kind is not None:
         raise OutputError(
-            f"cannot write '{output}': it is {kind}, not a regular file, and "
+            f"cannot write '{shown}': it is {kind}, not a regular file, and "
             "is never replaced (not even with --force); choose another name"
         )
 
@@ -97,26 +112,27 @@ def _name_max(folder: Path) -> int:
         return _NAME_MAX
 
 
-def _check_output(output: Path, input_path: Path | None, force: bool) -> None:
+def _check_output(output: Path, shown: str, input_path: Path | None, force: bool) -> None:
     if input_path is not None and _same_file(output, input_path):
-        raise OutputError(f"cannot write '{output}': it is the input file; choose another name")
+        raise OutputError(f"cannot write '{shown}': it is the input file; choose another name")
     folder = output.parent
     if not folder.is_dir():
         raise OutputError(
-            f"folder does not exist: '{folder}'; create it first, or choose another folder"
+            f"folder does not exist: '{_typed_parts(shown)[0]}'; create it first, "
+            "or choose another folder"
         )
-    _refuse_special(output)
+    _refuse_special(output, shown)
     if os.path.lexists(output) and not force:
-        raise OutputError(f"'{output}' exists; use --force to replace it")
+        raise OutputError(f"'{shown}' exists; use --force to replace it")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(
-            f"cannot write '{output}': the folder '{folder}' is not writable; "
+            f"cannot write '{shown}': the folder '{_typed_parts(shown)[0]}' is not writable; "
             "choose a folder you can write to"
         )
     limit = _name_max(folder)
     if len(os.fsencode(output.name)) > limit:
         raise OutputError(
-            f"cannot write '{output}': the name is "
+            f"cannot write '{shown}': the name is "
             f"{len(os.fsencode(output.name))} bytes, more than the {limit} "
             "the file system allows; choose a shorter name"
         )
@@ -124,7 +140,10 @@ def _check_output(output: Path, input_path: Path | None, force: bool) -> None:
 
 @contextlib.contextmanager
 def atomic_output(
-    output: Path, *, input_path: Path | None = None, force: bool = False
+    output: str | os.PathLike[str],
+    *,
+    input_path: str | os.PathLike[str] | None = None,
+    force: bool = False,
 ) -> Iterator[Path]:
     """Give a temporary path to write to, and move it onto ``output`` when done.
 
@@ -135,6 +154,10 @@ def atomic_output(
     KeyboardInterrupt included, the temporary file is deleted and ``output`` is left as
     it was. An `OutputError` from the body that names the temporary file is raised
     again naming ``output``.
+
+    Every message names ``output`` as given, ``./out.mp4`` or ``sub//out.mp4`` as the
+    user typed it, not as `Path` spells it (``out.mp4``, ``sub/out.mp4``): pass the
+    command line's text, not a `Path` made from it.
 
     Args:
         output: The file the user asked for.
@@ -152,45 +175,47 @@ def atomic_output(
             that appeared meanwhile is kept); or the finished file cannot be moved into
             place.
     """
+    shown = os.fspath(output)
     output = Path(output)
-    _check_output(output, None if input_path is None else Path(input_path), force)
-    tmp = _reserve_temporary(output)
+    _check_output(output, shown, None if input_path is None else Path(input_path), force)
+    tmp = _reserve_temporary(output, shown)
     try:
         try:
             yield tmp
         except OutputError as exc:
-            raise OutputError(_renamed(str(exc), tmp, output)) from None
+            raise OutputError(_renamed(str(exc), tmp, shown)) from None
         except OSError as exc:
             if exc.filename is None or Path(exc.filename) != tmp:
                 raise
-            raise OutputError.from_os_error(output, exc) from None
-        _commit(tmp, output, force)
+            raise OutputError.from_os_error(shown, exc) from None
+        _commit(tmp, output, shown, force)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
 
 
-def _renamed(message: str, tmp: Path, output: Path) -> str:
-    return message.replace(str(tmp), str(output)).replace(tmp.name, output.name)
+def _renamed(message: str, tmp: Path, shown: str) -> str:
+    # The whole path first, so that its folder is the user's spelling too.
+    return message.replace(str(tmp), shown).replace(tmp.name, _typed_parts(shown)[1])
 
 
-def _commit(tmp: Path, output: Path, force: bool) -> None:
+def _commit(tmp: Path, output: Path, shown: str, force: bool) -> None:
     """Move the finished temporary file onto ``output``; without force, never replace."""
     try:
         if force:
-            _refuse_special(output)  # something may have taken the name meanwhile
+            _refuse_special(output, shown)  # something may have taken the name meanwhile
             os.replace(tmp, output)
         else:
             _rename_no_replace(tmp, output)
     except FileExistsError:
         raise OutputError(
-            f"'{output}' appeared while this ran (another program, or a second run?) and "
+            f"'{shown}' appeared while this ran (another program, or a second run?) and "
             "was kept; nothing was written. Run again with --force to replace it, or "
             "choose another name"
         ) from None
     except OSError as exc:
-        raise OutputError.from_os_error(output, exc) from None
+        raise OutputError.from_os_error(shown, exc) from None
 
 
 def _renameat2() -> Callable[..., int] | None:
@@ -268,7 +293,7 @@ def temporary_name(path: Path, tag: str = "tmp") -> Path:
     return path.with_name(f".{stem}.{tag}-{random}{suffix}")
 
 
-def _reserve_temporary(output: Path) -> Path:
+def _reserve_temporary(output: Path, shown: str) -> Path:
     for _ in range(100):
         tmp = temporary_name(output)
         try:
@@ -277,7 +302,7 @@ def _reserve_temporary(output: Path) -> Path:
         except FileExistsError:
             continue
         except OSError as exc:
-            raise OutputError.from_os_error(output, exc) from None
+            raise OutputError.from_os_error(shown, exc) from None
         os.close(fd)
         return tmp
-    raise OutputError(f"cannot write '{output}': no free temporary name beside it")
+    raise OutputError(f"cannot write '{shown}': no free temporary name beside it")

@@ -101,7 +101,8 @@ def check_input_file(path: str | os.PathLike[str]) -> Path:
     """Check that an input path names a readable, non-empty regular file.
 
     Args:
-        path: The file the user asked to read.
+        path: The file the user asked to read. Messages name it as given: pass the
+            command line's text (``./in.jpg``), not a `Path` made from it (``in.jpg``).
 
     Returns:
         The path as a `Path`.
@@ -109,26 +110,27 @@ def check_input_file(path: str | os.PathLike[str]) -> Path:
     Raises:
         InputError: The file is missing, is a folder, is empty or cannot be opened.
     """
+    shown = os.fspath(path)
     path = Path(path)
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise InputError(f"no such file: '{path}'") from None
+        raise InputError(f"no such file: '{shown}'") from None
     except OSError as exc:
-        raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
+        raise InputError(f"cannot read '{shown}': {exc.strerror or exc}") from None
     if path.is_dir():
-        raise InputError(f"cannot read '{path}': it is a folder, not a file")
+        raise InputError(f"cannot read '{shown}': it is a folder, not a file")
     if st.st_size == 0:
-        raise InputError(f"cannot read '{path}': the file is empty")
+        raise InputError(f"cannot read '{shown}': the file is empty")
     return path
 
 
-def read_header(path: Path) -> bytes:
+def read_header(path: str | os.PathLike[str]) -> bytes:
     try:
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             return f.read(_HEADER_SIZE)
     except OSError as exc:
-        raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
+        raise InputError(f"cannot read '{os.fspath(path)}': {exc.strerror or exc}") from None
 
 
 DAMAGED = "not an image, or the image is damaged"

@@ -59,7 +59,7 @@ def _pillow() -> ModuleType:
     return Image
 
 
-def count_pictures(path: Path) -> int | None:
+def count_pictures(path: str | os.PathLike[str]) -> int | None:
     """How many pictures Pillow finds in a photo file; None when it is no photo to Pillow.
 
     More than one is an animation (a GIF, an animated WebP).
@@ -76,25 +76,25 @@ def count_pictures(path: Path) -> int | None:
         return None
 
 
-def _missing_codec(path: Path, header: bytes) -> str | None:
+def _missing_codec(path: str | os.PathLike[str], header: bytes) -> str | None:
     """Why a photo in a container Pillow could read with a plugin is not read here."""
     if header[4:8] != b"ftyp":
         return None
     brand = header[8:12]
     if brand in _HEIC_BRANDS:
         return (
-            f"cannot read '{path}': it is a HEIC photo, which needs the optional "
+            f"cannot read '{os.fspath(path)}': it is a HEIC photo, which needs the optional "
             "pillow-heif; install it with: pip install 'facefilters[heic]'"
         )
     if brand in _AVIF_BRANDS:
         return (
-            f"cannot read '{path}': it is an AVIF photo, which needs Pillow 11.2 or "
+            f"cannot read '{os.fspath(path)}': it is an AVIF photo, which needs Pillow 11.2 or "
             "newer; install it with: pip install -U pillow"
         )
     return None
 
 
-def is_still_image(path: Path, header: bytes) -> bool:
+def is_still_image(path: str | os.PathLike[str], header: bytes) -> bool:
     """Tell whether a file is one still picture that Pillow reads (AVIF, HEIC, GIF...).
 
     A GIF or WebP with several pictures is an animation, not a photo.
@@ -211,17 +211,18 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
             decode, or larger than `MAX_PHOTO_PIXELS` (told from its header, before
             decoding).
     """
+    shown = os.fspath(path)  # as the user typed it, for the messages
     path = check_input_file(path)
     try:
         # Reading the bytes ourselves, rather than cv2.imread(path), keeps non-ASCII file
         # names working on Windows and tells a permission error from a bad image.
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
+        raise InputError(f"cannot read '{shown}': {exc.strerror or exc}") from None
     # The header first: a small PNG can unpack to gigabytes.
     problem = picture_problem(data, MAX_PHOTO_PIXELS)
     if problem is not None:
-        raise InputError(f"cannot read '{path}': {problem}")
+        raise InputError(f"cannot read '{shown}': {problem}")
     buf = np.frombuffer(data, dtype=np.uint8)
     # AVIF and HEIC (an ISO media file: "ftyp" at byte 4) go to Pillow even where OpenCV
     # decodes them (OpenCV 5 reads AVIF), since OpenCV leaves their EXIF turn unapplied.
@@ -230,8 +231,8 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
         color = _read_with_pillow(path)
         if color is not None:
             return np.ascontiguousarray(color)
-        reason = _missing_codec(path, data[:16])
-        raise InputError(reason or f"cannot read '{path}': {DAMAGED}")
+        reason = _missing_codec(shown, data[:16])
+        raise InputError(reason or f"cannot read '{shown}': {DAMAGED}")
     if color.dtype != np.uint8:
         color = cv2.convertScaleAbs(color, alpha=255.0 if color.dtype.kind == "f" else 1 / 257)
     if data[:3] != b"\xff\xd8\xff":  # JPEG cannot carry alpha; skip a second decode

@@ -38,7 +38,8 @@ def detect_kind(path: str | os.PathLike[str]) -> MediaKind:
             video; it is a HEIC or AVIF photo and the codec for it is missing; it has no
             video stream; or the video is empty or truncated so that no frame decodes.
     """
-    path = check_input_file(path)
+    # The path goes on as given, so that every message names it as the user typed it.
+    check_input_file(path)
     header = read_header(path)
     if is_image_header(header) or is_still_image(path, header):
         return "image"

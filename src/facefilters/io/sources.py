@@ -6,6 +6,7 @@ processing a frame takes long, stale frames are dropped instead of queueing up d
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -263,7 +264,7 @@ class FileSource(_ThreadedSource):
 
     def __init__(
         self,
-        path: Path,
+        path: str | os.PathLike[str],
         size_wh: tuple[int, int] | None = None,
         *,
         loop: bool = True,
@@ -273,6 +274,7 @@ class FileSource(_ThreadedSource):
         self.name = Path(path).name
         super().__init__()
         self.path = Path(path)
+        self.shown = os.fspath(path)  # as typed, for the messages
         self.realtime = realtime
         self._on_demand = not realtime
         self.size_wh = size_wh
@@ -280,8 +282,8 @@ class FileSource(_ThreadedSource):
         self._still: np.ndarray | None = None
         self._reader: VideoReader | None = None
         self._frames: Iterator[Any] = iter(())
-        if detect_kind(self.path) == "image":
-            self._still = self._resize(read_image(self.path))
+        if detect_kind(self.shown) == "image":
+            self._still = self._resize(read_image(self.shown))
             self._period = 1.0 / fps
         else:
             self._open_video()
@@ -294,7 +296,7 @@ class FileSource(_ThreadedSource):
     def _open_video(self) -> None:
         if self._reader is not None:
             self._reader.close()
-        self._reader = VideoReader(self.path)
+        self._reader = VideoReader(self.shown)
         self._period = 1.0 / float(self._reader.info.fps)
         self._frames = iter(self._reader)
 
@@ -315,7 +317,7 @@ class FileSource(_ThreadedSource):
             self._cut = True
             frame = next(self._frames, None)
             if frame is None:
-                raise SourceError(f"'{self.path}' has no frames to play")
+                raise SourceError(f"'{self.shown}' has no frames to play")
         return self._resize(frame.image)
 
     def _release(self) -> None:

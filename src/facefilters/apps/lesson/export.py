@@ -15,9 +15,10 @@ import numpy as np
 
 from ...detect.base import BoxDetector, Detector
 from ...effects import Filter
-from ...errors import InputError
+from ...errors import InputError, OutputError
 from ...frames import Frame
 from ...i18n import Messages
+from ...io.atomic import atomic_output
 from ...io.credentials import add_credentials
 from ...io.image import read_image, write_image
 from ...io.probe import detect_kind
@@ -34,28 +35,35 @@ SLIDE_INCHES_WH = (13.333, 7.5)
 """A 16:9 slide, PowerPoint's default size."""
 
 
-def _first_frame(path: Path) -> np.ndarray:
+def _first_frame(path: str | os.PathLike[str]) -> np.ndarray:
     if detect_kind(path) == "image":
         return read_image(path)
     with VideoReader(path) as reader:
         for frame in reader:
             return frame.image
-    raise InputError(f"cannot read '{path}': the video has no frames")  # pragma: no cover
+    raise InputError(
+        f"cannot read '{os.fspath(path)}': the video has no frames"
+    )  # pragma: no cover
 
 
-def _write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` through a hidden temporary file beside it, renamed when complete."""
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    try:
+def _write(path: str, write: Callable[[Path], None]) -> Path:
+    """Write ``path`` (as the user's folder spells it, for the messages) through a hidden
+    temporary file beside it, renamed when complete; an earlier export is replaced."""
+    with atomic_output(path, force=True) as tmp:
         write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return Path(path)
+
+
+def _make_folder(folder: str | os.PathLike[str]) -> None:
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError.from_os_error(os.fspath(folder), exc) from None
 
 
 def export_lesson(
-    out_dir: Path,
-    source: Path,
+    out_dir: str | os.PathLike[str],
+    source: str | os.PathLike[str],
     messages: Messages,
     *,
     detector: Detector,
@@ -86,37 +94,37 @@ def export_lesson(
         detector, box_detector, messages, mirror=False, smoothing=False, swap=swap
     )
     if not len(lesson.pipeline.analyse(Frame(0, 0.0, image))):
-        raise InputError(messages("lesson.no_face_source", path=source))
-    out_dir.mkdir(parents=True, exist_ok=True)
+        raise InputError(messages("lesson.no_face_source", path=os.fspath(source)))
+    _make_folder(out_dir)
     written = []
     any_swapped = False
     chosen = list(steps if steps is not None else range(len(STEPS)))
     for step in chosen:
         lesson.step = step
         slide = lesson.render(image, 0.0, t=SLIDE_T)
-        path = out_dir / f"{step + 1:02d}-{STEPS[step]}.png"
+        name = f"{step + 1:02d}-{STEPS[step]}.png"
         swapped = lesson.last is not None and lesson.last.swapped
         any_swapped |= swapped
 
         def write_slide(
-            tmp: Path, slide: np.ndarray = slide, swapped: bool = swapped, name: str = path.name
+            tmp: Path, slide: np.ndarray = slide, swapped: bool = swapped, name: str = name
         ) -> None:
             write_image(tmp, slide)
             if swapped:
                 add_note_to_image_file(tmp, messages("deepfake.note"))
                 add_credentials(tmp, messages("deepfake.note"), title=name)
 
-        _write(path, write_slide)
-        written.append(path)
+        written.append(_write(os.path.join(out_dir, name), write_slide))
     slides = list(written)
     # Like every file with a swapped face in it, the PDF and the deck say so inside.
     note = messages("deepfake.note") if any_swapped else ""
     title = messages("lesson.title")
-    pdf = out_dir / PDF_NAME
-    _write(pdf, lambda tmp: write_pdf(tmp, slides, title=title, note=note))
-    deck = out_dir / DECK_NAME
-    _write(
-        deck,
+    pdf = _write(
+        os.path.join(out_dir, PDF_NAME),
+        lambda tmp: write_pdf(tmp, slides, title=title, note=note),
+    )
+    deck = _write(
+        os.path.join(out_dir, DECK_NAME),
         lambda tmp: write_deck(
             tmp,
             slides,
@@ -130,7 +138,11 @@ def export_lesson(
 
 
 def make_slides(
-    out_dir: Path, *, source: Path | None = None, lang: str | None = None, face: Path | None = None
+    out_dir: str | os.PathLike[str],
+    *,
+    source: str | os.PathLike[str] | None = None,
+    lang: str | None = None,
+    face: str | os.PathLike[str] | None = None,
 ) -> tuple[list[Path], Messages]:
     """``facefilters lesson --export``: the slides from a photo, with the detectors the
     live lesson uses (every face, small ones too), and the face swap prepared.
@@ -150,7 +162,7 @@ def make_slides(
 
     messages = Messages(lang)
     swap = prepare_filter(Catalog().load("swap"), default_detector, face=face, messages=messages)
-    photo = source if source is not None else samples_dir() / "portrait.jpg"
+    photo: str | os.PathLike[str] = source if source is not None else samples_dir() / "portrait.jpg"
     detector = default_detector(static_image_mode=True)
     try:
         with box_detector(full_range=True) as boxes:

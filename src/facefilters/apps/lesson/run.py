@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Callable
 
 from ...catalog import Catalog
@@ -18,12 +18,12 @@ from .steps import STEPS
 def run_lesson(
     *,
     camera: int = 0,
-    source: Path | None = None,
+    source: str | os.PathLike[str] | None = None,
     mirror: bool = True,
     fullscreen: bool = False,
     lang: str | None = None,
     step: int = 1,
-    face: Path | None = None,
+    face: str | os.PathLike[str] | None = None,
     log: Callable[[str], None] = print,
 ) -> None:
     """Run the lesson in a window on a camera, a video or a photo until the user quits.

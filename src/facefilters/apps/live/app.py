@@ -7,7 +7,6 @@ asked), and it feeds the window, a recording and the snapshot keeper as sinks. I
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from ...effects import Filter, Layer, MeshEffect
 from ...errors import FaceFiltersError, SourceError
 from ...faces import Faces
 from ...i18n import Messages
+from ...io.atomic import atomic_output
 from ...io.credentials import add_credentials
 from ...io.image import write_image
 from ...io.provenance import add_note_to_image_file
@@ -181,16 +181,12 @@ class LiveApp:
         if self._last_clean is None:
             return None
         path = self._new_path(".png")
-        tmp = path.with_name(f".{path.stem}.tmp.png")
-        try:
+        with atomic_output(path) as tmp:
             write_image(tmp, self._last_clean)
             if self._last_deepfake:
                 note = self.messages("deepfake.note")
                 add_note_to_image_file(tmp, note)
                 add_credentials(tmp, note, title=path.name)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
         self.saved.append(path)
         self.toast(self.messages("live.saved_snapshot", name=path.name))
         return path

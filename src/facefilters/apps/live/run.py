@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable
@@ -34,17 +35,17 @@ def live_unavailable_reason(messages: Messages, camera: int = 0) -> str | None:
 def run_live(
     *,
     camera: int = 0,
-    source: Path | None = None,
+    source: str | os.PathLike[str] | None = None,
     filter_id: str | None = None,
     size_wh: tuple[int, int] | None = None,
     mirror: bool = True,
     fullscreen: bool = False,
     filters_dirs: Sequence[Path] = (),
-    out_dir: Path | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
     max_faces: int | None = None,
     lang: str | None = None,
-    face: Path | None = None,
-    faces_dir: Path | None = None,
+    face: str | os.PathLike[str] | None = None,
+    faces_dir: str | os.PathLike[str] | None = None,
     log: Callable[[str], None] = print,
 ) -> None:
     """Build the live demo from options and run it until the user quits.
@@ -99,11 +100,11 @@ def _run_live(
     messages: Messages,
     *,
     camera: int,
-    source: Path | None,
+    source: str | os.PathLike[str] | None,
     size_wh: tuple[int, int] | None,
     mirror: bool,
     fullscreen: bool,
-    out_dir: Path | None,
+    out_dir: str | os.PathLike[str] | None,
     max_faces: int | None,
     log: Callable[[str], None],
 ) -> None:
@@ -111,14 +112,15 @@ def _run_live(
     from ...io.window import CvWindow, check_display
 
     check_display()
-    folder = out_dir if out_dir is not None else default_output_dir()
+    folder = Path(out_dir) if out_dir is not None else default_output_dir()
+    shown = os.fspath(out_dir) if out_dir is not None else str(folder)  # as typed
     frames: FrameSource
     if source is not None:
         frames = FileSource(source, size_wh)
     else:
         frames = CameraSource(camera, size_wh or (1280, 720))
     # Said before the detector starts: it mutes stderr while MediaPipe starts up.
-    log(messages("live.startup", folder=folder))
+    log(messages("live.startup", folder=shown))
     detector = None
     try:
         detector = default_detector(
@@ -134,7 +136,7 @@ def _run_live(
             close_detector(detector)
             detector = None
             for path in app.saved:
-                log(f"saved {path}")
+                log(f"saved {os.path.join(shown, path.name)}")
     finally:
         if detector is not None:
             close_detector(detector)

@@ -25,7 +25,7 @@ import numpy as np
 
 from ...errors import InputError
 from ...frames import Frame, letterbox_xywh
-from ..files import check_input_file, is_container_header
+from ..files import DAMAGED, check_input_file, is_container_header
 
 __all__ = ["SizeChange", "VideoFrame", "VideoInfo", "VideoReader", "open_input"]
 
@@ -34,6 +34,8 @@ VideoFrame = Frame
 
 # FFmpeg renders a plain text file as a video of ANSI art; a text file is no video here.
 _TEXT_FORMATS = frozenset({"tty"})
+# FFmpeg's demuxers that open one picture as a one-frame video, chosen by the file's name.
+_IMAGE_FORMATS = frozenset({"image2", "image2pipe"})
 
 # Rotations, in degrees clockwise, that turn a stored frame upright.
 _UPRIGHT = {
@@ -89,7 +91,13 @@ def av_open(path: Path) -> av.container.InputContainer:
         return av.open(str(path), "r")
 
 
-def open_input(path: Path) -> av.container.InputContainer:
+def open_input(path: Path, shown: str | None = None) -> av.container.InputContainer:
+    """Open a video for reading, or say in one line why not.
+
+    Args:
+        shown: ``path`` as the user typed it, for the messages.
+    """
+    shown = os.fspath(path) if shown is None else shown
     try:
         container = av_open(path)
     except (av.FFmpegError, OSError, ValueError, UnicodeDecodeError):
@@ -102,10 +110,10 @@ def open_input(path: Path) -> av.container.InputContainer:
         with path.open("rb") as f:
             header = f.read(16)
     except OSError as exc:
-        raise InputError(f"cannot read '{path}': {exc.strerror or exc}") from None
+        raise InputError(f"cannot read '{shown}': {exc.strerror or exc}") from None
     if is_container_header(header):
-        raise InputError(f"cannot read '{path}': the video is truncated or damaged")
-    raise InputError(f"cannot read '{path}': it is neither an image nor a video")
+        raise InputError(f"cannot read '{shown}': the video is truncated or damaged")
+    raise InputError(f"cannot read '{shown}': it is neither an image nor a video")
 
 
 # Rates cameras and editors use, with how near a measured rate must come to be taken
@@ -238,6 +246,7 @@ class VideoReader:
 
     Attributes:
         path: The file being read.
+        shown: ``path`` as given, which messages name (``./clip.mp4``, as typed).
         info: What the video holds.
         frames_read: Frames yielded so far.
         resized: Frames scaled to the first frame's size so far.
@@ -245,6 +254,7 @@ class VideoReader:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, prefetch: bool = False) -> None:
+        self.shown = os.fspath(path)
         self.path = check_input_file(path)
         self.prefetch = prefetch
         self._prefetcher: _Prefetcher | None = None
@@ -252,13 +262,16 @@ class VideoReader:
         self.resized = 0
         self.size_change: SizeChange | None = None
         self._count = _PacketCount()
-        self._container = open_input(self.path)
+        self._container = open_input(self.path, self.shown)
         try:
             self._stream = self._pick_stream()
             self._frames = _decode_frames(self._container, self._stream, self._count)
             first = next(self._frames, None)
             if first is None:
-                raise InputError(f"cannot read '{self.path}': the video is empty or truncated")
+                if self._container.format.name in _IMAGE_FORMATS:
+                    # FFmpeg went by the name (.jpg, .png) and found no picture in it.
+                    raise InputError(f"cannot read '{self.shown}': {DAMAGED}")
+                raise InputError(f"cannot read '{self.shown}': the video is empty or truncated")
         except BaseException:
             self._container.close()
             raise
@@ -292,7 +305,7 @@ class VideoReader:
             if not s.disposition & av.stream.Disposition.attached_pic
         ]
         if not streams:
-            raise InputError(f"cannot read '{self.path}': it has no video stream")
+            raise InputError(f"cannot read '{self.shown}': it has no video stream")
         stream = streams[0]
         for other in self._container.streams:
             if other is not stream:
