@@ -929,8 +929,9 @@ def test_listing_skips_a_broken_folder_with_a_warning(tmp_path):
     make_filter(tmp_path, "good", sprite_toml())
     make_filter(tmp_path, "bad-toml", "[[layers]\n", assets=())
     make_filter(tmp_path, "bad-picture", sprite_toml(image='"missing.png"'), assets=())
-    warnings: list[str] = []
-    listed = [i.id for i in Catalog(extra_dirs=[tmp_path]).listing(warnings.append)]
+    errors: list[FilterError] = []
+    listed = [i.id for i in Catalog(extra_dirs=[tmp_path]).listing(errors.append)]
+    warnings = [str(e) for e in errors]
     assert "good" in listed and "dog" in listed
     assert "bad-toml" not in listed and "bad-picture" not in listed
     assert len(warnings) == 2

@@ -74,6 +74,11 @@ SAMPLE_VALUES = {
     "blue": 34,
     "green": 52,
     "red": 120,
+    "where": "swap/filter.toml: ",
+    "warning": "skipped filter 'cat'",
+    "signal": "SIGINT",
+    "letter": "A",
+    "word": "real",
 }
 
 

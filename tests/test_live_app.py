@@ -625,7 +625,7 @@ def live_message_keys() -> set[str]:
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(package.glob("*.py")))
     called = set(re.findall(r'\b(?:m|messages)\(\s*"([\w.]+)"', text))
     # "a" if ... else "b" inside a call, and any other literal key.
-    literals = set(re.findall(r'"((?:live|error|demo|deepfake)\.[\w.]+)"', text))
+    literals = set(re.findall(r'"((?:live|error|demo|deepfake|cli)\.[\w.]+)"', text))
     assert called <= literals
     # m(f"live.help.{k}") for k in a literal list.
     assert 'm(f"live.help.{k}")' in text

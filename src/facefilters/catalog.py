@@ -76,7 +76,7 @@ class Catalog:
         for base in [builtin_filters_dir(), *extra_dirs]:
             base = Path(base)
             if not base.is_dir():
-                raise FilterError(f"filters folder does not exist: '{base}'")
+                raise FilterError.said("error.no_filters_folder", path=base)
             if (base / FILTER_FILE).is_file():
                 # Accept a single filter folder as well as a folder of them.
                 self._folders[base.name] = base
@@ -107,21 +107,22 @@ class Catalog:
             folder,
         )
 
-    def usable(self, warn: Callable[[str], None]) -> dict[str, Filter]:
+    def usable(self, warn: Callable[[FilterError], None]) -> dict[str, Filter]:
         """Every filter that loads, by id, sorted; a broken one is skipped with a warning.
 
         Args:
-            warn: called with one line per skipped filter (its error).
+            warn: called once per skipped filter, with an error that names it (to say in
+                the user's language: ``FilterError.translated``).
         """
         filters = {}
         for filter_id in self.ids():
             try:
                 filters[filter_id] = self.load(filter_id)
             except FilterError as e:
-                warn(f"skipped filter '{filter_id}': {e}")
+                warn(FilterError.said("error.skipped_filter", filter=filter_id, error=e))
         return filters
 
-    def listing(self, warn: Callable[[str], None]) -> list[FilterInfo]:
+    def listing(self, warn: Callable[[FilterError], None]) -> list[FilterInfo]:
         """What ``facefilters filters`` shows: every filter that loads (see :meth:`usable`)."""
         return [
             FilterInfo(i, f.name, f.description, self._folders[i])
@@ -139,7 +140,7 @@ class Catalog:
     def _folder(self, filter_id: str) -> Path:
         if filter_id not in self._folders:
             known = ", ".join(self.ids()) or "none"
-            raise FilterError(f"unknown filter '{filter_id}'; available: {known}")
+            raise FilterError.said("error.unknown_filter", filter=filter_id, names=known)
         return self._folders[filter_id]
 
 

@@ -37,7 +37,7 @@ from rich.text import Text
 from .apps.lesson.steps import STEPS as LESSON_STEPS
 from .catalog import Catalog
 from .errors import FaceFiltersError
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, Messages
 from .paths import samples_dir
 
 if TYPE_CHECKING:
@@ -171,9 +171,20 @@ def _stop_signals_interrupt() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _error_line(messages: Messages, error: str) -> Text:
+    line = Text(messages("cli.error", error=error))
+    line.highlight_regex(r"^[^:]*:", "bold red")  # the word "error:" in the language's own
+    return line
+
+
 @contextmanager
-def _user_errors() -> Iterator[None]:
-    """Turn domain errors into one line on stderr and exit code 1, signals into 128+n."""
+def _user_errors(messages: Optional[Messages] = None) -> Iterator[None]:
+    """Turn domain errors into one line on stderr and exit code 1, signals into 128+n.
+
+    Args:
+        messages: the language of a command with ``--lang``; None for English.
+    """
+    m = messages or Messages("en")
     try:
         with _stop_signals_interrupt():
             yield
@@ -187,22 +198,18 @@ def _user_errors() -> Iterator[None]:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(1) from None
     except FaceFiltersError as e:
-        err.print(Text("error: ", style="bold red") + Text(str(e)))
+        err.print(_error_line(m, str(e.translated(m))))
         raise typer.Exit(1) from None
     except KeyboardInterrupt as e:
         signum = getattr(e, "signum", signal.SIGINT)
         # After SIGHUP the terminal may be gone, and writing to it fails.
         with contextlib.suppress(OSError):
-            err.print(
-                Text(
-                    f"interrupted ({signal.Signals(signum).name}); nothing was written",
-                    style="yellow",
-                )
-            )
+            line = m("cli.interrupted", signal=signal.Signals(signum).name)
+            err.print(Text(line, style="yellow"))
         raise typer.Exit(128 + signum) from None
     except OSError as e:
         where = f" '{e.filename}'" if e.filename else ""
-        err.print(Text("error: ", style="bold red") + Text(f"{e.strerror or e}{where}"))
+        err.print(_error_line(m, f"{e.strerror or e}{where}"))
         raise typer.Exit(1) from None
 
 
@@ -227,19 +234,27 @@ def _main(
 
 
 class _FpsColumn(ProgressColumn):
+    def __init__(self, messages: Messages) -> None:
+        super().__init__()
+        self.messages = messages
+
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
-        return Text(f"{speed:5.1f} fps" if speed else "  ... fps", style="cyan")
+        value = f"{self.messages.number(speed, 1):>5}" if speed else "  ..."
+        return Text(self.messages("cli.fps", fps=value), style="cyan")
 
 
 @contextmanager
-def _progress_bar(label: str) -> Iterator[Callable[[int, Optional[int]], None]]:
+def _progress_bar(
+    label: str, messages: Optional[Messages] = None
+) -> Iterator[Callable[[int, Optional[int]], None]]:
+    m = messages or Messages("en")
     columns = [
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        _FpsColumn(),
-        TextColumn("eta"),
+        _FpsColumn(m),
+        TextColumn(m("cli.eta")),
         TimeRemainingColumn(),
     ]
     with Progress(*columns, console=err, transient=False, disable=not err.is_terminal) as bar:
@@ -301,8 +316,6 @@ def apply(
 
 
 def _report(result: ApplyResult, lang: Optional[str] = None) -> None:
-    from .i18n import Messages
-
     m = Messages(lang)
     if result.frames_with_faces == 0:
         key = "apply.no_face_photo" if result.kind == "image" else "apply.no_face_video"
@@ -326,25 +339,25 @@ def _report(result: ApplyResult, lang: Optional[str] = None) -> None:
         err.print(Text(m("apply.credentials")))
 
 
+def _warning_line(messages: Messages, warning: FaceFiltersError) -> Text:
+    return Text(messages("cli.warning", warning=warning.translated(messages)), style="yellow")
+
+
 @app.command(
     "filters",
     epilog=_examples("facefilters filters", "facefilters filters --filters-dir my-filters"),
 )
 def list_filters(filters_dir: FiltersDir = None, lang: Lang = None) -> None:
     """List the filters and what they do."""
-    from .i18n import Messages
-
-    with _user_errors():
-        messages = Messages(_lang(lang))
+    messages = Messages(_lang(lang))
+    with _user_errors(messages):
         catalog = Catalog(filters_dir or [])
         table = Table(box=None, show_header=True, header_style="bold")
-        table.add_column("filter", style="bold cyan")
-        table.add_column("name")
-        table.add_column("description")
+        table.add_column(messages("cli.filters.id"), style="bold cyan")
+        table.add_column(messages("cli.filters.name"))
+        table.add_column(messages("cli.filters.description"))
         # A broken folder is skipped with a warning; the others are still listed.
-        for info in catalog.listing(
-            lambda line: err.print(Text(f"warning: {line}", style="yellow"))
-        ):
+        for info in catalog.listing(lambda e: err.print(_warning_line(messages, e))):
             table.add_row(
                 info.id,
                 messages.get(f"filter.{info.id}.name", info.name),
@@ -503,7 +516,7 @@ def live(
     from .apps.live import run_live
 
     size_wh = _parse_size(size)
-    with _user_errors():
+    with _user_errors(Messages(_lang(lang))):
         _use_backend(backend)
         run_live(
             camera=camera,
@@ -569,7 +582,7 @@ def lesson(
     """A lesson for the classroom: how the computer sees a face, step by step."""
     from .apps.lesson import run_lesson
 
-    with _user_errors():
+    with _user_errors(Messages(_lang(lang))):
         _use_backend(backend)
         if export is None:
             run_lesson(
@@ -604,11 +617,10 @@ def demo(
     from .apps.files import apply_file
     from .apps.live import live_unavailable_reason, run_live
     from .apps.prepare import in_language
-    from .i18n import Messages
 
-    with _user_errors():
+    messages = Messages(_lang(lang))
+    with _user_errors(messages):
         _use_backend(backend)
-        messages = Messages(_lang(lang))
         reason = live_unavailable_reason(messages)
         if reason is None:
             run_live(filter_id=filter, out_dir=out_dir, lang=_lang(lang), log=err.print)
@@ -621,7 +633,7 @@ def demo(
         err.print(
             Text(messages("demo.fallback", reason=reason, sample=sample.name, filter=chosen.name))
         )
-        with _progress_bar(chosen.name) as progress:
+        with _progress_bar(chosen.name, messages) as progress:
             result = apply_file(sample, target, chosen, force=True, progress=progress)
     _report(result, _lang(lang))
     out.print(Text(messages("demo.open", path=target.resolve())))

@@ -15,7 +15,7 @@ can turn all of them into a one-line message and a non-zero exit code::
 from __future__ import annotations
 
 import errno
-from typing import Callable
+from typing import Callable, TypeVar
 
 # What a user can do about the usual reasons a file cannot be written.
 _WRITE_ADVICE = {
@@ -31,8 +31,38 @@ _WRITE_ADVICE = {
 }
 
 
+_E = TypeVar("_E", bound="FaceFiltersError")
+
+
 class FaceFiltersError(Exception):
-    """Base class of every error facefilters reports to a user."""
+    """Base class of every error facefilters reports to a user.
+
+    Args:
+        message: the English message.
+        key: the message's key in the language files, so that the command line, the
+            live window and the lesson can say it in the user's language (see
+            :meth:`translated`); None for a message no language file holds.
+        values: what fills the message's ``{placeholders}``.
+    """
+
+    def __init__(self, message: str, key: str | None = None, **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
+
+    @classmethod
+    def said(cls: type[_E], key: str, **values: object) -> _E:
+        """The error whose English words are ``key``'s in ``locales/en.txt``."""
+        # i18n raises these errors itself, so it is imported only when one is made.
+        from .i18n import Messages
+
+        return cls(Messages("en")(key, **values), key, **values)
+
+    def translated(self: _E, messages: Callable[..., str]) -> _E:
+        """The same error in the language of ``messages`` (a ``Messages``)."""
+        if self.key is None:
+            return self
+        return type(self)(messages(self.key, **self.values), self.key, **self.values)
 
 
 class InputError(FaceFiltersError):
@@ -64,22 +94,4 @@ class BackendError(FaceFiltersError):
 
 
 class SourceError(FaceFiltersError):
-    """A live frame source or the display is unavailable, or it stopped.
-
-    Args:
-        message: the English message.
-        key: the message's key in the language files, so a window in another language
-            can say it in that language (see :meth:`translated`).
-        values: what fills the message's ``{placeholders}``.
-    """
-
-    def __init__(self, message: str, key: str | None = None, **values: object) -> None:
-        super().__init__(message)
-        self.key = key
-        self.values = values
-
-    def translated(self, messages: Callable[..., str]) -> SourceError:
-        """The same error in the language of ``messages`` (a ``Messages``)."""
-        if self.key is None:
-            return self
-        return SourceError(messages(self.key, **self.values), self.key, **self.values)
+    """A live frame source or the display is unavailable, or it stopped."""

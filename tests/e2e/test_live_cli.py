@@ -15,9 +15,10 @@ from .conftest import run
 pytestmark = pytest.mark.e2e
 
 
-def one_error_line(output: str) -> str:
+def one_error_line(output: str, said: str = "error: ") -> str:
+    """The output's only line, an error said in the language whose word ``said`` is."""
     lines = [line for line in output.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:"), output
+    assert len(lines) == 1 and lines[0].startswith(said), output
     return lines[0]
 
 
@@ -40,7 +41,7 @@ def test_live_without_that_camera(
 ) -> None:
     result = run("live", "--camera", "57", "--out", tmp_path / "out", "--lang", lang)
     assert result.exit_code == 1, result.output
-    line = one_error_line(result.output)
+    line = one_error_line(result.output, {"en": "error: ", "nl": "fout: "}[lang])
     assert words in line and "57" in line
     assert "--camera" in line and "--source" in line
     assert not (tmp_path / "out").exists()

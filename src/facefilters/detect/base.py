@@ -103,9 +103,7 @@ def resolve_backend(name: str = "auto") -> str:
     installed = installed_backends()
     if name == "auto":
         if not installed:
-            raise BackendError(
-                "MediaPipe is not installed; run 'make demo' or 'pip install facefilters' again"
-            )
+            raise BackendError.said("error.no_mediapipe")
         return installed[0]
     if name not in BACKENDS:
         raise BackendError(f"unknown backend '{name}'; choose auto, {', '.join(BACKENDS)}")

@@ -141,15 +141,9 @@ class SwapEffect:
         faces = find_faces(image)
         where = f"{self.where}: " if self.where and name != "--face" else ""
         if len(faces) == 0:
-            raise FilterError(
-                f"{where}no face found in the photo '{name}'; "
-                "use a photo with one face, seen from the front"
-            )
+            raise FilterError.said("error.swap_no_face", where=where, name=name)
         if len(faces) > 1:
-            raise FilterError(
-                f"{where}{len(faces)} faces in the photo '{name}'; "
-                "use a photo with exactly one face"
-            )
+            raise FilterError.said("error.swap_faces", where=where, count=len(faces), name=name)
         try:
             source = SwapSource.from_image(image, faces.landmarks[0])
         except ValueError as e:

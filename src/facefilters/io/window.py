@@ -110,7 +110,7 @@ class CvWindow:
             # GUI_NORMAL: no Qt toolbar or status bar, just the picture.
             cv2.namedWindow(title, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
         except cv2.error as e:  # pragma: no cover - depends on the platform's GUI
-            raise SourceError(f"cannot open a window: {e.msg.strip()}") from None
+            raise SourceError.said("error.no_window", reason=e.msg.strip()) from None
         self._shown = False
         self._closed = False
         self._fullscreen = False

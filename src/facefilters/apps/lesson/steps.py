@@ -249,6 +249,7 @@ def _place(
     size_wh: tuple[int, int],
     near_xy: Sequence[float],
     also: Sequence[tuple[int, int, int, int]] = (),
+    own_face: int | None = None,
 ) -> tuple[int, int, float]:
     """Where a panel of ``size_wh`` goes: above the band, off the faces and the panels
     already placed (and the boxes in ``also``), as near ``near_xy`` as that allows.
@@ -256,10 +257,16 @@ def _place(
     With many faces in view there may be no room for it: it is made smaller until there
     is (down to half its size).
 
+    Args:
+        own_face: the face the panel names: it may come onto that face's hair and
+            forehead, beside what it names, but not onto the face itself; None to keep
+            off every face with its hair.
+
     Returns:
         The panel's top-left ``x, y`` and the scale it is drawn at (1 or less).
     """
-    avoid = [*face_boxes(ctx), *ctx.placed, *also]
+    faces = [ctx.faces.xyxy[k] if k == own_face else box for k, box in enumerate(face_boxes(ctx))]
+    avoid = [*faces, *ctx.placed, *also]
     near = (float(near_xy[0]), float(near_xy[1]))
     for scale in (1.0, 0.85, 0.7, 0.6, 0.5):
         w, h = int(size_wh[0] * scale), int(size_wh[1] * scale)
@@ -283,6 +290,28 @@ def _label(
     x, y = xy
     draw_panel(frame, (x, y, x + w, y + h), color=background, opacity=0.92, radius=size // 3)
     draw_text(frame, text, (x + size // 3, y + size // 6), size, bold=True, color=color)
+
+
+def _inset_caption(
+    frame: np.ndarray, lines: Sequence[str], xy: tuple[int, int], size: int, spacing: float
+) -> None:
+    """Lines of text under an enlarged inset, ``xy`` the first one's top-left corner.
+
+    On a dark panel: where faces crowd the picture the inset lands on clothes or a
+    poster, and shadowed letters alone are lost there.
+    """
+    x, y = xy
+    step = int(size * spacing)
+    w = max(text_size(line, size, bold=True)[0] for line in lines)
+    pad = max(3, size // 5)
+    draw_panel(
+        frame,
+        (x - pad, y - pad, x + w + pad, y + len(lines) * step + pad),
+        opacity=0.75,
+        radius=pad * 2,
+    )
+    for k, line in enumerate(lines):
+        draw_text(frame, line, (x, y + k * step), size, bold=True, shadow=True)
 
 
 def _label_size(text: str, size: int) -> tuple[int, int]:
@@ -359,17 +388,7 @@ def step_pixels(frame: np.ndarray, ctx: StepContext) -> None:
         LINE_PX,
         AA,
     )
-    text_px = int(label_px * scale)
-    draw_text(frame, label, (px, py + ph + 4), text_px, bold=True, shadow=True)
-    draw_text(
-        frame,
-        one,
-        (px, py + ph + 6 + int(text_px * 1.2)),
-        text_px,
-        bold=True,
-        shadow=True,
-        color=(255, 255, 255),
-    )
+    _inset_caption(frame, [label, one], (px, py + ph + 4), int(label_px * scale), 1.2)
 
 
 def step_detector(frame: np.ndarray, ctx: StepContext) -> None:
@@ -423,15 +442,7 @@ def step_landmarks(frame: np.ndarray, ctx: StepContext) -> None:
         cv2.rectangle(frame, (x1, y1), (x2, y2), ACCENT, 2, AA)
         frame[py : py + side, px : px + side] = inset
         cv2.rectangle(frame, (px, py), (px + side, py + side), ACCENT, LINE_PX, AA)
-        for k, line in enumerate(lines):
-            draw_text(
-                frame,
-                line,
-                (px, py + side + 6 + k * int(size * 1.25)),
-                size,
-                bold=True,
-                shadow=True,
-            )
+        _inset_caption(frame, lines, (px, py + side + 6), size, 1.25)
     text = ctx.messages("lesson.points", count=ctx.faces.landmarks.shape[1])
     size = int(TEXT_PX * 1.3)
     w, h = text_size(text, size, bold=True)
@@ -446,7 +457,8 @@ def step_landmarks(frame: np.ndarray, ctx: StepContext) -> None:
 
 
 LESSON_ANCHORS = ("right_eye", "left_eye", "nose_tip", "mouth_center")
-# Where each anchor's name goes, in the face frame (eye distances from the anchor).
+# Where each anchor's name would best go, in the face frame (eye distances from the
+# anchor); the label sits on the far side of that point, away from the anchor.
 _ANCHOR_LABEL_SIDE = {
     "right_eye": (-0.9, -0.6),
     "left_eye": (0.9, -0.6),
@@ -455,32 +467,72 @@ _ANCHOR_LABEL_SIDE = {
 }
 
 
+@dataclass(frozen=True)
+class AnchorLabel:
+    """One anchor's name on the picture, placed by :func:`anchor_labels`.
+
+    Attributes:
+        text: the name, in the lesson's language.
+        anchor_xy: the anchor's pixel position.
+        xyxy: the label's box ``x1, y1, x2, y2`` on the canvas.
+        size: its text size in pixels (smaller than ``TEXT_PX`` where room is short).
+    """
+
+    text: str
+    anchor_xy: tuple[int, int]
+    xyxy: tuple[int, int, int, int]
+    size: int
+
+
+def anchor_labels(ctx: StepContext) -> list[AnchorLabel]:
+    """The anchors' names on the largest face, each placed as the panels are: inside the
+    picture above the band, off every face (the named one's hair excepted) and off each
+    other, as near its place beside the anchor as that allows.
+
+    Only one face is named: the points on every face show that they all have them.
+    """
+    if not len(ctx.faces):
+        return []
+    g = ctx.geometry
+    i = int(np.argmax(g.size_px))
+    labels = []
+    for name in LESSON_ANCHORS:
+        text = ctx.messages(f"lesson.anchor.{name}")
+        w, h = _label_size(text, TEXT_PX)
+        p = g.anchors[name][i]
+        q = g.face_to_image(i, name, _ANCHOR_LABEL_SIDE[name])
+        near = (q[0] - w / 2 if q[0] < p[0] else q[0] + w / 2, q[1])
+        x, y, scale = _place(ctx, (w, h), near, own_face=i)
+        size = int(TEXT_PX * scale)
+        w, h = _label_size(text, size)
+        anchor_xy = (int(round(p[0])), int(round(p[1])))
+        labels.append(AnchorLabel(text, anchor_xy, (x, y, x + w, y + h), size))
+    return labels
+
+
+def _anchor_radius(g: FaceGeometry, i: int) -> int:
+    return max(5, int(g.size_px[i] * 0.09))
+
+
 def step_anchors(frame: np.ndarray, ctx: StepContext) -> None:
     """Step 4: the eyes, the nose tip and the mouth, highlighted and named."""
-    size = TEXT_PX
     g = ctx.geometry
-    fw = frame.shape[1]
-    # Names on the largest face only: with several faces, their names would cover the
-    # other faces; the points on every face show that they all have them.
-    named = int(np.argmax(g.size_px)) if len(ctx.faces) else -1
+    labels = anchor_labels(ctx)
+    for label in labels:
+        x1, y1, x2, y2 = label.xyxy
+        ax, ay = label.anchor_xy
+        # To the label's nearest point: beside it as planned, or wherever it had to go.
+        end = (int(np.clip(ax, x1, x2 - 1)), int(np.clip(ay, y1, y2 - 1)))
+        cv2.line(frame, label.anchor_xy, end, (255, 255, 255), LINE_PX, AA)
     for i in range(len(ctx.faces)):
-        radius = max(5, int(g.size_px[i] * 0.09))
+        radius = _anchor_radius(g, i)
         for name in LESSON_ANCHORS:
             p = g.anchors[name][i]
-            q = g.face_to_image(i, name, _ANCHOR_LABEL_SIDE[name])
             pc = (int(round(p[0])), int(round(p[1])))
-            if i == named:
-                cv2.line(frame, pc, (int(q[0]), int(q[1])), (255, 255, 255), LINE_PX, AA)
             cv2.circle(frame, pc, radius + 3, (255, 255, 255), -1, AA)
             cv2.circle(frame, pc, radius, (40, 140, 255), -1, AA)
-            if i != named:
-                continue
-            text = ctx.messages(f"lesson.anchor.{name}")
-            w, h = _label_size(text, size)
-            x = q[0] - w if q[0] < p[0] else q[0]
-            x = int(np.clip(x, 0, fw - w))
-            y = int(np.clip(q[1] - h / 2, 0, ctx.band_y - h))
-            _label(frame, text, (x, y), size, (20, 70, 160))
+    for label in labels:
+        _label(frame, label.text, label.xyxy[:2], label.size, (20, 70, 160))
 
 
 def step_filter(frame: np.ndarray, ctx: StepContext) -> None:
@@ -644,7 +696,7 @@ def step_reveal(frame: np.ndarray, ctx: StepContext) -> None:
     for letter, xyxy, fake in (("A", left, not ctx.fake_right), ("B", right, ctx.fake_right)):
         word = ctx.messages("lesson.reveal.fake" if fake else "lesson.reveal.real")
         color = FAKE_BGR if fake else REAL_BGR
-        _header(frame, f"{letter}: {word}", xyxy, color)
+        _header(frame, ctx.messages("lesson.reveal.answer", letter=letter, word=word), xyxy, color)
         x1, y1, x2, y2 = xyxy
         cv2.rectangle(frame, (x1 - 3, y1 - 3), (x2 + 2, y2 + 2), color, 6)
 

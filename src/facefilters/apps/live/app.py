@@ -86,7 +86,7 @@ class LiveApp:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not filters:
-            raise FaceFiltersError("no filters to show")
+            raise FaceFiltersError.said("error.no_filters")
         self.filters = list(filters)
         self.index = start
         self.messages = messages

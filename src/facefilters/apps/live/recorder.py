@@ -76,7 +76,7 @@ class Recorder:
             self._tmp.unlink(missing_ok=True)
             if isinstance(e, FaceFiltersError):
                 raise
-            raise FaceFiltersError(f"recording failed: {e}") from None
+            raise FaceFiltersError.said("error.recording_failed", error=e) from None
         try:
             if self.note is not None:
                 add_credentials(self._tmp, self.note, title=self.path.name)

@@ -58,10 +58,10 @@ def run_live(
     if filter_id is not None:
         catalog.load(filter_id)  # unknown or broken: the error names it and stops here
     # A broken folder among the others is skipped with a warning, as in the listing.
-    usable = catalog.usable(lambda line: log(f"warning: {line}"))
+    messages = Messages(lang)
+    usable = catalog.usable(lambda e: log(messages("cli.warning", warning=e.translated(messages))))
     ids = [i for i in catalog.showcase_ids() if i in usable]
     start = ids.index(filter_id) if filter_id is not None else 0
-    messages = Messages(lang)
     # The swap's source faces are found now, before the window opens: a photo without a
     # face is an error the user should see at once.
     filters = [
@@ -71,7 +71,7 @@ def run_live(
         for i in ids
     ]
     if face is not None and not any(f.deepfake for f in filters):
-        raise InputError("--face is for the filters that swap faces, and none is loaded")
+        raise InputError.said("error.face_without_swap")
     if face is not None and filter_id is None:
         start = next(k for k, f in enumerate(filters) if f.deepfake)
     try:
@@ -136,7 +136,7 @@ def _run_live(
             close_detector(detector)
             detector = None
             for path in app.saved:
-                log(f"saved {os.path.join(shown, path.name)}")
+                log(messages("live.saved", path=os.path.join(shown, path.name)))
     finally:
         if detector is not None:
             close_detector(detector)
