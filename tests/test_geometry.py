@@ -333,3 +333,47 @@ def test_flat_landmarks_still_give_the_tilt():
     geo = measure(faces.with_landmarks(flat))
     assert geo.roll_deg[0] == pytest.approx(20.0, abs=1e-3)
     assert np.isfinite(geo.size_px).all() and geo.size_px[0] > 0
+
+
+@pytest.mark.parametrize("mirrored", [False, True], ids=["plain", "mirrored"])
+def test_a_point_on_the_head_is_where_the_face_puts_it_from_the_front(mirrored):
+    geo = measure(make_faces(mirrored=mirrored))
+    for offset in ((1.0, -0.6), (-0.62, -0.42), (0.0, 0.5)):
+        np.testing.assert_allclose(
+            geo.head_to_image(0, "forehead", offset),
+            geo.face_to_image(0, "forehead", offset),
+            atol=0.02 * geo.size_px[0],
+        )
+
+
+@pytest.mark.parametrize(("yaw", "pitch"), [(30, 0), (45, 0), (-30, 0), (0, -20), (30, -20)])
+def test_a_point_where_the_forehead_curves_back_follows_the_turn(yaw, pitch):
+    # The canonical face's own 3-D points at the forehead's outer edges (where the head
+    # curves back), turned with the head: placed on the head they land within 0.12 of
+    # the face's size of where the turn takes them, less than half the error of a point
+    # kept in the face's frontal plane.
+    front = measure(make_faces())
+    size = float(front.size_px[0])
+    turned_faces = make_faces(yaw_deg=yaw, pitch_deg=pitch)
+    turned = measure(turned_faces)
+    for k in (54, 284):
+        offset = tuple((make_faces().landmarks[0, k, :2] - front.anchors["forehead"][0]) / size)
+        truth = turned_faces.landmarks[0, k, :2]
+        on_head = np.hypot(*(turned.head_to_image(0, "forehead", offset) - truth)) / size
+        in_plane = np.hypot(*(turned.face_to_image(0, "forehead", offset) - truth)) / size
+        assert on_head < 0.12
+        assert on_head < 0.5 * in_plane
+
+
+def test_a_far_ear_stays_on_the_head_and_the_crown_shows_when_nodding_down():
+    turned = measure(make_faces(yaw_deg=30.0))
+    middle = turned.anchors["forehead"][0]
+    # Turned towards their own left: the left ear goes round the back, nearer the middle.
+    on_head = turned.head_to_image(0, "forehead", (1.0, -0.6))
+    in_plane = turned.face_to_image(0, "forehead", (1.0, -0.6))
+    assert abs(on_head[0] - middle[0]) < abs(in_plane[0] - middle[0]) - 0.1 * turned.size_px[0]
+    nodded = measure(make_faces(pitch_deg=-20.0))
+    assert (
+        nodded.head_to_image(0, "forehead", (1.0, -0.6))[1]
+        < nodded.face_to_image(0, "forehead", (1.0, -0.6))[1] - 0.1 * nodded.size_px[0]
+    )

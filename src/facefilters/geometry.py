@@ -87,6 +87,14 @@ HEAD_HALF_WIDTH = 1.3
 """Half the head's width for :meth:`FaceGeometry.facing`, in ``size_px``: the canonical
 face's outline at the cheekbones is 1.21 from the middle."""
 
+HEAD_HALF_SIZE = (1.3, 1.85, 1.55)
+"""Half the head's width, height (chin to crown) and depth (face to back), in
+``size_px``, for :meth:`FaceGeometry.head_to_image`: a real head is about 2.5 wide, 3.7
+high and 3.1 deep."""
+HEAD_CENTRE = (0.0, -0.25)
+"""The middle of the head seen from the front, from the eye sockets' midpoint, in
+``size_px`` (+y down)."""
+
 MAX_SIDE_DEG = 60.0
 """The most a point beside the face (an ear, a sticker off the cheek) faces sideways in
 :meth:`FaceGeometry.facing`: stickers there stand out from the head, so it hides them
@@ -207,6 +215,21 @@ class FaceGeometry:
             np.float32
         )
 
+    def head_to_image(self, i: int, anchor: str, offset_xy: tuple[float, float]) -> np.ndarray:
+        """Pixel ``xy`` of a point on the head's surface, given relative to an anchor of
+        face ``i``: as :meth:`face_to_image`, but the point lies on the head (an ellipsoid, see
+        ``HEAD_HALF_SIZE``), so a point out beside the face (a dog's ear on the crown) is
+        set back by how far the head curves away there. On a face seen from the front
+        both are the same; on a turned head the far ear stays on the head instead of
+        floating off beside it, the near one moves out, and on a head nodded down the
+        crown shows. Arguments and result as for :meth:`face_to_image`.
+        """
+        at = _canonical_anchor_xy()[anchor]
+        back = _head_depth(at + np.asarray(offset_xy)) - _head_depth(at)
+        return (self.face_to_image(i, anchor, offset_xy) + back * self.plane_back(i)).astype(
+            np.float32
+        )
+
     def facing(self, i: int, anchor: str, offset_xy: tuple[float, float] = (0.0, 0.0)) -> float:
         """How squarely the head's surface at a point faces the camera.
 
@@ -224,9 +247,7 @@ class FaceGeometry:
             The camera-ward component of the turned surface normal, -1 .. 1: 1 where the
             surface faces the camera, 0 edge-on, below 0 on the far side of the head.
         """
-        across = _canonical_anchor_xy()[anchor][0] + offset_xy[0]
-        side = np.radians(MAX_SIDE_DEG)
-        angle = np.arcsin(np.clip(across / HEAD_HALF_WIDTH, -np.sin(side), np.sin(side)))
+        angle = _head_angle(_canonical_anchor_xy()[anchor][0] + offset_xy[0])
         normal = np.array([np.sin(angle), 0.0, np.cos(angle)])
         return float(self.rotation[i, 2] @ normal)
 
@@ -258,6 +279,31 @@ class FaceGeometry:
         facing = side * float(self.rotation[i, 2, 0])
         t = min(max((facing - SIDE_HIDDEN) / (SIDE_SHOWN - SIDE_HIDDEN), 0.0), 1.0)
         return t * t * (3.0 - 2.0 * t)
+
+
+def _head_angle(across: float) -> float:
+    """How far sideways, in radians, the head that :meth:`FaceGeometry.facing` takes faces
+    at a point ``across`` size units from the face's middle (negative to the person's
+    right): an upright cylinder ``HEAD_HALF_WIDTH`` wide either side, up to
+    ``MAX_SIDE_DEG`` beside the face."""
+    side = np.radians(MAX_SIDE_DEG)
+    return float(np.arcsin(np.clip(across / HEAD_HALF_WIDTH, -np.sin(side), np.sin(side))))
+
+
+def _head_depth(xy: np.ndarray) -> float:
+    """How far the head's surface lies behind the face's front at a point, in size units.
+
+    The head is the ellipsoid ``HEAD_HALF_SIZE`` around ``HEAD_CENTRE``; a point outside its
+    outline as seen from the front (a dog's ear out over the temple) is taken at the
+    outline, halfway back.
+
+    Args:
+        xy: ndarray (2,), the point in the face frame (+y down), in size units from the
+            eye sockets' midpoint.
+    """
+    half_w, half_h, half_d = HEAD_HALF_SIZE
+    u, v = (xy[0] - HEAD_CENTRE[0]) / half_w, (xy[1] - HEAD_CENTRE[1]) / half_h
+    return half_d * (1.0 - float(np.sqrt(max(1.0 - u * u - v * v, 0.0))))
 
 
 def _norm(v: np.ndarray) -> np.ndarray:

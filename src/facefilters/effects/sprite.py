@@ -4,7 +4,8 @@ With ``swing``, the picture hangs from its pin like a pendulum: ears flop as the
 moves and tilts (see :mod:`.physics`).
 
 By default the picture faces the camera at the face's turn-proof size
-(``FaceGeometry.size_px``); its pin follows the head's turn, and it fades out as the head
+(``FaceGeometry.size_px``); its pin sits on the head and follows its turn (an ear on the
+crown goes round the back: ``FaceGeometry.head_to_image``), and it fades out as the head
 turns it away (``FaceGeometry.visibility``). With ``plane = "face"`` it lies in the face's
 frontal plane instead and narrows as the head turns (a lens); with ``"left_side"`` or
 ``"right_side"`` it lies along that side of the head, its +x running back towards the
@@ -107,12 +108,15 @@ class SpriteEffect:
     def apply(self, frame: np.ndarray, ctx: EffectContext) -> None:
         g = ctx.geometry
         for i in ctx.active():
-            target = g.face_to_image(i, self.anchor, self.offset_xy)
             size = float(g.size_px[i])
             if self.plane != "camera":
+                # A picture lying in a plane of the head (glasses) is flat: its points stay
+                # in the face's frontal plane; a sticker sits on the head itself.
+                target = g.face_to_image(i, self.anchor, self.offset_xy)
                 matrix, shown = self._in_head(g, i, target)
                 draw_sprite(frame, self.sprite, matrix, float(ctx.weights[i]) * shown)
                 continue
+            target = g.head_to_image(i, self.anchor, self.offset_xy)
             scale = self.width * size / self.sprite.size_wh[0]
             axis_x, axis_y = g.axis_x[i], g.axis_y[i]
             if self._pendulum is not None:
