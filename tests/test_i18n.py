@@ -79,6 +79,7 @@ SAMPLE_VALUES = {
     "signal": "SIGINT",
     "letter": "A",
     "word": "real",
+    "device": "/dev/video2",
 }
 
 

@@ -9,9 +9,11 @@ real on tiny clips, since their job is pacing in wall-clock time.
 
 from __future__ import annotations
 
+import errno
 import re
 import sys
 import time
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -24,16 +26,20 @@ import facefilters
 from facefilters.apps.live import LiveApp, Recorder, default_output_dir, live_unavailable_reason
 from facefilters.catalog import Catalog
 from facefilters.effects import Filter
-from facefilters.errors import SourceError
+from facefilters.errors import OutputError, SourceError
 from facefilters.faces import Faces
 from facefilters.geometry import measure
 from facefilters.i18n import Messages, load_language
 from facefilters.io.image import write_image
+from facefilters.io.sinks import Sink
 from facefilters.io.sources import Captured, FileSource, letterbox
 from facefilters.io.video import VideoWriter
+from facefilters.io.virtual_camera import VirtualCameraSink
 from facefilters.io.window import check_display, key_name
+from facefilters.render.label import draw_deepfake_label
 
 from builders import make_faces
+from conftest import FakeVirtualCamera
 
 W, H = 640, 480
 FACE_XY = (200.0, 240.0)
@@ -191,6 +197,7 @@ def make_app(
     lang: str = "en",
     clock: FakeClock | None = None,
     detector: FakeDetector | None = None,
+    outputs: Sequence[Sink] = (),
 ) -> LiveApp:
     return LiveApp(
         filters,
@@ -200,6 +207,7 @@ def make_app(
         start=start,
         mirror=mirror,
         clock=clock or FakeClock(),
+        outputs=outputs,
     )
 
 
@@ -590,6 +598,29 @@ def test_empty_recording_still_plays(tmp_path: Path) -> None:
     assert len(frames) == 1
 
 
+@pytest.mark.parametrize("folder", ["videos", "./videos", "videos//"])
+def test_a_failed_recording_names_it_as_typed_not_its_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    def disk_full(writer: VideoWriter, frame: np.ndarray) -> None:
+        # What the writer itself says when the disk fills up: it names the file it writes.
+        raise OutputError.from_os_error(writer.path, OSError(errno.ENOSPC, "No space left"))
+
+    monkeypatch.setattr(VideoWriter, "write", disk_full)
+    monkeypatch.chdir(tmp_path)
+    Path("videos").mkdir()
+    typed = f"{folder}{'' if folder.endswith('/') else '/'}rec.mp4"
+    recorder = Recorder(typed, (64, 48), 0.0)
+    assert [p.name for p in Path("videos").iterdir()] != [], "the temporary file is there"
+    recorder.write(np.zeros((48, 64, 3), np.uint8), 0.0)
+    with pytest.raises(OutputError) as caught:
+        recorder.close()
+    message = str(caught.value)
+    assert f"'{typed}'" in message and "No space left" in message, message
+    assert ".tmp" not in message
+    assert list(Path("videos").iterdir()) == [], "no temporary file is left behind"
+
+
 # -- animation time ---------------------------------------------------------------------
 
 
@@ -946,3 +977,50 @@ def test_swap_snapshots_and_recordings_say_they_are_deepfakes(filters, tmp_path:
         assert [c is not None and c.ai_composite for c in signed] == [False, True, False, True]
     # "s" went to the next source face.
     assert app.filter.layers[0].effect.current == 1
+
+
+# -- the virtual camera -----------------------------------------------------------------
+
+
+def test_the_virtual_camera_gets_the_filtered_picture_without_the_overlay(
+    virtual_cameras: list[FakeVirtualCamera], filters, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    app = make_app(filters, tmp_path, clock=clock, outputs=[VirtualCameraSink((W, H), 30)])
+    window = FakeWindow([None] * 6)
+    app.run(FakeSource([scene()], clock), window)
+    [camera] = virtual_cameras
+    assert camera.closed, "the run closes the virtual camera"
+    assert len(camera.frames) == len(window.shown) >= 6
+    for sent, shown in zip(camera.frames, window.shown):
+        assert sent.shape == (H, W, 3) and sent.dtype == np.uint8
+        # The window's status line is drawn on its own copy; the rest is the same picture.
+        assert np.array_equal(sent[STATUS_ROWS.stop :], shown[STATUS_ROWS.stop :])
+        assert np.array_equal(sent[STATUS_ROWS], cv2.flip(scene(), 1)[STATUS_ROWS])
+    # Filtered and mirrored: the dog's nose on the face, as in the window.
+    nose = (MIRROR_X, FACE_XY[1] + NOSE_DY)
+    assert dark(cv2.flip(scene(), 1), nose) > 90
+    assert dark(camera.frames[-1], nose) < 60
+
+
+def test_a_face_swap_reaches_the_virtual_camera_labelled(
+    virtual_cameras: list[FakeVirtualCamera], tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    outputs = [VirtualCameraSink((W, H), 30)]
+    app = make_app([_prepared_swap()], tmp_path, clock=clock, outputs=outputs)
+    app.run(FakeSource([scene()], clock), FakeWindow([None] * 4))
+    # Where the badge is opaque it looks the same drawn on black and on white.
+    word = Messages("nl")("deepfake.label")
+    on_black = draw_deepfake_label(np.zeros((H, W, 3), np.uint8), word)
+    on_white = draw_deepfake_label(np.full((H, W, 3), 255, np.uint8), word)
+    badge = (on_black == on_white).all(axis=2) & (on_black.max(axis=2) > 0)
+    assert badge.sum() > 1000
+    frames = virtual_cameras[0].frames
+    assert len(frames) >= 4
+    for sent in frames:
+        assert np.array_equal(sent[badge], on_black[badge])
+    # The face itself was swapped: the picture differs from the mirrored scene there.
+    y, x = int(FACE_XY[1]), int(MIRROR_X)
+    face = np.s_[y - 30 : y + 60, x - 50 : x + 50]
+    assert np.abs(frames[-1][face].astype(int) - cv2.flip(scene(), 1)[face]).mean() > 5

@@ -460,6 +460,7 @@ def _lang(value: Optional[Language]) -> Optional[str]:
         "facefilters live --camera 1 --filter tears",
         "facefilters live --source clip.mp4 --size 1280x720",
         "facefilters live --filter swap --faces my-photos/",
+        "facefilters live --filter dog --virtual-camera",
     )
 )
 def live(
@@ -510,6 +511,15 @@ def live(
             parser=_folder,
         ),
     ] = None,
+    virtual_camera: Annotated[
+        bool,
+        typer.Option(
+            "--virtual-camera",
+            help="Also send the filtered picture to a virtual camera, for Zoom, Teams or "
+            "Meet (needs the virtual-camera extra, and v4l2loopback on Linux or OBS Studio "
+            "on Windows and macOS).",
+        ),
+    ] = False,
     backend: Backend = None,
 ) -> None:
     """Open the camera and play with filters in a window (keys: h for help)."""
@@ -531,6 +541,7 @@ def live(
             lang=_lang(lang),
             face=face,
             faces_dir=faces,
+            virtual_camera=virtual_camera,
             log=err.print,
         )
 

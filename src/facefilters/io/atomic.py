@@ -183,7 +183,12 @@ def atomic_output(
         try:
             yield tmp
         except OutputError as exc:
-            raise OutputError(_renamed(str(exc), tmp, shown)) from None
+            # Its key and values too, so that it still says the same in another language.
+            values = {
+                k: _renamed(os.fspath(v), tmp, shown) if isinstance(v, (str, os.PathLike)) else v
+                for k, v in exc.values.items()
+            }
+            raise OutputError(_renamed(str(exc), tmp, shown), exc.key, **values) from None
         except OSError as exc:
             if exc.filename is None or Path(exc.filename) != tmp:
                 raise

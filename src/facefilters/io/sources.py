@@ -156,6 +156,10 @@ class CameraSource(_ThreadedSource):
     Args:
         index: which camera (0 is the first).
         size_wh: the capture size to ask for; the camera may choose another.
+
+    Attributes:
+        picture_wh: the size the camera chose, from its first picture.
+        fps: the frame rate the camera reports (30 when it does not say).
     """
 
     def __init__(self, index: int = 0, size_wh: tuple[int, int] | None = (1280, 720)) -> None:
@@ -183,6 +187,9 @@ class CameraSource(_ThreadedSource):
                 "error.camera_silent",
                 index=index,
             )
+        self.picture_wh = (first.shape[1], first.shape[0])
+        reported = self._cap.get(cv2.CAP_PROP_FPS)
+        self.fps = float(reported) if 0 < reported < 1000 else 30.0
         self._last_ok = time.monotonic()
         self._start()
 
@@ -260,6 +267,10 @@ class FileSource(_ThreadedSource):
         realtime: deliver frames at the file's own rate; False delivers them as fast as
             they are taken, one decoded ahead (for benchmarks: the loop's capacity, with
             no core spent decoding frames it never shows).
+
+    Attributes:
+        picture_wh: the size of the frames it delivers.
+        fps: how many it delivers per second (the video's own rate, or ``fps``).
     """
 
     def __init__(
@@ -285,8 +296,13 @@ class FileSource(_ThreadedSource):
         if detect_kind(self.shown) == "image":
             self._still = self._resize(read_image(self.shown))
             self._period = 1.0 / fps
+            self.picture_wh = (self._still.shape[1], self._still.shape[0])
+            self.fps = fps
         else:
             self._open_video()
+            assert self._reader is not None
+            self.picture_wh = size_wh or self._reader.info.size_wh
+            self.fps = float(self._reader.info.fps)
         self._next_due = time.monotonic()
         self._start()
 

@@ -7,6 +7,7 @@ asked), and it feeds the window, a recording and the snapshot keeper as sinks. I
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -72,6 +73,9 @@ class LiveApp:
         mirror: show a mirror image (selfie view).
         clock: seconds on a monotonic clock, the clock of the source's frames; tests pass
             a fake.
+        outputs: more sinks for the filtered picture, as snapshots get it (the filter
+            and a face swap's label, not the window's status and help): a virtual
+            camera. ``run`` closes them.
     """
 
     def __init__(
@@ -79,19 +83,22 @@ class LiveApp:
         filters: Sequence[Filter],
         detector: Detector,
         messages: Messages,
-        out_dir: Path,
+        out_dir: str | os.PathLike[str],
         *,
         start: int = 0,
         mirror: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        outputs: Sequence[Sink] = (),
     ) -> None:
         if not filters:
             raise FaceFiltersError.said("error.no_filters")
         self.filters = list(filters)
         self.index = start
         self.messages = messages
-        self.out_dir = out_dir
+        self.out_dir = Path(out_dir)
+        self._out_typed = os.fspath(out_dir)  # for messages
         self.clock = clock
+        self.outputs = list(outputs)
         self.show_mesh = False
         self.mesh_overlay = in_language(MESH_OVERLAY, messages)
         self.show_help = False
@@ -166,7 +173,8 @@ class LiveApp:
     def toast(self, text: str) -> None:
         self._toast = _Toast(text, self.clock() + TOAST_S)
 
-    def _new_path(self, suffix: str) -> Path:
+    def _new_path(self, suffix: str) -> str:
+        """A free name in the output folder, the folder spelt as the user typed it."""
         self.out_dir.mkdir(parents=True, exist_ok=True)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         path = self.out_dir / f"facefilters-{stamp}{suffix}"
@@ -174,14 +182,15 @@ class LiveApp:
         while path.exists():
             path = self.out_dir / f"facefilters-{stamp}-{n}{suffix}"
             n += 1
-        return path
+        return os.path.join(self._out_typed, path.name)
 
     def snapshot(self) -> Path | None:
         """Save the last filtered picture (without the overlay) as PNG."""
         if self._last_clean is None:
             return None
-        path = self._new_path(".png")
-        with atomic_output(path) as tmp:
+        typed = self._new_path(".png")
+        path = Path(typed)
+        with atomic_output(typed) as tmp:
             write_image(tmp, self._last_clean)
             if self._last_deepfake:
                 note = self.messages("deepfake.note")
@@ -305,7 +314,7 @@ class LiveApp:
         Raises:
             SourceError: the source stopped; a recording in progress is saved first.
         """
-        sinks: list[Sink] = [_Keep(self), WindowSink(window, self.overlay)]
+        sinks: list[Sink] = [_Keep(self), WindowSink(window, self.overlay), *self.outputs]
         if on_frame is not None:
             sinks.append(_Callback(on_frame, self.clock))
         try:

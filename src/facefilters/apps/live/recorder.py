@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import platformdirs
 
-from ...errors import FaceFiltersError
+from ...errors import FaceFiltersError, OutputError
+from ...io.atomic import atomic_output
 from ...io.credentials import add_credentials
 from ...io.sinks import ThreadedSink, VideoFileSink
 
@@ -33,10 +35,12 @@ class Recorder:
     as the wall clock says (repeated or skipped), so the recording plays at real speed.
     Encoding runs on a thread of its own and never holds up the window: when it falls
     behind, pictures are dropped and the next one repeats to keep time. The file appears
-    under its final name only when the recording stops.
+    under its final name only when the recording stops (written through
+    :func:`~facefilters.io.atomic.atomic_output`, so an error names ``path``, never the
+    temporary file).
 
     Args:
-        path: the recording's final name.
+        path: the recording's final name, as the messages should show it.
         size_wh: the pictures' size.
         start_s: when the recording starts, on the clock of the pictures' ``t_s``.
         note: the face-swap note for the file's metadata, or None.
@@ -44,18 +48,21 @@ class Recorder:
 
     def __init__(
         self,
-        path: Path,
+        path: str | os.PathLike[str],
         size_wh: tuple[int, int],
         start_s: float,
         fps: Fraction = RECORD_FPS,
         note: str | None = None,
     ) -> None:
-        self.path = path
+        self.path = Path(path)
         self.size_wh = size_wh
         self.start_s = start_s
         self.note = note
-        self._tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
-        self._file = VideoFileSink(self._tmp, size_wh, fps, start_s=start_s, note=note)
+        # The temporary file lives as long as the recording: close() leaves its context.
+        with contextlib.ExitStack() as stack:
+            self._tmp = stack.enter_context(atomic_output(path))
+            self._file = VideoFileSink(self._tmp, size_wh, fps, start_s=start_s, note=note)
+            self._output = stack.pop_all()
         self._out = ThreadedSink(self._file, queue_size=8, drop=True)
         self._pushed = 0
 
@@ -66,22 +73,19 @@ class Recorder:
 
     def close(self) -> Path:
         """Finish the file and give it its name; returns the path."""
-        try:
-            if self._pushed == 0:
-                # An empty recording still plays: one black frame.
-                w, h = self.size_wh
-                self._out.write(np.zeros((h, w, 3), np.uint8), self.start_s)
-            self._out.close()
-        except BaseException as e:
-            self._tmp.unlink(missing_ok=True)
-            if isinstance(e, FaceFiltersError):
+        with self._output:
+            try:
+                if self._pushed == 0:
+                    # An empty recording still plays: one black frame.
+                    w, h = self.size_wh
+                    self._out.write(np.zeros((h, w, 3), np.uint8), self.start_s)
+                self._out.close()
+            except (FaceFiltersError, OSError):
                 raise
-            raise FaceFiltersError.said("error.recording_failed", error=e) from None
-        try:
+            except Exception as e:
+                # An OutputError, so that atomic_output names the recording in it, not the
+                # temporary file.
+                raise OutputError.said("error.recording_failed", error=str(e)) from None
             if self.note is not None:
                 add_credentials(self._tmp, self.note, title=self.path.name)
-            os.replace(self._tmp, self.path)
-        except BaseException:
-            self._tmp.unlink(missing_ok=True)
-            raise
         return self.path

@@ -12,7 +12,8 @@ from ...detect.base import close_detector, default_detector
 from ...effects import Filter
 from ...errors import InputError, SourceError
 from ...i18n import Messages
-from ...io.sources import FrameSource
+from ...io.sinks import Sink
+from ...io.virtual_camera import VirtualCameraSink
 from ..prepare import prepare_filter
 from .app import LiveApp
 from .recorder import default_output_dir
@@ -46,12 +47,18 @@ def run_live(
     lang: str | None = None,
     face: str | os.PathLike[str] | None = None,
     faces_dir: str | os.PathLike[str] | None = None,
+    virtual_camera: bool = False,
     log: Callable[[str], None] = print,
 ) -> None:
     """Build the live demo from options and run it until the user quits.
 
+    Args:
+        virtual_camera: also send the filtered picture to the system's virtual camera
+            (see :mod:`facefilters.io.virtual_camera`).
+
     Raises:
-        FaceFiltersError: unknown filter, no camera, no display, camera stopped.
+        FaceFiltersError: unknown filter, no camera, no display, camera stopped, no
+            virtual camera when one was asked for.
     """
 
     catalog = Catalog(filters_dirs)
@@ -87,6 +94,7 @@ def run_live(
             fullscreen=fullscreen,
             out_dir=out_dir,
             max_faces=max_faces,
+            virtual_camera=virtual_camera,
             log=log,
         )
     except SourceError as e:
@@ -106,6 +114,7 @@ def _run_live(
     fullscreen: bool,
     out_dir: str | os.PathLike[str] | None,
     max_faces: int | None,
+    virtual_camera: bool,
     log: Callable[[str], None],
 ) -> None:
     from ...io.sources import CameraSource, FileSource
@@ -114,19 +123,28 @@ def _run_live(
     check_display()
     folder = Path(out_dir) if out_dir is not None else default_output_dir()
     shown = os.fspath(out_dir) if out_dir is not None else str(folder)  # as typed
-    frames: FrameSource
+    frames: CameraSource | FileSource
     if source is not None:
         frames = FileSource(source, size_wh)
     else:
         frames = CameraSource(camera, size_wh or (1280, 720))
-    # Said before the detector starts: it mutes stderr while MediaPipe starts up.
-    log(messages("live.startup", folder=shown))
+    outputs: list[Sink] = []
     detector = None
     try:
+        # Opened before the detector and the window, so a missing device is said at once.
+        camera_out = VirtualCameraSink(frames.picture_wh, frames.fps) if virtual_camera else None
+        if camera_out is not None:
+            outputs.append(camera_out)
+        # Said before the detector starts: it mutes stderr while MediaPipe starts up.
+        log(messages("live.startup", folder=shown))
+        if camera_out is not None:
+            log(messages("live.virtual_camera", device=camera_out.device))
         detector = default_detector(
             static_image_mode=False, max_faces=max_faces, background_scan=True
         )
-        app = LiveApp(filters, detector, messages, folder, start=start, mirror=mirror)
+        app = LiveApp(
+            filters, detector, messages, shown, start=start, mirror=mirror, outputs=outputs
+        )
         window = CvWindow(f"facefilters: {frames.name}", fullscreen=fullscreen)
         app.fullscreen = fullscreen
         try:
@@ -140,4 +158,6 @@ def _run_live(
     finally:
         if detector is not None:
             close_detector(detector)
+        for output in outputs:
+            output.close()  # the app's run closed them already, unless it never ran
         frames.close()
