@@ -230,3 +230,30 @@ def test_tears_with_a_custom_drop_sprite(face):
     frame = render_tears(face, 0.5, style)
     red = (frame[..., 2] == 255) & (frame[..., 0] == 0) & (frame[..., 1] == 0)
     assert np.count_nonzero(red) > 10
+
+
+@pytest.mark.parametrize("pose", POSES)
+def test_the_face_tag_and_the_anchor_names_do_not_cover_each_other(
+    pose, monkeypatch: pytest.MonkeyPatch
+):
+    # The live window mirrors the picture: the forehead's name then goes to the left, where
+    # "face 7" sat, and hid it ("voorhoofd" over "gezicht 0", seen in the Dutch window).
+    from facefilters.render import mesh
+
+    faces = make_faces(ids=[7], **pose)
+    tags: list[tuple[str, tuple[int, int, int, int]]] = []
+    draw_tag = mesh._tag
+
+    def recording(frame, text, *args, **kwargs):
+        box = draw_tag(frame, text, *args, **kwargs)
+        tags.append((text, box))
+        return box
+
+    monkeypatch.setattr(mesh, "_tag", recording)
+    draw_mesh(blank(), faces, measure(faces), 0, words={"face": "gezicht", "forehead": "voorhoofd"})
+    (face_box,) = [box for text, box in tags if text == "gezicht 7"]
+    for text, box in tags:
+        if text != "gezicht 7":
+            overlap_x = min(face_box[2], box[2]) - max(face_box[0], box[0])
+            overlap_y = min(face_box[3], box[3]) - max(face_box[1], box[1])
+            assert overlap_x <= 0 or overlap_y <= 0, (text, box, face_box)

@@ -97,7 +97,14 @@ def draw_mesh(
         face_id = int(faces.ids[i])
         word = words.get("face", "face")
         tag = f"{word} {face_id}" if face_id >= 0 else word
-        _tag(frame, tag, (int(bx0), int(by0) - 14), _text_px(size), (30, 110, 30))
+        # The box's name takes the top corner the forehead's name does not: in the mirrored
+        # selfie view that name goes left, onto where the box's name would sit.
+        aside = geometry.face_to_image(i, "forehead", _LABEL_SIDE["forehead"])
+        if anchors and aside[0] < geometry.anchors["forehead"][i][0]:
+            corner, align = (int(bx1), int(by0) - 14), "right"
+        else:
+            corner, align = (int(bx0), int(by0) - 14), "left"
+        _tag(frame, tag, corner, _text_px(size), (30, 110, 30), align)
     if anchors:
         _draw_anchors(frame, geometry, i, size, words)
 
@@ -114,9 +121,13 @@ def _tag(
     size_px: int,
     background: tuple[int, int, int],
     align: str = "left",
-) -> None:
+) -> tuple[int, int, int, int]:
     """A word on a filled tag, kept inside the frame; ``org_xy`` is its left-middle point
-    (right-middle with ``align="right"``). TrueType, so "œil" and "één" come out right."""
+    (right-middle with ``align="right"``). TrueType, so "œil" and "één" come out right.
+
+    Returns:
+        The tag's box, ``(x0, y0, x1, y1)`` in pixels.
+    """
     w, h = text_size(text, size_px, bold=True)
     pad = max(2, size_px // 5)
     x = org_xy[0] - w - 2 * pad if align == "right" else org_xy[0]
@@ -127,6 +138,7 @@ def _tag(
         frame, (x, y, x + w + 2 * pad, y + h + 2 * pad), color=background, opacity=0.75, radius=pad
     )
     draw_text(frame, text, (x + pad, y + pad), size_px, bold=True)
+    return x, y, x + w + 2 * pad, y + h + 2 * pad
 
 
 # Where each label sits relative to its point, in the face frame (eye distances).
