@@ -6,17 +6,23 @@ English words too, so both come from one place.
 
 from __future__ import annotations
 
+import ast
+import errno
+import os
 import subprocess
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
+import facefilters
 from facefilters.cli import _FpsColumn, _user_errors, app
-from facefilters.errors import FaceFiltersError, FilterError, InputError, SourceError
+from facefilters.errors import FaceFiltersError, FilterError, InputError, OutputError, SourceError
 from facefilters.i18n import Messages
+from facefilters.io.atomic import atomic_output
 
 
 def run(*args: str):
@@ -113,3 +119,207 @@ def test_an_error_said_from_the_language_files_is_english_until_translated() -> 
 def test_an_error_without_a_key_stays_as_it_is(cls: type[FaceFiltersError]) -> None:
     error = cls("no key here")
     assert error.translated(Messages("fr")) is error
+
+
+# -- errors about files, in the language of lesson, live and demo -------------------------
+
+# Opens no window: the file is looked at before one would be (a Wayland display is only
+# looked for, never reached).
+WINDOWED = {"COLUMNS": "200", "WAYLAND_DISPLAY": "wayland-test"}
+
+
+@pytest.fixture
+def run_windowed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Run the command line in ``tmp_path``, paths typed relative to it."""
+    monkeypatch.chdir(tmp_path)
+    return lambda *args: CliRunner().invoke(app, list(args), env=WINDOWED, terminal_width=200)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("nl", "fout: bestand niet gevonden: 'nergens.jpg'"),
+        ("fr", "erreur : fichier introuvable : 'nergens.jpg'"),
+        ("en", "error: no such file: 'nergens.jpg'"),
+    ],
+)
+def test_a_missing_lesson_source_is_said_in_the_lessons_language(
+    lang: str, expected: str, run_windowed
+) -> None:
+    result = run_windowed("lesson", "--lang", lang, "--source", "nergens.jpg")
+    assert result.exit_code == 1
+    assert result.output.strip() == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "make", "expected"),
+    [
+        (
+            ("lesson", "--lang", "nl", "--source", "./tekst.jpg"),
+            {"tekst.jpg": b"geen foto\n"},
+            "fout: kan './tekst.jpg' niet lezen: geen afbeelding, of de afbeelding is beschadigd",
+        ),
+        (
+            ("live", "--lang", "fr", "--source", "leeg.mp4"),
+            {"leeg.mp4": b""},
+            "erreur : impossible de lire 'leeg.mp4' : le fichier est vide",
+        ),
+        (
+            ("lesson", "--lang", "nl", "--source", "./"),
+            {},
+            "fout: kan './' niet lezen: het is een map, geen bestand",
+        ),
+        (
+            ("live", "--lang", "nl", "--source", "clip.mp4"),
+            {"clip.mp4": b"\x00\x00\x00\x18ftypmp42" + bytes(40)},
+            "fout: kan 'clip.mp4' niet lezen: de video is afgebroken of beschadigd",
+        ),
+        (
+            ("live", "--lang", "nl", "--filter", "swap", "--faces", "./geen//map"),
+            {},
+            "fout: geen map: './geen//map'",
+        ),
+        (
+            ("lesson", "--lang", "fr", "--face", "sub//portrait.png", "--source", "x.jpg"),
+            {"sub/portrait.png": b"\x89PNG\r\n\x1a\n" + bytes(30)},
+            "erreur : impossible de lire 'sub//portrait.png' : ce n'est pas une image, "
+            "ou l'image est abîmée",
+        ),
+    ],
+    ids=["damaged", "empty", "folder", "cut-video", "faces-not-a-folder", "face-photo"],
+)
+def test_file_errors_of_lesson_and_live_follow_lang(
+    args: tuple[str, ...], make: dict[str, bytes], expected: str, tmp_path: Path, run_windowed
+) -> None:
+    for name, data in make.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    result = run_windowed(*args)
+    assert result.exit_code == 1
+    assert result.output.strip() == expected  # the path exactly as typed
+
+
+def test_apply_has_no_lang_and_stays_english(run_windowed, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "nl_BE.UTF-8")
+    result = run_windowed("apply", "nergens.jpg", "-o", "uit.jpg")
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: no such file: 'nergens.jpg'"
+
+
+def test_the_lesson_run_for_real_says_a_missing_file_in_dutch(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "facefilters", "lesson", "--lang", "nl", "--source", "nergens.jpg"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "WAYLAND_DISPLAY": "wayland-test"},
+    )
+    assert done.returncode == 1
+    assert done.stderr == "fout: bestand niet gevonden: 'nergens.jpg'\n"
+
+
+@pytest.mark.parametrize(
+    ("lang", "code", "expected"),
+    [
+        (
+            "nl",
+            errno.ENOSPC,
+            "kan './les/01-pixels.png' niet schrijven: geen ruimte meer op de schijf; "
+            "maak wat ruimte vrij of schrijf naar een andere schijf",
+        ),
+        (
+            "fr",
+            errno.EACCES,
+            "impossible d'écrire './les/01-pixels.png' : permission refusée ; "
+            "choisis un dossier où tu peux écrire",
+        ),
+        (
+            "en",
+            errno.EROFS,
+            "cannot write './les/01-pixels.png': Read-only file system; "
+            "the disk is read-only; write to another one",
+        ),
+        # A reason the language files do not know is said in the system's words.
+        (
+            "nl",
+            errno.EXDEV,
+            f"kan './les/01-pixels.png' niet schrijven: {os.strerror(errno.EXDEV)}",
+        ),
+    ],
+)
+def test_cannot_write_and_its_advice_follow_lang(lang: str, code: int, expected: str) -> None:
+    error = OutputError.from_os_error("./les/01-pixels.png", OSError(code, os.strerror(code)))
+    assert str(error.translated(Messages(lang))) == expected
+
+
+def test_the_english_of_cannot_write_is_the_systems(tmp_path: Path) -> None:
+    # The language file's English reasons are glibc's, so apply's lines did not change.
+    for code in (errno.ENOSPC, errno.EACCES, errno.ENOENT, errno.EROFS, errno.ENAMETOOLONG):
+        error = OutputError.from_os_error("x.mp4", OSError(code, os.strerror(code)))
+        assert str(error).startswith(f"cannot write 'x.mp4': {os.strerror(code)}; ")
+
+
+def test_an_error_inside_atomic_output_names_the_output_in_every_language(tmp_path: Path) -> None:
+    typed = os.path.join(str(tmp_path), ".", "dia.png")
+    with pytest.raises(OutputError) as caught:
+        with atomic_output(typed) as tmp:
+            raise OutputError.from_os_error(tmp, OSError(errno.ENOSPC, "No space left"))
+    dutch = str(caught.value.translated(Messages("nl")))
+    assert dutch.startswith(f"kan '{typed}' niet schrijven: geen ruimte meer op de schijf")
+    assert ".dia." not in dutch  # never the temporary name
+
+
+@pytest.mark.parametrize(
+    ("cls", "key", "path", "expected"),
+    [
+        (SourceError, "error.no_frames", "./lus.mp4", "'./lus.mp4' heeft geen beelden"),
+        (OutputError, "error.exists", "a.png", "'a.png' bestaat al; gebruik --force"),
+        (OutputError, "error.no_folder", "./uit", "de map bestaat niet: './uit'; maak ze eerst"),
+    ],
+)
+def test_more_file_errors_have_dutch_words(
+    cls: type[FaceFiltersError], key: str, path: str, expected: str
+) -> None:
+    assert str(cls.said(key, path=path).translated(Messages("nl"))).startswith(expected)
+
+
+def test_a_system_error_that_reaches_the_command_line_is_said_in_its_language(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(typer.Exit):
+        with _user_errors(Messages("nl")):
+            raise PermissionError(errno.EACCES, "Permission denied", "/foto's")
+    assert capsys.readouterr().err.strip() == "fout: geen toestemming '/foto's'"
+
+
+# The modules behind lesson, live and demo: a user's error there carries its message key
+# (FaceFiltersError.said), so the command line can say it in the command's language.
+KEYED = ("io", "apps/prepare.py", "apps/lesson", "apps/live", "apps/window_loop.py")
+# Raised only where no command with --lang gets: ImageFileSink writes apply's photos.
+ENGLISH_ONLY = {"io/sinks.py"}
+_ERRORS = {"FaceFiltersError", "InputError", "OutputError", "SourceError", "FilterError"}
+
+
+def test_errors_of_the_modules_behind_lesson_and_live_carry_a_message_key() -> None:
+    src = Path(facefilters.__file__).parent
+    files = sorted(
+        path
+        for part in KEYED
+        for path in ([src / part] if part.endswith(".py") else (src / part).rglob("*.py"))
+    )
+    assert len(files) > 10
+    unkeyed = []
+    for path in files:
+        name = path.relative_to(src).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in _ERRORS
+                and len(node.args) == 1
+                and isinstance(node.args[0], (ast.Constant, ast.JoinedStr))
+                and name not in ENGLISH_ONLY
+            ):
+                unkeyed.append(f"{name}:{node.lineno}")
+    assert not unkeyed, f"English-only errors (use .said): {unkeyed}"

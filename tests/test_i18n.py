@@ -79,6 +79,10 @@ SAMPLE_VALUES = {
     "signal": "SIGINT",
     "letter": "A",
     "word": "real",
+    "advice": "choose a shorter name",
+    "kind": "a device",
+    "size": "20000 x 20000",
+    "limit": 120,
     "device": "/dev/video2",
 }
 

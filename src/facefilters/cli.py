@@ -36,7 +36,7 @@ from rich.text import Text
 
 from .apps.lesson.steps import STEPS as LESSON_STEPS
 from .catalog import Catalog
-from .errors import FaceFiltersError
+from .errors import FaceFiltersError, Phrase, os_reason
 from .i18n import LANGUAGES, Messages
 from .paths import samples_dir
 
@@ -209,7 +209,9 @@ def _user_errors(messages: Optional[Messages] = None) -> Iterator[None]:
         raise typer.Exit(128 + signum) from None
     except OSError as e:
         where = f" '{e.filename}'" if e.filename else ""
-        err.print(_error_line(m, f"{e.strerror or e}{where}"))
+        reason = os_reason(e)
+        said = reason.in_language(m) if isinstance(reason, Phrase) else reason
+        err.print(_error_line(m, f"{said}{where}"))
         raise typer.Exit(1) from None
 
 

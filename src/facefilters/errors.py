@@ -17,21 +17,90 @@ from __future__ import annotations
 import errno
 from typing import Callable, TypeVar
 
-# What a user can do about the usual reasons a file cannot be written.
+# What a user can do about the usual reasons a file cannot be written: message keys.
 _WRITE_ADVICE = {
-    errno.ENOSPC: "free some space or write to another disk",
-    errno.EDQUOT: "free some space or write to another disk",
-    errno.EFBIG: "the file is too big for this disk; write to another one",
-    errno.EACCES: "choose a folder you can write to",
-    errno.EPERM: "choose a folder you can write to",
-    errno.EROFS: "the disk is read-only; write to another one",
-    errno.ENAMETOOLONG: "choose a shorter name",
-    errno.ENOENT: "check that the folder exists",
-    errno.EEXIST: "use --force to replace it, or choose another name",
+    errno.ENOSPC: "error.advice.space",
+    errno.EDQUOT: "error.advice.space",
+    errno.EFBIG: "error.advice.too_big",
+    errno.EACCES: "error.advice.writable",
+    errno.EPERM: "error.advice.writable",
+    errno.EROFS: "error.advice.read_only",
+    errno.ENAMETOOLONG: "error.advice.shorter_name",
+    errno.ENOENT: "error.advice.folder_exists",
+    errno.EEXIST: "error.advice.force",
+}
+
+# The system's reasons a user meets with files, as message keys: Python gives them in
+# English whatever the language, and a Dutch line should not end in "Permission denied".
+# The English words are glibc's. Any other reason is said as the system gave it.
+_OS_REASONS = {
+    errno.ENOENT: "error.os.ENOENT",
+    errno.EACCES: "error.os.EACCES",
+    errno.EPERM: "error.os.EPERM",
+    errno.ENOSPC: "error.os.ENOSPC",
+    errno.EDQUOT: "error.os.EDQUOT",
+    errno.EFBIG: "error.os.EFBIG",
+    errno.EROFS: "error.os.EROFS",
+    errno.ENAMETOOLONG: "error.os.ENAMETOOLONG",
+    errno.EEXIST: "error.os.EEXIST",
+    errno.EISDIR: "error.os.EISDIR",
+    errno.ENOTDIR: "error.os.ENOTDIR",
+    errno.EIO: "error.os.EIO",
 }
 
 
 _E = TypeVar("_E", bound="FaceFiltersError")
+
+
+class Phrase:
+    """Words of a message that are themselves in the language files: a reason, advice.
+
+    Kept as a key and values until said, so an error's message can be said again in
+    another language; ``str()`` gives the English.
+
+    Args:
+        key: the words' key in the language files.
+        values: what fills their ``{placeholders}``.
+    """
+
+    __slots__ = ("key", "values")
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        self.values = values
+
+    def in_language(self, messages: Callable[..., str]) -> str:
+        """The words in the language of ``messages`` (a ``Messages``)."""
+        return messages(self.key, **_in_language(self.values, messages))
+
+    def __str__(self) -> str:
+        from .i18n import Messages
+
+        return self.in_language(Messages("en"))
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r}, **{self.values!r})"
+
+
+def os_reason(exc: BaseException) -> Phrase | str:
+    """Why the system refused, from an OS (or FFmpeg) error: a `Phrase` where the
+    language files know its ``errno``, else the system's own words."""
+    key = _OS_REASONS.get(getattr(exc, "errno", None) or 0)
+    if key is not None:
+        return Phrase(key)
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def _in_language(values: dict[str, object], messages: Callable[..., str]) -> dict[str, object]:
+    """``values`` with every `Phrase` and keyed error in them said in ``messages``' language."""
+    said: dict[str, object] = {}
+    for name, value in values.items():
+        if isinstance(value, Phrase):
+            value = value.in_language(messages)
+        elif isinstance(value, FaceFiltersError):
+            value = str(value.translated(messages))
+        said[name] = value
+    return said
 
 
 class FaceFiltersError(Exception):
@@ -42,7 +111,8 @@ class FaceFiltersError(Exception):
         key: the message's key in the language files, so that the command line, the
             live window and the lesson can say it in the user's language (see
             :meth:`translated`); None for a message no language file holds.
-        values: what fills the message's ``{placeholders}``.
+        values: what fills the message's ``{placeholders}``; a `Phrase` or a keyed error
+            among them is said in the same language as the message.
     """
 
     def __init__(self, message: str, key: str | None = None, **values: object) -> None:
@@ -56,13 +126,14 @@ class FaceFiltersError(Exception):
         # i18n raises these errors itself, so it is imported only when one is made.
         from .i18n import Messages
 
-        return cls(Messages("en")(key, **values), key, **values)
+        return cls(Messages("en")(key, **_in_language(values, Messages("en"))), key, **values)
 
     def translated(self: _E, messages: Callable[..., str]) -> _E:
         """The same error in the language of ``messages`` (a ``Messages``)."""
         if self.key is None:
             return self
-        return type(self)(messages(self.key, **self.values), self.key, **self.values)
+        text = messages(self.key, **_in_language(self.values, messages))
+        return type(self)(text, self.key, **self.values)
 
 
 class InputError(FaceFiltersError):
@@ -78,11 +149,15 @@ class OutputError(FaceFiltersError):
 
         Args:
             path: the file as the user should read it (never a temporary name).
-            exc: the error; its ``errno`` picks the advice, its ``strerror`` the reason.
+            exc: the error; its ``errno`` picks the reason's words and the advice.
         """
-        reason = getattr(exc, "strerror", None) or str(exc)
+        reason = os_reason(exc)
         advice = _WRITE_ADVICE.get(getattr(exc, "errno", None) or 0)
-        return cls(f"cannot write '{path}': {reason}" + (f"; {advice}" if advice else ""))
+        if advice is None:
+            return cls.said("error.cannot_write", path=path, reason=reason)
+        return cls.said(
+            "error.cannot_write_advice", path=path, reason=reason, advice=Phrase(advice)
+        )
 
 
 class FilterError(FaceFiltersError):

@@ -16,7 +16,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .errors import FilterError
+from .errors import FilterError, Phrase
 from .io.files import DAMAGED, picture_problem
 from .quiet import native_stderr_muted
 
@@ -167,7 +167,7 @@ class Validator:
             )
         data = asset.read_bytes()
         # The header first: a small PNG can unpack to gigabytes.
-        problem = picture_problem(data, MAX_PICTURE_SIDE**2)
+        problem: Phrase | str | None = picture_problem(data, MAX_PICTURE_SIDE**2)
         if problem is None:
             # libpng reports a truncated file on fd 2 itself; our one line says it.
             with native_stderr_muted():

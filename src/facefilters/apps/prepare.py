@@ -107,5 +107,5 @@ def photos_in(folder: str | os.PathLike[str]) -> list[Path]:
     """
     shown, folder = os.fspath(folder), Path(folder)
     if not folder.is_dir():
-        raise InputError(f"not a folder: '{shown}'")
+        raise InputError.said("error.not_a_folder", path=shown)
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PHOTO_SUFFIXES)

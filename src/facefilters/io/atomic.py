@@ -29,7 +29,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from facefilters.errors import OutputError
+from facefilters.errors import OutputError, Phrase
 
 __all__ = ["atomic_output", "temporary_name"]
 
@@ -53,18 +53,18 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _special_kind(mode: int) -> str | None:
-    """What a file that is not a regular file is, in words; None for a regular file."""
+    """What a file that is not a regular file is, as a message key; None for a regular file."""
     if stat.S_ISREG(mode):
         return None
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return "error.kind.folder"
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return "error.kind.pipe"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return "error.kind.device"
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
+        return "error.kind.socket"
+    return "error.kind.other"
 
 
 _SEPARATORS = os.sep + (os.altsep or "")
@@ -93,16 +93,14 @@ def _refuse_special(output: Path, shown: str) -> None:
     except OSError:
         return
     kind = _special_kind(st.st_mode)
-    if kind == "a folder":
-        raise OutputError(
-            f"cannot write '{shown}': it is a folder; "
-            f"give a file name in it, e.g. '{os.path.join(shown, 'result.jpg')}'"
-        )
-    if kind is not None:
-        raise OutputError(
-            f"cannot write '{shown}': it is {kind}, not a regular file, and "
-            "is never replaced (not even with --force); choose another name"
-        )
+    if kind == "error.kind.folder":
+        example = os.path.join(shown, "result.jpg")
+        reason = Phrase("error.reason.output_folder", path=example)
+    elif kind is not None:
+        reason = Phrase("error.reason.special", kind=Phrase(kind))
+    else:
+        return
+    raise OutputError.said("error.cannot_write", path=shown, reason=reason)
 
 
 def _name_max(folder: Path) -> int:
@@ -114,28 +112,24 @@ def _name_max(folder: Path) -> int:
 
 def _check_output(output: Path, shown: str, input_path: Path | None, force: bool) -> None:
     if input_path is not None and _same_file(output, input_path):
-        raise OutputError(f"cannot write '{shown}': it is the input file; choose another name")
+        raise OutputError.said(
+            "error.cannot_write", path=shown, reason=Phrase("error.reason.is_input")
+        )
     folder = output.parent
     if not folder.is_dir():
-        raise OutputError(
-            f"folder does not exist: '{_typed_parts(shown)[0]}'; create it first, "
-            "or choose another folder"
-        )
+        raise OutputError.said("error.no_folder", path=_typed_parts(shown)[0])
     _refuse_special(output, shown)
     if os.path.lexists(output) and not force:
-        raise OutputError(f"'{shown}' exists; use --force to replace it")
+        raise OutputError.said("error.exists", path=shown)
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OutputError(
-            f"cannot write '{shown}': the folder '{_typed_parts(shown)[0]}' is not writable; "
-            "choose a folder you can write to"
-        )
+        reason = Phrase("error.reason.not_writable", folder=_typed_parts(shown)[0])
+        raise OutputError.said("error.cannot_write", path=shown, reason=reason)
     limit = _name_max(folder)
     if len(os.fsencode(output.name)) > limit:
-        raise OutputError(
-            f"cannot write '{shown}': the name is "
-            f"{len(os.fsencode(output.name))} bytes, more than the {limit} "
-            "the file system allows; choose a shorter name"
+        reason = Phrase(
+            "error.reason.name_too_long", count=len(os.fsencode(output.name)), limit=limit
         )
+        raise OutputError.said("error.cannot_write", path=shown, reason=reason)
 
 
 @contextlib.contextmanager
@@ -214,11 +208,7 @@ def _commit(tmp: Path, output: Path, shown: str, force: bool) -> None:
         else:
             _rename_no_replace(tmp, output)
     except FileExistsError:
-        raise OutputError(
-            f"'{shown}' appeared while this ran (another program, or a second run?) and "
-            "was kept; nothing was written. Run again with --force to replace it, or "
-            "choose another name"
-        ) from None
+        raise OutputError.said("error.appeared", path=shown) from None
     except OSError as exc:
         raise OutputError.from_os_error(shown, exc) from None
 
@@ -310,4 +300,6 @@ def _reserve_temporary(output: Path, shown: str) -> Path:
             raise OutputError.from_os_error(shown, exc) from None
         os.close(fd)
         return tmp
-    raise OutputError(f"cannot write '{shown}': no free temporary name beside it")
+    raise OutputError.said(
+        "error.cannot_write", path=shown, reason=Phrase("error.reason.no_temporary")
+    )

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import OutputError
+from ..errors import OutputError, os_reason
 from .atomic import temporary_name
 
 __all__ = [
@@ -213,10 +213,8 @@ def add_credentials(path: str | os.PathLike[str], note: str, *, title: str | Non
         os.replace(tmp, path)
     except (c2pa.C2paError, OSError) as exc:
         tmp.unlink(missing_ok=True)
-        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
-        raise OutputError(
-            f"cannot add Content Credentials to '{title or path}': {reason}"
-        ) from None
+        reason = os_reason(exc) if isinstance(exc, OSError) else str(exc).splitlines()[0]
+        raise OutputError.said("error.credentials", path=title or path, reason=reason) from None
     return True
 
 

@@ -10,7 +10,7 @@ import os
 import warnings
 from pathlib import Path
 
-from facefilters.errors import InputError
+from facefilters.errors import InputError, Phrase, os_reason
 
 __all__ = [
     "DAMAGED",
@@ -115,13 +115,13 @@ def check_input_file(path: str | os.PathLike[str]) -> Path:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise InputError(f"no such file: '{shown}'") from None
+        raise InputError.said("error.no_such_file", path=shown) from None
     except OSError as exc:
-        raise InputError(f"cannot read '{shown}': {exc.strerror or exc}") from None
+        raise InputError.said("error.cannot_read", path=shown, reason=os_reason(exc)) from None
     if path.is_dir():
-        raise InputError(f"cannot read '{shown}': it is a folder, not a file")
+        raise InputError.said("error.cannot_read", path=shown, reason=Phrase("error.reason.folder"))
     if st.st_size == 0:
-        raise InputError(f"cannot read '{shown}': the file is empty")
+        raise InputError.said("error.cannot_read", path=shown, reason=Phrase("error.reason.empty"))
     return path
 
 
@@ -130,10 +130,11 @@ def read_header(path: str | os.PathLike[str]) -> bytes:
         with open(path, "rb") as f:
             return f.read(_HEADER_SIZE)
     except OSError as exc:
-        raise InputError(f"cannot read '{os.fspath(path)}': {exc.strerror or exc}") from None
+        shown = os.fspath(path)
+        raise InputError.said("error.cannot_read", path=shown, reason=os_reason(exc)) from None
 
 
-DAMAGED = "not an image, or the image is damaged"
+DAMAGED = Phrase("error.reason.damaged")
 """Why a file that should be a picture cannot be read, when no more is known."""
 
 # Signatures whose whole header Pillow parses; if it cannot, the file is damaged (other
@@ -141,7 +142,7 @@ DAMAGED = "not an image, or the image is damaged"
 _PILLOW_CHECKED = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")
 
 
-def picture_problem(data: bytes, max_pixels: int) -> str | None:
+def picture_problem(data: bytes, max_pixels: int) -> Phrase | None:
     """Why a picture must not be decoded, read from its header alone; None if it may be.
 
     A small PNG can unpack to gigabytes, so the size is checked before any decoding. Only
@@ -152,8 +153,9 @@ def picture_problem(data: bytes, max_pixels: int) -> str | None:
         max_pixels: the most pixels (width times height) the caller accepts.
 
     Returns:
-        A reason to put after ``cannot read 'FILE': ``, such as ``"20000 x 20000 pixels is
-        more than the 150 megapixels allowed"``, or None.
+        A reason to put after ``cannot read 'FILE': ``, such as ``20000 x 20000 pixels is
+        more than the 150 megapixels allowed`` (``str()`` of it; a `Phrase`, to say in
+        the user's language), or None.
     """
     from PIL import Image
 
@@ -163,17 +165,15 @@ def picture_problem(data: bytes, max_pixels: int) -> str | None:
             with Image.open(io.BytesIO(data)) as im:
                 w, h = im.size
     except Image.DecompressionBombError:
-        return (
-            f"it has more than {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f} megapixels, more "
-            f"than the {max_pixels / 1e6:.3g} allowed; scale it down first"
+        return Phrase(
+            "error.reason.bomb",
+            count=f"{2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f}",
+            limit=f"{max_pixels / 1e6:.3g}",
         )
     except (OSError, ValueError, SyntaxError, EOFError):
         if data.startswith(_PILLOW_CHECKED):
             return DAMAGED
         return None
     if w * h > max_pixels:
-        return (
-            f"{w} x {h} pixels is more than the {max_pixels / 1e6:.3g} megapixels "
-            "allowed; scale it down first"
-        )
+        return Phrase("error.reason.pixels", size=f"{w} x {h}", limit=f"{max_pixels / 1e6:.3g}")
     return None

@@ -16,7 +16,7 @@ from types import ModuleType
 import cv2
 import numpy as np
 
-from facefilters.errors import InputError, OutputError
+from facefilters.errors import InputError, OutputError, Phrase, os_reason
 from facefilters.quiet import native_stderr_muted
 
 from .files import DAMAGED, check_input_file, picture_problem
@@ -76,21 +76,15 @@ def count_pictures(path: str | os.PathLike[str]) -> int | None:
         return None
 
 
-def _missing_codec(path: str | os.PathLike[str], header: bytes) -> str | None:
+def _missing_codec(header: bytes) -> Phrase | None:
     """Why a photo in a container Pillow could read with a plugin is not read here."""
     if header[4:8] != b"ftyp":
         return None
     brand = header[8:12]
     if brand in _HEIC_BRANDS:
-        return (
-            f"cannot read '{os.fspath(path)}': it is a HEIC photo, which needs the optional "
-            "pillow-heif; install it with: pip install 'facefilters[heic]'"
-        )
+        return Phrase("error.reason.heic")
     if brand in _AVIF_BRANDS:
-        return (
-            f"cannot read '{os.fspath(path)}': it is an AVIF photo, which needs Pillow 11.2 or "
-            "newer; install it with: pip install -U pillow"
-        )
+        return Phrase("error.reason.avif")
     return None
 
 
@@ -108,9 +102,9 @@ def is_still_image(path: str | os.PathLike[str], header: bytes) -> bool:
     """
     frames = count_pictures(path)
     if frames is None:
-        reason = _missing_codec(path, header)
+        reason = _missing_codec(header)
         if reason is not None:
-            raise InputError(reason)
+            raise InputError.said("error.cannot_read", path=os.fspath(path), reason=reason)
         return False
     return frames == 1
 
@@ -218,11 +212,11 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
         # names working on Windows and tells a permission error from a bad image.
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read '{shown}': {exc.strerror or exc}") from None
+        raise InputError.said("error.cannot_read", path=shown, reason=os_reason(exc)) from None
     # The header first: a small PNG can unpack to gigabytes.
     problem = picture_problem(data, MAX_PHOTO_PIXELS)
     if problem is not None:
-        raise InputError(f"cannot read '{shown}': {problem}")
+        raise InputError.said("error.cannot_read", path=shown, reason=problem)
     buf = np.frombuffer(data, dtype=np.uint8)
     # AVIF and HEIC (an ISO media file: "ftyp" at byte 4) go to Pillow even where OpenCV
     # decodes them (OpenCV 5 reads AVIF), since OpenCV leaves their EXIF turn unapplied.
@@ -231,8 +225,8 @@ def read_image(path: str | os.PathLike[str]) -> np.ndarray:
         color = _read_with_pillow(path)
         if color is not None:
             return np.ascontiguousarray(color)
-        reason = _missing_codec(shown, data[:16])
-        raise InputError(reason or f"cannot read '{shown}': {DAMAGED}")
+        reason = _missing_codec(data[:16]) or DAMAGED
+        raise InputError.said("error.cannot_read", path=shown, reason=reason)
     if color.dtype != np.uint8:
         color = cv2.convertScaleAbs(color, alpha=255.0 if color.dtype.kind == "f" else 1 / 257)
     if data[:3] != b"\xff\xd8\xff":  # JPEG cannot carry alpha; skip a second decode
@@ -261,16 +255,21 @@ def write_image(path: str | os.PathLike[str], frame: np.ndarray) -> None:
         )
     suffix = path.suffix.lower()
     if suffix not in _ENCODE_PARAMS:
-        raise OutputError(
-            f"cannot write '{path}': unknown image type '{path.suffix}'; "
-            f"use {', '.join(IMAGE_SUFFIXES)}"
+        raise OutputError.said(
+            "error.cannot_write",
+            path=path,
+            reason=Phrase(
+                "error.reason.image_type", name=path.suffix, names=", ".join(IMAGE_SUFFIXES)
+            ),
         )
     try:
         ok, encoded = cv2.imencode(suffix, frame, _ENCODE_PARAMS[suffix])
     except cv2.error:
         ok = False
     if not ok:
-        raise OutputError(f"cannot write '{path}': OpenCV could not encode the image")
+        raise OutputError.said(
+            "error.cannot_write", path=path, reason=Phrase("error.reason.encode")
+        )
     try:
         path.write_bytes(encoded.tobytes())
     except OSError as exc:

@@ -333,7 +333,7 @@ class FileSource(_ThreadedSource):
             self._cut = True
             frame = next(self._frames, None)
             if frame is None:
-                raise SourceError(f"'{self.shown}' has no frames to play")
+                raise SourceError.said("error.no_frames", path=self.shown)
         return self._resize(frame.image)
 
     def _release(self) -> None:

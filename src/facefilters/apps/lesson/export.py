@@ -15,7 +15,7 @@ import numpy as np
 
 from ...detect.base import BoxDetector, Detector
 from ...effects import Filter
-from ...errors import InputError, OutputError
+from ...errors import InputError, OutputError, Phrase
 from ...frames import Frame
 from ...i18n import Messages
 from ...io.atomic import atomic_output
@@ -41,9 +41,9 @@ def _first_frame(path: str | os.PathLike[str]) -> np.ndarray:
     with VideoReader(path) as reader:
         for frame in reader:
             return frame.image
-    raise InputError(
-        f"cannot read '{os.fspath(path)}': the video has no frames"
-    )  # pragma: no cover
+    raise InputError.said(  # pragma: no cover
+        "error.cannot_read", path=os.fspath(path), reason=Phrase("error.reason.video_empty")
+    )
 
 
 def _write(path: str, write: Callable[[Path], None]) -> Path:
@@ -94,7 +94,7 @@ def export_lesson(
         detector, box_detector, messages, mirror=False, smoothing=False, swap=swap
     )
     if not len(lesson.pipeline.analyse(Frame(0, 0.0, image))):
-        raise InputError(messages("lesson.no_face_source", path=os.fspath(source)))
+        raise InputError.said("lesson.no_face_source", path=os.fspath(source))
     _make_folder(out_dir)
     written = []
     any_swapped = False

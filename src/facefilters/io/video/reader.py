@@ -23,7 +23,7 @@ import av
 import cv2
 import numpy as np
 
-from ...errors import InputError
+from ...errors import InputError, Phrase, os_reason
 from ...frames import Frame, letterbox_xywh
 from ..files import DAMAGED, check_input_file, is_container_header
 
@@ -110,10 +110,10 @@ def open_input(path: Path, shown: str | None = None) -> av.container.InputContai
         with path.open("rb") as f:
             header = f.read(16)
     except OSError as exc:
-        raise InputError(f"cannot read '{shown}': {exc.strerror or exc}") from None
-    if is_container_header(header):
-        raise InputError(f"cannot read '{shown}': the video is truncated or damaged")
-    raise InputError(f"cannot read '{shown}': it is neither an image nor a video")
+        raise InputError.said("error.cannot_read", path=shown, reason=os_reason(exc)) from None
+    damaged = is_container_header(header)
+    reason = Phrase("error.reason.video_damaged" if damaged else "error.reason.not_media")
+    raise InputError.said("error.cannot_read", path=shown, reason=reason)
 
 
 # Rates cameras and editors use, with how near a measured rate must come to be taken
@@ -270,8 +270,12 @@ class VideoReader:
             if first is None:
                 if self._container.format.name in _IMAGE_FORMATS:
                     # FFmpeg went by the name (.jpg, .png) and found no picture in it.
-                    raise InputError(f"cannot read '{self.shown}': {DAMAGED}")
-                raise InputError(f"cannot read '{self.shown}': the video is empty or truncated")
+                    raise InputError.said("error.cannot_read", path=self.shown, reason=DAMAGED)
+                raise InputError.said(
+                    "error.cannot_read",
+                    path=self.shown,
+                    reason=Phrase("error.reason.video_empty"),
+                )
         except BaseException:
             self._container.close()
             raise
@@ -305,7 +309,9 @@ class VideoReader:
             if not s.disposition & av.stream.Disposition.attached_pic
         ]
         if not streams:
-            raise InputError(f"cannot read '{self.shown}': it has no video stream")
+            raise InputError.said(
+                "error.cannot_read", path=self.shown, reason=Phrase("error.reason.no_video_stream")
+            )
         stream = streams[0]
         for other in self._container.streams:
             if other is not stream:

@@ -11,7 +11,7 @@ import av
 import cv2
 import numpy as np
 
-from ...errors import OutputError
+from ...errors import OutputError, Phrase
 from ..files import check_input_file
 from .audio import MOV_FORMATS, AudioCopy
 
@@ -201,7 +201,9 @@ class VideoWriter:
             return
         if self.frames_written == 0:
             self._abort()
-            raise OutputError(f"cannot write '{self.path}': no frames were written")
+            raise OutputError.said(
+                "error.cannot_write", path=self.path, reason=Phrase("error.reason.no_frames")
+            )
         try:
             self._container.mux(self._stream.encode(None))
             if self._audio is not None:
