@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Callable, List, Optional
+from typing import TYPE_CHECKING, Annotated, Callable, List, NewType, Optional
 
 import typer
 from rich.console import Console
@@ -67,6 +67,12 @@ app = typer.Typer(
 err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
+PathText = NewType("PathText", str)
+"""A path as the user typed it (``./out.mp4`` stays so, for messages). Typer hands it on
+as text and shows it as ``<path>`` in ``--help``, with file completion, when the option
+also says ``path_type=str, readable=False``."""
+
+
 FiltersDir = Annotated[
     Optional[List[Path]],
     typer.Option(
@@ -94,9 +100,11 @@ def _folder(value: str) -> str:
 
 
 Face = Annotated[
-    Optional[str],
+    Optional[PathText],
     typer.Option(
         "--face",
+        path_type=str,
+        readable=False,
         help="For the face swap: a photo of the face to put on the faces (one face, "
         "from the front).",
         show_default=False,
@@ -277,9 +285,22 @@ def _progress_bar(
     )
 )
 def apply(
-    input: Annotated[str, typer.Argument(help="A photo or a video.", show_default=False)],
+    input: Annotated[
+        PathText,
+        typer.Argument(
+            help="A photo or a video.", show_default=False, path_type=str, readable=False
+        ),
+    ],
     output: Annotated[
-        str, typer.Option("--output", "-o", help="Where to write the result.", show_default=False)
+        PathText,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Where to write the result.",
+            show_default=False,
+            path_type=str,
+            readable=False,
+        ),
     ],
     filter: Annotated[str, typer.Option("--filter", "-f", help="Which filter.")] = "dog",
     filters_dir: FiltersDir = None,
@@ -376,7 +397,12 @@ def list_filters(filters_dir: FiltersDir = None, lang: Lang = None) -> None:
     )
 )
 def inspect(
-    input: Annotated[str, typer.Argument(help="A photo or a video.", show_default=False)],
+    input: Annotated[
+        PathText,
+        typer.Argument(
+            help="A photo or a video.", show_default=False, path_type=str, readable=False
+        ),
+    ],
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Print JSON (JSON Lines for a video) with all 478 landmarks."),
@@ -470,9 +496,11 @@ def live(
         int, typer.Option("--camera", min=0, help="Which camera (0 is the first).")
     ] = 0,
     source: Annotated[
-        Optional[str],
+        Optional[PathText],
         typer.Option(
             "--source",
+            path_type=str,
+            readable=False,
             help="Play a video (looped) or a photo instead of a camera.",
             show_default=False,
         ),
@@ -482,7 +510,9 @@ def live(
     ] = None,
     size: Annotated[
         Optional[str],
-        typer.Option("--size", help="Picture size WxH, e.g. 1280x720.", show_default=False),
+        typer.Option(
+            "--size", help="Picture size WxH, e.g. 1280x720.", show_default=False, metavar="<WxH>"
+        ),
     ] = None,
     no_mirror: Annotated[
         bool,
@@ -499,6 +529,7 @@ def live(
             help="Folder for snapshots and recordings.",
             show_default="your pictures folder/facefilters",
             parser=_folder,
+            metavar="<dir>",
         ),
     ] = None,
     max_faces: MaxFaces = None,
@@ -511,6 +542,7 @@ def live(
             help="For the face swap: a folder of photos to cycle through with the s key.",
             show_default=False,
             parser=_folder,
+            metavar="<dir>",
         ),
     ] = None,
     virtual_camera: Annotated[
@@ -560,9 +592,11 @@ def lesson(
         int, typer.Option("--camera", min=0, help="Which camera (0 is the first).")
     ] = 0,
     source: Annotated[
-        Optional[str],
+        Optional[PathText],
         typer.Option(
             "--source",
+            path_type=str,
+            readable=False,
             help="A video (looped) or a photo instead of a camera; with --export, "
             "the photo the slides are made from.",
             show_default="the sample portrait",
@@ -576,6 +610,7 @@ def lesson(
             "lesson.pdf, and lesson.pptx with the speaker notes.",
             show_default=False,
             parser=_folder,
+            metavar="<dir>",
         ),
     ] = None,
     step: Annotated[
