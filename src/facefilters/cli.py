@@ -70,7 +70,8 @@ out = Console()
 PathText = NewType("PathText", str)
 """A path as the user typed it (``./out.mp4`` stays so, for messages). Typer hands it on
 as text and shows it as ``<path>`` in ``--help``, with file completion, when the option
-also says ``path_type=str, readable=False``."""
+also says ``path_type=str``; ``readable=False`` leaves the checks, and their messages in
+the user's language, to the program."""
 
 
 FiltersDir = Annotated[
