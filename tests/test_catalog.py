@@ -14,6 +14,7 @@ from facefilters.catalog import Catalog, load_filter
 from facefilters.effects import MeshEffect, SpriteEffect, TearsEffect
 from facefilters.errors import FaceFiltersError, FilterError
 from facefilters.geometry import ANCHOR_NAMES, MEASURE_NAMES
+from facefilters.i18n import Messages
 
 import pictures
 from builders import make_faces
@@ -521,8 +522,8 @@ def _setup(folder: Path, what: str | None, outside_png: Path) -> None:
         write_png(folder / "uv.png", np.full((64, 64, 4), 200, np.uint8))
 
 
-@pytest.mark.parametrize(("toml", "setup", "expected"), BROKEN)
-def test_broken_filter_is_refused(tmp_path, toml, setup, expected):
+def _refusal(tmp_path: Path, toml: str, setup: str | None) -> tuple[Path, FilterError]:
+    """The error of loading a filter folder with this filter.toml, and the folder."""
     # x.png exists next to the filter folder, so refusals are about the path, not a
     # missing file.
     outside_png = write_png(tmp_path / "x.png")
@@ -537,12 +538,70 @@ def test_broken_filter_is_refused(tmp_path, toml, setup, expected):
 
     with pytest.raises(FilterError) as excinfo:
         load_filter(folder)
-    message = str(excinfo.value)
+    return folder, excinfo.value
+
+
+@pytest.mark.parametrize(("toml", "setup", "expected"), BROKEN)
+def test_broken_filter_is_refused(tmp_path, toml, setup, expected):
+    folder, error = _refusal(tmp_path, toml, setup)
+    message = str(error)
     assert str(folder / "filter.toml") in message
     for part in expected:
         assert part in message
-    assert isinstance(excinfo.value, FaceFiltersError)
+    assert isinstance(error, FaceFiltersError)
     assert "\n" not in message and len(message) < len(str(folder)) + 200, message
+
+
+# What the Dutch says for the refusals that are catalog's and the effect kinds' own (the
+# Validator's are in test_validate.py); the others are checked to be said in Dutch at all.
+DUTCH = {
+    "invalid-toml": "filter.toml: geen geldige TOML: Expected ']]' at the end of an array",
+    "missing-layers": "filter.toml: layers: verwacht minstens één [[layers]]-tabel",
+    "layer-not-a-table": "layers[0]: verwacht een tabel, maar er staat 1",
+    "when-not-a-table": (
+        'layers[0].when: verwacht een tabel zoals { measure = "mouth_open", above = 0.3 }, '
+        "maar er staat 'mouth_open'"
+    ),
+    "when-both-sides": "layers[0].when: verwacht precies één van de twee: above of below",
+    "when-off-on-wrong-side": (
+        "layers[0].when.off: verwacht een getal van hoogstens 0,3 "
+        "(de waarde waarbij de laag aangaat), maar er staat 0.4"
+    ),
+    "when-below-off-on-wrong-side": (
+        "layers[0].when.off: verwacht een getal van minstens 0,1 "
+        "(de waarde waarbij de laag aangaat), maar er staat 0.05"
+    ),
+    "plane-with-swing": (
+        "layers[0].swing: alleen een afbeelding die naar de camera gericht is "
+        '(plane = "camera") kan slingeren, maar er staat 10'
+    ),
+    "texture-not-square": (
+        "layers[0].image: verwacht een vierkante afbeelding van minstens 64 pixels "
+        "(een UV-textuur), maar er staat 'a.png'"
+    ),
+    "pin-nested": "layers[0].pin[0][0]: meer dan 4 niveaus diep genest",
+    "nested-past-the-parser": "filter.toml: deep (regel 1): meer dan 4 niveaus diep genest",
+    "file-too-large": "filter.toml: te groot; een filter.toml is hoogstens 64 KB",
+    "too-many-layers": "layers: verwacht hoogstens 32 [[layers]]-tabellen, maar er staan er 41",
+    "swap-too-many-faces": (
+        "layers[0].faces: verwacht hoogstens 32 foto's met elk één gezicht, maar er staan er 40"
+    ),
+}
+
+
+def test_the_dutch_table_names_cases_that_exist():
+    assert set(DUTCH) <= {case.id for case in BROKEN}
+
+
+@pytest.mark.parametrize(("toml", "setup", "expected"), BROKEN)
+def test_broken_filter_is_refused_in_dutch(tmp_path, toml, setup, expected, request):
+    folder, error = _refusal(tmp_path, toml, setup)
+    dutch = str(error.translated(Messages("nl")))
+    assert error.key is not None
+    assert dutch.startswith(f"{folder / 'filter.toml'}: ")
+    assert dutch != str(error)
+    assert DUTCH.get(request.node.callspec.id, "") in dutch
+    assert str(error.translated(Messages("en"))) == str(error)
 
 
 def test_missing_filter_toml_is_a_filter_error(tmp_path):
@@ -872,6 +931,26 @@ def test_filter_toml_that_is_not_utf8_names_the_byte_and_line(tmp_path):
         load_filter(folder)
     assert str(excinfo.value) == (
         f"{folder / 'filter.toml'}: not UTF-8 text (byte 0xe9 on line 1); save it as UTF-8"
+    )
+
+
+def test_filter_toml_that_is_not_utf8_or_missing_is_said_in_dutch_and_french(tmp_path):
+    folder = make_filter(tmp_path, "latin1", "", assets=())
+    (folder / "filter.toml").write_bytes('name = "Café"\n'.encode("latin-1"))
+    with pytest.raises(FilterError) as excinfo:
+        load_filter(folder)
+    assert str(excinfo.value.translated(Messages("nl"))) == (
+        f"{folder / 'filter.toml'}: geen UTF-8-tekst (byte 0xe9 op regel 1); "
+        "bewaar het bestand als UTF-8"
+    )
+    with pytest.raises(FilterError) as excinfo:
+        load_filter(tmp_path / "nowhere")
+    assert str(excinfo.value) == (
+        f"{tmp_path / 'nowhere' / 'filter.toml'}: cannot read: No such file or directory"
+    )
+    assert str(excinfo.value.translated(Messages("fr"))) == (
+        f"{tmp_path / 'nowhere' / 'filter.toml'} : impossible de le lire : "
+        "fichier ou dossier introuvable"
     )
 
 

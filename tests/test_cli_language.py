@@ -14,11 +14,15 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import cv2
+import numpy as np
 import pytest
 import typer
 from typer.testing import CliRunner
 
 import facefilters
+from facefilters import catalog
+from facefilters.apps.live import run as live_run
 from facefilters.cli import _FpsColumn, _user_errors, app
 from facefilters.errors import FaceFiltersError, FilterError, InputError, OutputError, SourceError
 from facefilters.i18n import Messages
@@ -293,9 +297,135 @@ def test_a_system_error_that_reaches_the_command_line_is_said_in_its_language(
     assert capsys.readouterr().err.strip() == "fout: geen toestemming '/foto's'"
 
 
+# -- errors about a broken filter folder ---------------------------------------------------
+
+BAD_WIDTH = """[[layers]]
+kind = "sprite"
+image = "a.png"
+pin = [2, 2]
+anchor = "nose_tip"
+width = "wide"
+"""
+
+
+def broken_filter(base: Path, name: str, toml: str) -> Path:
+    """A filter folder ``base/name`` with this filter.toml and a small picture, a.png."""
+    folder = base / name
+    folder.mkdir(parents=True)
+    (folder / "filter.toml").write_text(toml, encoding="utf-8")
+    assert cv2.imwrite(str(folder / "a.png"), np.full((4, 4, 4), 255, np.uint8))
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("lang", "toml", "expected"),
+    [
+        (
+            "nl",
+            BAD_WIDTH,
+            "let op: filter 'breed' overgeslagen: kapot/breed/filter.toml: layers[0].width: "
+            "verwacht een positief getal, maar er staat 'wide'",
+        ),
+        (
+            "fr",
+            BAD_WIDTH,
+            "attention : filtre 'breed' laissé de côté : kapot/breed/filter.toml : "
+            "layers[0].width : il faut un nombre positif, mais il y a 'wide'",
+        ),
+        # tomllib's own words follow the translated lead.
+        (
+            "nl",
+            "[[layers]\n",
+            "let op: filter 'breed' overgeslagen: kapot/breed/filter.toml: geen geldige TOML: "
+            "Expected ']]' at the end of an array declaration (at line 1, column 9)",
+        ),
+        (
+            "en",
+            BAD_WIDTH,
+            "warning: skipped filter 'breed': kapot/breed/filter.toml: layers[0].width: "
+            "expected a positive number, got 'wide'",
+        ),
+    ],
+    ids=["nl", "fr", "nl-toml", "en"],
+)
+def test_the_filters_listing_warns_of_a_broken_folder_in_its_language(
+    lang: str, toml: str, expected: str, tmp_path: Path, run_windowed
+) -> None:
+    broken_filter(tmp_path / "kapot", "breed", toml)
+    result = run_windowed("filters", "--lang", lang, "--filters-dir", "kapot")
+    assert result.exit_code == 0
+    assert expected in result.output.splitlines()
+    assert "dog" in result.output  # the others are still listed
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "fr",
+            "erreur : filtres/breed/filter.toml : layers[0].width : "
+            "il faut un nombre positif, mais il y a 'wide'",
+        ),
+        (
+            "nl",
+            "fout: filtres/breed/filter.toml: layers[0].width: "
+            "verwacht een positief getal, maar er staat 'wide'",
+        ),
+    ],
+)
+def test_live_says_a_broken_filter_in_its_language(
+    lang: str, expected: str, tmp_path: Path, run_windowed
+) -> None:
+    broken_filter(tmp_path / "filtres", "breed", BAD_WIDTH)
+    result = run_windowed("live", "--lang", lang, "--filters-dir", "filtres", "--filter", "breed")
+    assert result.exit_code == 1
+    assert result.output.strip() == expected
+
+
+def test_live_warns_of_a_broken_folder_among_the_others_in_its_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    broken_filter(tmp_path / "filtres", "breed", BAD_WIDTH)
+    said: list[str] = []
+
+    def stop(*args: object, **kwargs: object) -> None:
+        raise SourceError("stop here")  # past the filters, before any detector or window
+
+    monkeypatch.setattr(live_run, "prepare_filter", stop)
+    with pytest.raises(SourceError):
+        live_run.run_live(filters_dirs=[Path("filtres")], lang="fr", log=said.append)
+    assert said == [
+        "attention : filtre 'breed' laissé de côté : filtres/breed/filter.toml : "
+        "layers[0].width : il faut un nombre positif, mais il y a 'wide'"
+    ]
+
+
+def test_the_lesson_says_a_broken_built_in_filter_in_its_language(
+    tmp_path: Path, run_windowed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A built-in filter edited in place: the lesson's face swap is read before the window.
+    broken_filter(tmp_path / "ingebouwd", "swap", BAD_WIDTH)
+    monkeypatch.setattr(catalog, "builtin_filters_dir", lambda: Path("ingebouwd"))
+    result = run_windowed("lesson", "--lang", "fr")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "erreur : ingebouwd/swap/filter.toml : layers[0].width : "
+        "il faut un nombre positif, mais il y a 'wide'"
+    )
+
+
 # The modules behind lesson, live and demo: a user's error there carries its message key
 # (FaceFiltersError.said), so the command line can say it in the command's language.
-KEYED = ("io", "apps/prepare.py", "apps/lesson", "apps/live", "apps/window_loop.py")
+KEYED = (
+    "io",
+    "apps/prepare.py",
+    "apps/lesson",
+    "apps/live",
+    "apps/window_loop.py",
+    "validate.py",
+    "catalog.py",
+)
 # Raised only where no command with --lang gets: ImageFileSink writes apply's photos.
 ENGLISH_ONLY = {"io/sinks.py"}
 _ERRORS = {"FaceFiltersError", "InputError", "OutputError", "SourceError", "FilterError"}
@@ -323,3 +453,26 @@ def test_errors_of_the_modules_behind_lesson_and_live_carry_a_message_key() -> N
             ):
                 unkeyed.append(f"{name}:{node.lineno}")
     assert not unkeyed, f"English-only errors (use .said): {unkeyed}"
+
+
+def test_what_a_filter_folder_is_refused_for_is_in_the_language_files() -> None:
+    # Validator.error(key, problem) says problem in the user's language: a Phrase, never
+    # English text, in the modules that read a filter folder.
+    src = Path(facefilters.__file__).parent
+    files = [src / "validate.py", src / "catalog.py", *sorted((src / "effects").glob("*.py"))]
+    words_at = {"error": 1, "items": 3}  # error(key, problem, got), items(value, key, most, what)
+    calls, english = 0, []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in words_at
+                and len(node.args) > words_at[node.func.attr]
+            ):
+                calls += 1
+                words = node.args[words_at[node.func.attr]]
+                if isinstance(words, (ast.Constant, ast.JoinedStr)):
+                    english.append(f"{path.relative_to(src).as_posix()}:{node.lineno}")
+    assert calls > 10
+    assert not english, f"English text given to Validator (use a Phrase): {english}"

@@ -84,6 +84,23 @@ SAMPLE_VALUES = {
     "size": "20000 x 20000",
     "limit": 120,
     "device": "/dev/video2",
+    # A broken filter folder: where, what was expected, what was found.
+    "field": "layers[1].width",
+    "problem": "expected a positive number",
+    "got": "'wide'",
+    "what": "a number",
+    "bounds": "from 0 to 8",
+    "most": 8,
+    "low": "0,5",
+    "high": 8,
+    "on": "0,3",
+    "x": "from 0 to 8",
+    "y": "up to 8",
+    "side": 64,
+    "line": 3,
+    "byte": "0xe9",
+    "detail": "Expected ']' at the end of a table declaration (at line 1, column 9)",
+    "example": 'measure = "mouth_open", above = 0.3',  # braces would look unfilled
 }
 
 

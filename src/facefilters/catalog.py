@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .effects import KINDS, Filter, Layer, Trigger
-from .errors import FilterError
+from .errors import FilterError, Number, Phrase, os_reason
 from .geometry import MEASURE_NAMES
 from .paths import builtin_filters_dir
 from .validate import Validator
@@ -156,11 +156,10 @@ def load_filter(folder: Path) -> Filter:
     v.only(data, "", {"name", "description", "layers"})
     layers_raw = data.get("layers")
     if not isinstance(layers_raw, list) or not layers_raw:
-        raise v.error("layers", "expected at least one [[layers]] table", layers_raw)
+        raise v.error("layers", Phrase("error.filter.layers"), layers_raw)
     if len(layers_raw) > MAX_LAYERS:
-        raise v.error(
-            "layers", f"expected at most {MAX_LAYERS} [[layers]] tables, got {len(layers_raw)}"
-        )
+        many = Phrase("error.filter.many_layers", most=MAX_LAYERS, count=len(layers_raw))
+        raise v.error("layers", many)
     layers = tuple(_layer(v, folder, f"layers[{k}]", raw) for k, raw in enumerate(layers_raw))
     return Filter(
         id=folder.name,
@@ -176,32 +175,29 @@ def _read_toml(path: Path) -> dict[str, Any]:
     Raises:
         FilterError: naming the file, and the key where there is one.
     """
+    v = Validator(path)
     try:
         with path.open("rb") as f:
             raw = f.read(MAX_TOML_BYTES + 1)
     except OSError as e:
-        raise FilterError(f"{path}: cannot read: {e.strerror}") from None
+        raise v.error("", Phrase("error.filter.cannot_read", reason=os_reason(e))) from None
     if len(raw) > MAX_TOML_BYTES:
-        raise FilterError(
-            f"{path}: too large; a filter.toml is at most {MAX_TOML_BYTES // 1024} KB"
-        )
+        raise v.error("", Phrase("error.filter.too_large", most=MAX_TOML_BYTES // 1024))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise FilterError(
-            f"{path}: not UTF-8 text (byte 0x{raw[e.start]:02x} on line {line}); save it as UTF-8"
-        ) from None
+        byte = f"0x{raw[e.start]:02x}"
+        raise v.error("", Phrase("error.filter.not_utf8", byte=byte, line=line)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise FilterError(f"{path}: not valid TOML: {e}") from None
+        # tomllib's own words have no translation: they follow the lead as they are.
+        raise v.error("", Phrase("error.filter.not_toml", detail=str(e))) from None
     except RecursionError:
         # The parser recurses once per level of nesting; a key nested that deep is
         # found by the check below only if parsing gets that far, so name the line.
-        raise FilterError(
-            f"{path}: {_deep_key(text)}: nested more than {MAX_DEPTH} levels deep"
-        ) from None
+        raise v.error(_deep_key(text), _TOO_DEEP) from None
     _check_depth(path, data)
     return data
 
@@ -211,25 +207,28 @@ def _check_depth(path: Path, data: dict[str, Any]) -> None:
     while stack:
         key, value, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise FilterError(f"{path}: {key}: nested more than {MAX_DEPTH} levels deep")
+            raise Validator(path).error(key, _TOO_DEEP)
         if isinstance(value, dict):
             stack.extend((f"{key}.{k}", v, depth + 1) for k, v in value.items())
         elif isinstance(value, list):
             stack.extend((f"{key}[{i}]", v, depth + 1) for i, v in enumerate(value))
 
 
-def _deep_key(text: str) -> str:
+_TOO_DEEP = Phrase("error.filter.too_deep", most=MAX_DEPTH)
+
+
+def _deep_key(text: str) -> Phrase:
     """The key of the first line whose value opens more brackets than a filter needs."""
     for number, line in enumerate(text.splitlines(), 1):
         name, eq, value = line.partition("=")
         if eq and value.count("[") + value.count("{") > MAX_DEPTH:
-            return f"{name.strip()} (line {number})"
-    return "a value"
+            return Phrase("error.filter.on_line", field=name.strip(), line=number)
+    return Phrase("error.filter.a_value")
 
 
 def _layer(v: Validator, folder: Path, key: str, raw: Any) -> Layer:
     if not isinstance(raw, dict):
-        raise v.error(key, "expected a table", raw)
+        raise v.error(key, Phrase("error.filter.table"), raw)
     kind = KINDS[v.choice(raw, f"{key}.kind", KINDS)]
     v.only(raw, key, {"kind", "when", *kind.keys})
     effect = kind.from_toml(v, folder, key, raw)
@@ -238,10 +237,11 @@ def _layer(v: Validator, folder: Path, key: str, raw: Any) -> Layer:
 
 def _trigger(v: Validator, key: str, raw: Any) -> Trigger:
     if not isinstance(raw, dict):
-        raise v.error(key, 'expected a table like { measure = "mouth_open", above = 0.3 }', raw)
+        example = '{ measure = "mouth_open", above = 0.3 }'
+        raise v.error(key, Phrase("error.filter.trigger", example=example), raw)
     v.only(raw, key, {"measure", "above", "below", "off", "fade"})
     if ("above" in raw) == ("below" in raw):
-        raise v.error(key, "expected exactly one of above or below")
+        raise v.error(key, Phrase("error.filter.above_or_below"))
     below = "below" in raw
     # Every measure is a ratio of face distances or a 0..1 score: past 10 a layer would
     # never (or always) show.
@@ -249,8 +249,8 @@ def _trigger(v: Validator, key: str, raw: Any) -> Trigger:
     # Hysteresis: switching off takes a clear move back, a fifth of the threshold.
     off = v.number(raw, f"{key}.off", default=on * (1.2 if below else 0.8), low=-12, high=12)
     if (off < on) if below else (off > on):
-        side = "at least" if below else "at most"
-        raise v.error(f"{key}.off", f"expected a number {side} {on:g} (the switch-on value)", off)
+        side = "error.filter.off_at_least" if below else "error.filter.off_at_most"
+        raise v.error(f"{key}.off", Phrase(side, on=Number(on)), off)
     return Trigger(
         measure=v.choice(raw, f"{key}.measure", MEASURE_NAMES),
         on=on,

@@ -82,6 +82,31 @@ class Phrase:
         return f"Phrase({self.key!r}, **{self.values!r})"
 
 
+class Number:
+    """A number in a message, written with its language's decimal sign: 0.5 or 0,5.
+
+    Args:
+        value: the number.
+        spec: how to format it (``format()``'s spec); ``g`` drops needless zeros.
+    """
+
+    __slots__ = ("spec", "value")
+
+    def __init__(self, value: float, spec: str = "g") -> None:
+        self.value = value
+        self.spec = spec
+
+    def in_language(self, messages: Callable[..., str]) -> str:
+        """The number as ``messages`` (a ``Messages``) writes it."""
+        return format(self.value, self.spec).replace(".", messages("number.decimal"))
+
+    def __str__(self) -> str:
+        return format(self.value, self.spec)
+
+    def __repr__(self) -> str:
+        return f"Number({self.value!r}, {self.spec!r})"
+
+
 def os_reason(exc: BaseException) -> Phrase | str:
     """Why the system refused, from an OS (or FFmpeg) error: a `Phrase` where the
     language files know its ``errno``, else the system's own words."""
@@ -92,10 +117,11 @@ def os_reason(exc: BaseException) -> Phrase | str:
 
 
 def _in_language(values: dict[str, object], messages: Callable[..., str]) -> dict[str, object]:
-    """``values`` with every `Phrase` and keyed error in them said in ``messages``' language."""
+    """``values`` with every `Phrase`, `Number` and keyed error in them said in
+    ``messages``' language."""
     said: dict[str, object] = {}
     for name, value in values.items():
-        if isinstance(value, Phrase):
+        if isinstance(value, (Phrase, Number)):
             value = value.in_language(messages)
         elif isinstance(value, FaceFiltersError):
             value = str(value.translated(messages))

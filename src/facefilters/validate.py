@@ -2,7 +2,9 @@
 
 Every effect kind reads its keys through a :class:`Validator`, so a wrong type, an
 out-of-range value or a missing picture always gets one line like
-``filters/dog/filter.toml: layers[1].width: expected a positive number, got "wide"``.
+``filters/dog/filter.toml: layers[1].width: expected a positive number, got 'wide'``.
+Its words are message keys (``error.filter.*``), so the live window and the lesson say
+it in their language; the file, the key and the value stay as written.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .errors import FilterError, Phrase
+from .errors import FilterError, Number, Phrase
 from .io.files import DAMAGED, picture_problem
 from .quiet import native_stderr_muted
 
@@ -33,16 +35,28 @@ class Validator:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def error(self, key: str, expected: str, got: Any = None) -> FilterError:
-        got_text = "" if got is None else f", got {_short(got)}"
-        where = f"{key}: " if key else ""
-        return FilterError(f"{self.path}: {where}{expected}{got_text}")
+    def error(self, key: str | Phrase, problem: Phrase, got: Any = None) -> FilterError:
+        """``PATH: KEY: PROBLEM, got VALUE``: what is wrong with ``key`` in this file.
+
+        Args:
+            key: the key as written in the file (``layers[1].width``), a `Phrase` naming
+                where it is (its line), or "" for the file itself.
+            problem: what was expected, in words from the language files.
+            got: the value found, shown as written (cut short); None for none.
+        """
+        shape = "error.filter.at" if key else "error.filter.file"
+        if got is None:
+            return FilterError.said(shape, path=self.path, field=key, problem=problem)
+        return FilterError.said(
+            f"{shape}_got", path=self.path, field=key, problem=problem, got=_short(got)
+        )
 
     def only(self, table: dict[str, Any], key: str, allowed: set[str]) -> None:
         for k in table:
             if k not in allowed:
                 full = f"{key}.{k}" if key else k
-                raise self.error(full, f"unknown key; expected one of {', '.join(sorted(allowed))}")
+                names = ", ".join(sorted(allowed))
+                raise self.error(full, Phrase("error.filter.unknown_key", names=names))
 
     _MISSING = object()
 
@@ -51,7 +65,7 @@ class Validator:
         if leaf in table:
             return table[leaf]
         if default is self._MISSING:
-            raise self.error(key, "missing required key")
+            raise self.error(key, Phrase("error.filter.missing_key"))
         return default
 
     def string(
@@ -59,9 +73,11 @@ class Validator:
     ) -> str:
         value = self._get(key, table, default)
         if not isinstance(value, str):
-            raise self.error(key, "expected a string", value)
+            raise self.error(key, Phrase("error.filter.string"), value)
         if len(value) > longest:
-            raise self.error(key, f"expected at most {longest} characters, got {len(value)}")
+            raise self.error(
+                key, Phrase("error.filter.long_string", most=longest, count=len(value))
+            )
         return value
 
     def number(
@@ -82,17 +98,18 @@ class Validator:
             ok = ok and float(value).is_integer()
         if ok and positive:
             ok = value > 0
-        what = f"{'a positive' if positive else 'a'} {'whole number' if integer else 'number'}"
+        what = Phrase(_NUMBER_WORDS[positive, integer])
         if not ok:
-            raise self.error(key, f"expected {what}", value)
+            raise self.error(key, Phrase("error.filter.number", what=what), value)
         if (low is not None and value < low) or (high is not None and value > high):
-            raise self.error(key, f"expected {what} {_bounds(low, high)}", value)
+            bounds = _bounds(low, high)
+            raise self.error(key, Phrase("error.filter.number_in", what=what, bounds=bounds), value)
         return float(value)
 
     def boolean(self, table: dict[str, Any], key: str, default: Any = _MISSING) -> bool:
         value = self._get(key, table, default)
         if not isinstance(value, bool):
-            raise self.error(key, "expected true or false", value)
+            raise self.error(key, Phrase("error.filter.boolean"), value)
         return value
 
     def pair(
@@ -111,24 +128,23 @@ class Validator:
             or len(value) != 2
             or not all(_is_number(x) for x in value)
         ):
-            raise self.error(key, "expected two numbers [x, y]", value)
+            raise self.error(key, Phrase("error.filter.pair"), value)
         for k in (0, 1):
             if (low is not None and value[k] < low[k]) or (high is not None and value[k] > high[k]):
                 lo = (None, None) if low is None else low
                 hi = (None, None) if high is None else high
-                raise self.error(
-                    key,
-                    f"expected [x, y] with x {_bounds(lo[0], hi[0])} and y {_bounds(lo[1], hi[1])}",
-                    value,
-                )
+                x, y = _bounds(lo[0], hi[0]), _bounds(lo[1], hi[1])
+                raise self.error(key, Phrase("error.filter.pair_in", x=x, y=y), value)
         return float(value[0]), float(value[1])
 
-    def items(self, value: Any, key: str, most: int, what: str) -> list[Any]:
-        """A non-empty list of at most ``most`` entries (``what`` names one, plural)."""
+    def items(self, value: Any, key: str, most: int, what: Phrase) -> list[Any]:
+        """A non-empty list of at most ``most`` entries (``what`` names them, plural)."""
         if not isinstance(value, list) or not value:
-            raise self.error(key, f"expected a list of {what}", value)
+            raise self.error(key, Phrase("error.filter.list", what=what), value)
         if len(value) > most:
-            raise self.error(key, f"expected at most {most} {what}, got {len(value)}")
+            raise self.error(
+                key, Phrase("error.filter.long_list", most=most, what=what, count=len(value))
+            )
         return value
 
     def choice(
@@ -137,13 +153,13 @@ class Validator:
         options = tuple(options)
         value = self._get(key, table, default)
         if value not in options:
-            raise self.error(key, f"expected one of {', '.join(options)}", value)
+            raise self.error(key, Phrase("error.filter.choice", names=", ".join(options)), value)
         return value
 
     def color(self, table: dict[str, Any], key: str, default: str) -> tuple[int, int, int]:
         value = self._get(key, table, default)
         if not isinstance(value, str) or not _HEX_COLOR.fullmatch(value):
-            raise self.error(key, 'expected a colour "#rrggbb"', value)
+            raise self.error(key, Phrase("error.filter.colour"), value)
         r, g, b = (int(value[k : k + 2], 16) for k in (1, 3, 5))
         return b, g, r
 
@@ -158,16 +174,15 @@ class Validator:
         asset = (folder / name).resolve()
         # Resolving first also catches symlinks that lead out of the folder.
         if Path(name).is_absolute() or root not in asset.parents:
-            raise self.error(key, "expected a file inside the filter's folder", name)
+            raise self.error(key, Phrase("error.filter.outside"), name)
         if not asset.is_file():
-            raise self.error(key, "expected an existing PNG file", name)
+            raise self.error(key, Phrase("error.filter.no_png"), name)
         if asset.stat().st_size > MAX_PICTURE_BYTES:
-            raise self.error(
-                key, f"expected a picture file of at most {MAX_PICTURE_BYTES // 2**20} MB", name
-            )
+            most = MAX_PICTURE_BYTES // 2**20
+            raise self.error(key, Phrase("error.filter.big_picture", most=most), name)
         data = asset.read_bytes()
         # The header first: a small PNG can unpack to gigabytes.
-        problem: Phrase | str | None = picture_problem(data, MAX_PICTURE_SIDE**2)
+        problem = picture_problem(data, MAX_PICTURE_SIDE**2)
         if problem is None:
             # libpng reports a truncated file on fd 2 itself; our one line says it.
             with native_stderr_muted():
@@ -175,12 +190,15 @@ class Validator:
             if image is None:
                 problem = DAMAGED
             elif max(image.shape[:2]) > MAX_PICTURE_SIDE:
-                problem = (
-                    f"{image.shape[1]} x {image.shape[0]} pixels is more than "
-                    f"{MAX_PICTURE_SIDE} a side"
+                problem = Phrase(
+                    "error.filter.too_wide",
+                    size=f"{image.shape[1]} x {image.shape[0]}",
+                    most=MAX_PICTURE_SIDE,
                 )
         if problem is not None:
-            raise self.error(key, f"expected a readable PNG image, got {name!r} ({problem})")
+            raise self.error(
+                key, Phrase("error.filter.unreadable", name=repr(name), reason=problem)
+            )
         if image.dtype == np.uint16:
             image = (image // 257).astype(np.uint8)
         if image.ndim == 2:
@@ -192,22 +210,30 @@ class Validator:
 
 _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 
+# What a number must be, by (positive, integer).
+_NUMBER_WORDS = {
+    (False, False): "error.filter.a_number",
+    (True, False): "error.filter.a_positive_number",
+    (False, True): "error.filter.a_whole_number",
+    (True, True): "error.filter.a_positive_whole_number",
+}
 
-def _bounds(low: float | None, high: float | None) -> str:
-    """``from 0 to 8``, ``up to 8`` or ``of at least 0``."""
+
+def _bounds(low: float | None, high: float | None) -> Phrase | str:
+    """``from 0 to 8``, ``up to 8`` or ``of at least 0``, in the message's language."""
     if low is not None and high is not None:
-        return f"from {low:g} to {high:g}"
+        return Phrase("error.filter.from_to", low=Number(low), high=Number(high))
     if high is not None:
-        return f"up to {high:g}"
-    return "" if low is None else f"of at least {low:g}"
+        return Phrase("error.filter.up_to", high=Number(high))
+    return "" if low is None else Phrase("error.filter.at_least", low=Number(low))
 
 
-def _short(value: Any, longest: int = 60) -> str:
+def _short(value: Any, longest: int = 60) -> Phrase | str:
     """``repr(value)`` cut to one short line: a huge or deeply nested value stays readable."""
     try:
         text = repr(value)
     except RecursionError:
-        text = "a deeply nested value"
+        return Phrase("error.filter.deep_value")
     return text if len(text) <= longest else text[: longest - 3] + "..."
 
 

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..errors import Phrase
 from ..geometry import ANCHOR_NAMES, FaceGeometry
 from ..render.sprite import Sprite, draw_sprite, similarity_matrix
 from ..validate import Validator
@@ -82,11 +83,7 @@ class SpriteEffect:
         w, h = sprite.size_wh
         plane = v.choice(table, f"{key}.plane", PLANES, default="camera")
         if plane != "camera" and "swing" in table:
-            raise v.error(
-                f"{key}.swing",
-                'only a picture facing the camera (plane = "camera") can swing',
-                table["swing"],
-            )
+            raise v.error(f"{key}.swing", Phrase("error.filter.swing"), table["swing"])
         return cls(
             sprite=sprite,
             # A pin may sit off the picture (a pendulum's pivot), but not far off.

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import FilterError
+from ..errors import FilterError, Phrase
 from ..render.swap import (
     BLENDS,
     SAME_FACE,
@@ -84,12 +84,12 @@ class SwapEffect:
         pictures: list[tuple[str, np.ndarray]] = []
         names = table.get("faces", [])
         if mode == "swap":
-            names = v.items(names, f"{key}.faces", MAX_FACES, "photos with one face each")
+            names = v.items(names, f"{key}.faces", MAX_FACES, Phrase("error.filter.face_photos"))
             for k, name in enumerate(names):
                 image = v.picture(folder, {f"faces[{k}]": name}, f"{key}.faces[{k}]")
                 pictures.append((str(name), np.ascontiguousarray(image[..., :3])))
         elif "faces" in table:
-            raise v.error(f"{key}.faces", 'not used with mode = "trade"', names)
+            raise v.error(f"{key}.faces", Phrase("error.filter.not_with_trade"), names)
         return cls(
             pictures=tuple(pictures),
             mode=mode,

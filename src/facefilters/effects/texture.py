@@ -13,9 +13,13 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..errors import Phrase
 from ..render.texture import BLENDS, FaceTexture, draw_texture
 from ..validate import Validator
 from .base import OVERLAY, EffectContext
+
+MIN_SIDE = 64
+"""The smallest UV texture accepted, in pixels a side."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,12 +47,9 @@ class TextureEffect:
     ) -> TextureEffect:
         picture = v.picture(folder, table, f"{key}.image")
         h, w = picture.shape[:2]
-        if h != w or h < 64:
-            raise v.error(
-                f"{key}.image",
-                "expected a square picture of at least 64 pixels (a UV texture)",
-                table["image"],
-            )
+        if h != w or h < MIN_SIDE:
+            problem = Phrase("error.filter.uv_texture", side=MIN_SIDE)
+            raise v.error(f"{key}.image", problem, table["image"])
         return cls(
             texture=FaceTexture.from_bgra(picture),
             blend=v.choice(table, f"{key}.blend", BLENDS, default="paint"),

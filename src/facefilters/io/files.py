@@ -10,7 +10,7 @@ import os
 import warnings
 from pathlib import Path
 
-from facefilters.errors import InputError, Phrase, os_reason
+from facefilters.errors import InputError, Number, Phrase, os_reason
 
 __all__ = [
     "DAMAGED",
@@ -168,12 +168,14 @@ def picture_problem(data: bytes, max_pixels: int) -> Phrase | None:
         return Phrase(
             "error.reason.bomb",
             count=f"{2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f}",
-            limit=f"{max_pixels / 1e6:.3g}",
+            limit=Number(max_pixels / 1e6, ".3g"),
         )
     except (OSError, ValueError, SyntaxError, EOFError):
         if data.startswith(_PILLOW_CHECKED):
             return DAMAGED
         return None
     if w * h > max_pixels:
-        return Phrase("error.reason.pixels", size=f"{w} x {h}", limit=f"{max_pixels / 1e6:.3g}")
+        return Phrase(
+            "error.reason.pixels", size=f"{w} x {h}", limit=Number(max_pixels / 1e6, ".3g")
+        )
     return None
