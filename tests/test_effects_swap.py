@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import cv2
@@ -12,6 +13,7 @@ from facefilters.catalog import Catalog, load_filter
 from facefilters.effects import Filter, SwapEffect
 from facefilters.errors import FilterError
 from facefilters.faces import Faces
+from facefilters.i18n import Messages
 from facefilters.render.meshmap import canonical_face
 
 from builders import make_faces
@@ -123,10 +125,18 @@ def test_folder_photos_without_one_face_are_skipped_not_fatal(tmp_path) -> None:
     assert len(f.layers[0].effect.sources) == 2
 
 
-def test_a_tiny_source_face_is_a_filter_error(tmp_path) -> None:
+def test_a_tiny_source_face_is_a_filter_error_in_the_users_language(tmp_path) -> None:
     f = load_filter(swap_folder(tmp_path, 'faces = ["a.jpg"]\n'))
-    with pytest.raises(FilterError, match="too small"):
+    with pytest.raises(FilterError) as e:
         f.prepare(finder(eye=3.0))
+    assert re.search(
+        r"the face in the photo 'a.jpg' is too small to swap \(\d\.\d pixels", str(e.value)
+    )
+    dutch = str(e.value.translated(Messages("nl")))
+    assert re.search(
+        r"het gezicht op de foto 'a.jpg' is te klein om te ruilen \(\d,\d pixels", dutch
+    )
+    assert dutch.startswith(str(tmp_path / "myswap" / "filter.toml"))
 
 
 def test_every_picture_of_a_deepfake_is_labelled_even_without_faces(tmp_path) -> None:

@@ -53,6 +53,8 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
 
 # What the program passes for each placeholder name.
 SAMPLE_VALUES = {
+    "least": 8,
+    "eye_px": "6.5",
     "count": 3,
     "fps": 29.97,
     "score": 0.953,

@@ -20,11 +20,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..errors import FilterError, Phrase
+from ..errors import FilterError, Number, Phrase
 from ..render.swap import (
     BLENDS,
+    MIN_EYE_PX,
     SAME_FACE,
     SkinColour,
+    SourceFaceOutside,
+    SourceFaceTooSmall,
     SwapSource,
     face_print,
     likeness,
@@ -146,8 +149,16 @@ class SwapEffect:
             raise FilterError.said("error.swap_faces", where=where, count=len(faces), name=name)
         try:
             source = SwapSource.from_image(image, faces.landmarks[0])
-        except ValueError as e:
-            raise FilterError(f"{where}the photo '{name}': {e}") from None
+        except SourceFaceTooSmall as e:
+            raise FilterError.said(
+                "error.swap_too_small",
+                where=where,
+                name=name,
+                eye_px=Number(e.eye_px, ".1f"),
+                least=Number(MIN_EYE_PX),
+            ) from None
+        except SourceFaceOutside:
+            raise FilterError.said("error.swap_outside", where=where, name=name) from None
         return source, face_print(image, faces.landmarks[0])
 
     def next_face(self) -> int:

@@ -39,6 +39,29 @@ BLENDS = ("alpha", "seamless")
 MIN_EYE_PX = 8.0
 """Faces with fewer pixels between the irises are left alone: too small to show a face."""
 
+
+class SourceFaceTooSmall(ValueError):
+    """The source face has fewer than :data:`MIN_EYE_PX` pixels between the eyes.
+
+    Attributes:
+        eye_px: its pixels between the eyes.
+    """
+
+    def __init__(self, eye_px: float) -> None:
+        super().__init__(
+            f"the source face is too small to swap ({eye_px:.1f} pixels "
+            f"between the eyes, at least {MIN_EYE_PX:g} needed)"
+        )
+        self.eye_px = eye_px
+
+
+class SourceFaceOutside(ValueError):
+    """The source face lies wholly outside its picture."""
+
+    def __init__(self) -> None:
+        super().__init__("the source face is outside the picture")
+
+
 FEATHER = 0.2
 """Default width of the soft edge at the face's outline, in eye distances."""
 INSET = 0.06
@@ -168,8 +191,9 @@ class SwapSource:
             landmarks: ndarray of shape (478, 3), float: pixels, ``z`` depth.
 
         Raises:
-            ValueError: the face is smaller than :data:`MIN_EYE_PX`, or wholly outside
-                the picture.
+            SourceFaceTooSmall: the face is smaller than :data:`MIN_EYE_PX`.
+            SourceFaceOutside: the face is wholly outside the picture.
+            ValueError: the image or the landmarks are not of the shapes above.
         """
         if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
             raise ValueError(
@@ -180,15 +204,12 @@ class SwapSource:
             raise ValueError(f"expected landmarks of shape (478, 3), got {xyz.shape}")
         eye = eye_distance(xyz)
         if not np.isfinite(xyz).all() or not eye >= MIN_EYE_PX:
-            raise ValueError(
-                f"the source face is too small to swap ({eye:.1f} pixels "
-                f"between the eyes, at least {MIN_EYE_PX:g} needed)"
-            )
+            raise SourceFaceTooSmall(float(eye))
         h, w = image.shape[:2]
         pad = max(4, int(np.ceil(MARGIN * eye)))
         box = covering_box(xyz[:, :2], (w, h), pad=pad)
         if box is None:
-            raise ValueError("the source face is outside the picture")
+            raise SourceFaceOutside()
         x0, y0, x1, y1 = box
         lo = np.floor(xyz[:, :2].min(axis=0)) - pad
         hi = np.ceil(xyz[:, :2].max(axis=0)) + pad + 1
