@@ -80,9 +80,11 @@ def test_every_filter_changes_the_face_and_only_around_it(applied, photo, filter
     eye = float(g.eye_distance[0])
     mask = changed(before, after)
     a = {k: v[0] for k, v in g.anchors.items()}
-    # The smallest filter (bunny: a small nose, thin ears) changes some 2 % of this disc;
-    # filters are drawn at size_px, 5 to 8 % below these portraits' eye distance.
-    assert disc_share(mask, a["nose_tip"], 2.0 * eye) > 0.015
+    # The smallest filter (bunny: a small nose, thin ears) changes 1.4 to 2 % of this disc
+    # (the least on the astronaut on Tasks, her ears' tips beyond the picture's top); a
+    # filter that drew nothing would change none. Filters are drawn at size_px, 5 to 8 %
+    # below these portraits' eye distance.
+    assert disc_share(mask, a["nose_tip"], 2.0 * eye) > 0.01
     x1, y1 = a["right_eye"][0] - 2.5 * eye, a["forehead"][1] - 2.5 * eye
     x2, y2 = a["left_eye"][0] + 2.5 * eye, a["chin"][1] + 2.5 * eye
     far = mask.copy()
