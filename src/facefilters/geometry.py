@@ -224,8 +224,7 @@ class FaceGeometry:
         floating off beside it, the near one moves out, and on a head nodded down the
         crown shows. Arguments and result as for :meth:`face_to_image`.
         """
-        at = _canonical_anchor_xy()[anchor]
-        back = _head_depth(at + np.asarray(offset_xy)) - _head_depth(at)
+        back = _set_back(anchor, (float(offset_xy[0]), float(offset_xy[1])))
         return (self.face_to_image(i, anchor, offset_xy) + back * self.plane_back(i)).astype(
             np.float32
         )
@@ -304,6 +303,15 @@ def _head_depth(xy: np.ndarray) -> float:
     half_w, half_h, half_d = HEAD_HALF_SIZE
     u, v = (xy[0] - HEAD_CENTRE[0]) / half_w, (xy[1] - HEAD_CENTRE[1]) / half_h
     return half_d * (1.0 - float(np.sqrt(max(1.0 - u * u - v * v, 0.0))))
+
+
+@lru_cache(maxsize=256)
+def _set_back(anchor: str, offset_xy: tuple[float, float]) -> float:
+    """How much further back the head's surface lies at ``offset_xy`` from ``anchor`` than
+    at the anchor, in size units: fixed by the face's shape, so worked out once per
+    sticker, not per frame."""
+    at = _canonical_anchor_xy()[anchor]
+    return _head_depth(at + np.asarray(offset_xy)) - _head_depth(at)
 
 
 def _norm(v: np.ndarray) -> np.ndarray:
